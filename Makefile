@@ -1,0 +1,39 @@
+# Azura: `make demo` runs the offline sandbox, `make test` runs every check CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test lint typecheck proto proto-check demo run clean
+
+venv: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+proto: $(STAMP)
+	$(PY) buildproto.py
+
+proto-check: $(STAMP)
+	$(PY) buildproto.py --check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy --strict azura_common
+
+test: proto-check lint typecheck
+	$(VENV)/bin/pytest -q
+
+demo: $(STAMP)
+	$(PY) -m azura_sandbox
+
+run: $(STAMP)
+	$(VENV)/bin/honcho start
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
