@@ -1,0 +1,187 @@
+"""Koe: voice channel id → Session, and the routing decision for a new channel.
+
+The rule (DESIGN.md "Koe in one paragraph"): reuse the session of the user's voice channel; else play
+here (a LocalSession) when this bot is not connected anywhere in that guild; else take a free child
+(a RemoteSession, found through the Link handshake); none free → ``Busy`` naming how many bots there are.
+Tearing a session down removes every copy of it. Koe knows nothing of discord, wavelink or grpc: the
+process that owns it injects how to build a LocalSession and where children come from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import Busy, KoeError, NoSession
+from .session import Session, SessionState
+
+__all__ = ["ChildPool", "Koe", "LocalFactory", "Route"]
+
+log = logging.getLogger(__name__)
+
+LocalFactory = Callable[[int, int], Session]
+"""Builds (does not connect) a LocalSession for ``(guild_id, channel_id)``."""
+
+
+class ChildPool(Protocol):
+    """Where Koe finds children: the parent end of the Link streams."""
+
+    @property
+    def size(self) -> int:
+        """How many children are configured (free or not)."""
+        ...
+
+    async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
+        """Claim a child free in ``guild_id`` and return its (not yet connected) RemoteSession, or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a channel's session lives; what ``Koe.sessions()`` lists."""
+
+    guild_id: int
+    channel_id: int
+    local: bool
+    session: Session
+
+
+class Koe:
+    """Channel id → session for one process.
+
+    ``on_closed`` is called (after the session is forgotten) whenever a session ends, whatever ended it,
+    so the owner can tell others (the child sends ``SessionClosed`` upstream from there).
+    """
+
+    def __init__(
+        self,
+        local_factory: LocalFactory | None,
+        children: ChildPool | None = None,
+        on_closed: Callable[[Session, str], Awaitable[None]] | None = None,
+    ) -> None:
+        self._local_factory = local_factory
+        self._children = children
+        self._on_closed = on_closed
+        self._routes: dict[int, Route] = {}
+        self._local_guilds: dict[int, int] = {}  # guild id → channel id this process plays in
+        self._guild_locks: dict[int, asyncio.Lock] = {}
+
+    # -- lookup -------------------------------------------------------------------------------------
+    def get(self, channel_id: int) -> Session | None:
+        route = self._routes.get(channel_id)
+        return route.session if route else None
+
+    def require(self, channel_id: int) -> Session:
+        """The session of ``channel_id`` or ``NoSession``."""
+        session = self.get(channel_id)
+        if session is None:
+            raise NoSession()
+        return session
+
+    def routes(self) -> list[Route]:
+        return list(self._routes.values())
+
+    def __iter__(self) -> Iterator[Session]:
+        return iter([route.session for route in self._routes.values()])
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def local_channel(self, guild_id: int) -> int | None:
+        """The channel this process plays in within ``guild_id``, if any."""
+        return self._local_guilds.get(guild_id)
+
+    @property
+    def bots_total(self) -> int:
+        return (1 if self._local_factory is not None else 0) + (self._children.size if self._children else 0)
+
+    # -- routing ------------------------------------------------------------------------------------
+    async def open(self, guild_id: int, channel_id: int, text_channel_id: int | None = None) -> Session:
+        """The session for a user's voice channel, creating and connecting one if needed."""
+        existing = self.get(channel_id)
+        if existing is not None:
+            return existing
+        lock = self._guild_locks.setdefault(guild_id, asyncio.Lock())
+        async with lock:
+            # Decided under the guild lock so two channels never both take the local bot; children are
+            # protected by their own lease, but the lock also keeps "reuse" exact for concurrent /play.
+            existing = self.get(channel_id)
+            if existing is not None:
+                return existing
+            session, local = await self._choose(guild_id, channel_id)
+            self._add(Route(guild_id, channel_id, local, session))
+            try:
+                await session.connect(text_channel_id)
+            except BaseException:
+                self._remove(channel_id)
+                if not local:
+                    await _quietly_disconnect(session)
+                raise
+            return session
+
+    async def _choose(self, guild_id: int, channel_id: int) -> tuple[Session, bool]:
+        if self._local_factory is not None and guild_id not in self._local_guilds:
+            return self._local_factory(guild_id, channel_id), True
+        if self._children is not None:
+            remote = await self._children.acquire(guild_id, channel_id)
+            if remote is not None:
+                return remote, False
+        raise Busy(self.bots_total)
+
+    def adopt(self, session: Session, *, local: bool) -> None:
+        """Track a session that already exists elsewhere (a child's Hello after a parent restart)."""
+        self._add(Route(session.guild_id, session.channel_id, local, session))
+
+    # -- teardown -----------------------------------------------------------------------------------
+    async def destroy(self, channel_id: int) -> None:
+        """Disconnect the channel's session and forget it here (the remote copy goes with disconnect)."""
+        route = self._routes.get(channel_id)
+        if route is None:
+            raise NoSession()
+        try:
+            await route.session.disconnect()
+        finally:
+            await self.forget(channel_id, "disconnect requested")
+
+    async def forget(self, channel_id: int, reason: str) -> Session | None:
+        """Drop a session that ended elsewhere (a child's SessionClosed, a LocalSession's own end)."""
+        route = self._remove(channel_id)
+        if route is None:
+            return None
+        log.info("session in channel %s ended: %s", channel_id, reason)
+        if self._on_closed is not None:
+            await self._on_closed(route.session, reason)
+        return route.session
+
+    async def close(self) -> None:
+        """Disconnect every session (process shutdown)."""
+        for channel_id in list(self._routes):
+            try:
+                await self.destroy(channel_id)
+            except KoeError as exc:
+                log.warning("closing session in %s: %s", channel_id, exc)
+
+    async def states(self) -> list[SessionState]:
+        return [await route.session.get_state() for route in self.routes()]
+
+    def _add(self, route: Route) -> None:
+        self._routes[route.channel_id] = route
+        if route.local:
+            self._local_guilds[route.guild_id] = route.channel_id
+
+    def _remove(self, channel_id: int) -> Route | None:
+        route = self._routes.pop(channel_id, None)
+        if route is not None and route.local and self._local_guilds.get(route.guild_id) == channel_id:
+            del self._local_guilds[route.guild_id]
+        return route
+
+
+async def _quietly_disconnect(session: Session) -> None:
+    # A child claimed for a session whose connect failed must be released, or its lease leaks.
+    try:
+        await session.disconnect()
+    except KoeError as exc:
+        log.debug("releasing a failed remote session: %s", exc)

@@ -1,0 +1,441 @@
+"""LocalSession: one voice channel played through this process's Lavalink player.
+
+The only module that talks to wavelink. wavelink's own queue and autoplay stay off: the Koe queue model
+decides what plays, and playback advances when Lavalink reports a track's end. The owning bot joins
+voice for us (``PlayerConnector``: Discord objects stay in the bot modules) and forwards wavelink's
+events to ``on_track_end`` and friends through ``KoePlayer.session``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import wavelink
+
+from .errors import (
+    ChildUnavailable,
+    InvalidArgument,
+    KoeError,
+    NotConnected,
+    NothingPlaying,
+    TrackLoadFailed,
+)
+from .queue import Queue
+from .session import (
+    EnqueueMode,
+    EnqueueResult,
+    QueuePage,
+    RemoveTarget,
+    RepeatMode,
+    SessionState,
+    Track,
+)
+
+__all__ = [
+    "KoePlayer",
+    "Lavalink",
+    "LocalSession",
+    "PlayerConnector",
+    "SessionEnded",
+    "session_of",
+    "track_from_playable",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_VOLUME = 1000
+LAVALINK_TIMEOUT_S = 10.0
+
+PlayerConnector = Callable[[int, int], Awaitable["KoePlayer"]]
+"""Joins voice channel ``(guild_id, channel_id)`` with a ``KoePlayer`` and returns it connected."""
+
+SessionEnded = Callable[["LocalSession", str], Awaitable[None]]
+"""Called once when the session ends for any reason, with a short machine-readable reason."""
+
+
+class KoePlayer(wavelink.Player):
+    """A wavelink player that knows the LocalSession driving it (so bot listeners can route events)."""
+
+    session: LocalSession | None = None
+
+
+def track_from_playable(playable: wavelink.Playable, requester_id: int = 0) -> Track:
+    """A Koe Track from a wavelink search result."""
+    return Track(
+        encoded=playable.encoded,
+        title=playable.title,
+        author=playable.author,
+        uri=playable.uri or "",
+        length_ms=playable.length,
+        identifier=playable.identifier,
+        source=playable.source,
+        artwork_url=playable.artwork or "",
+        is_stream=playable.is_stream,
+        requester_id=requester_id,
+    )
+
+
+def _playable(track: Track) -> wavelink.Playable:
+    # Tracks travel resolved: rebuild wavelink's object from what we carry, no decode round trip.
+    payload: Any = {
+        "encoded": track.encoded,
+        "info": {
+            "identifier": track.identifier,
+            "isSeekable": not track.is_stream,
+            "author": track.author,
+            "length": track.length_ms,
+            "isStream": track.is_stream,
+            "position": 0,
+            "title": track.title,
+            "uri": track.uri or None,
+            "artworkUrl": track.artwork_url or None,
+            "isrc": None,
+            "sourceName": track.source or "unknown",
+        },
+        "pluginInfo": {},
+        "userData": {},
+    }
+    return wavelink.Playable(payload)
+
+
+class LocalSession:
+    """Implements the Session protocol on a local wavelink player."""
+
+    def __init__(
+        self,
+        guild_id: int,
+        channel_id: int,
+        bot_id: int,
+        connect_player: PlayerConnector,
+        on_end: SessionEnded | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._guild_id = guild_id
+        self._channel_id = channel_id
+        self._bot_id = bot_id
+        self._connect_player = connect_player
+        self._on_end = on_end
+        self.queue = Queue(rng=rng)
+        self._player: KoePlayer | None = None
+        self._text_channel_id: int | None = None
+        self._paused = False
+        self._volume = 100
+        self._lock = asyncio.Lock()
+        self._ended = False
+
+    # -- identity -----------------------------------------------------------------------------------
+    @property
+    def guild_id(self) -> int:
+        return self._guild_id
+
+    @property
+    def channel_id(self) -> int:
+        return self._channel_id
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    # -- Session ------------------------------------------------------------------------------------
+    async def connect(self, text_channel_id: int | None = None) -> SessionState:
+        async with self._lock:
+            if self._ended:
+                raise NotConnected("This session has ended.")
+            if text_channel_id is not None:
+                self._text_channel_id = text_channel_id
+            if self._player is None or not self._player.connected:
+                try:
+                    player = await asyncio.wait_for(
+                        self._connect_player(self._guild_id, self._channel_id), LAVALINK_TIMEOUT_S
+                    )
+                except (TimeoutError, wavelink.WavelinkException) as exc:
+                    raise ChildUnavailable(f"Could not join the voice channel: {exc}") from exc
+                player.session = self
+                self._player = player
+            return self._state()
+
+    async def disconnect(self) -> None:
+        await self.end("disconnect requested")
+
+    async def end(self, reason: str) -> None:
+        """End the session (idempotent): leave voice and tell the owner, once."""
+        if self._ended:
+            return
+        self._ended = True
+        player, self._player = self._player, None
+        if player is not None:
+            player.session = None
+            try:
+                await asyncio.wait_for(player.disconnect(), LAVALINK_TIMEOUT_S)
+            except (TimeoutError, wavelink.WavelinkException, AssertionError) as exc:
+                log.warning("leaving voice in %s: %s", self._channel_id, exc)
+        if self._on_end is not None:
+            await self._on_end(self, reason)
+
+    async def enqueue(
+        self,
+        tracks: Sequence[Track],
+        mode: EnqueueMode = EnqueueMode.FIFO,
+        position: int | None = None,
+    ) -> EnqueueResult:
+        async with self._lock:
+            player = self._require_player()
+            was_current = self.queue.current
+            positions = self.queue.enqueue(tracks, mode, position)
+            started = was_current is None and self.queue.current is not None
+            if started:
+                await self._play_current(player)
+            return EnqueueResult(positions=positions, started=started, total=self.queue.total)
+
+    async def skip(self, by: int = 1, to: int | None = None) -> SessionState:
+        async with self._lock:
+            player = self._require_player()
+            before = self.queue.snapshot()
+            if to is not None:
+                self.queue.skip_to(to)
+            else:
+                self.queue.skip(by)
+            await self._play_or_restore(player, before)
+            return self._state()
+
+    async def back(self, by: int = 1) -> SessionState:
+        async with self._lock:
+            player = self._require_player()
+            before = self.queue.snapshot()
+            self.queue.back(by)
+            await self._play_or_restore(player, before)
+            return self._state()
+
+    async def pause(self) -> SessionState:
+        return await self._set_paused(True)
+
+    async def resume(self) -> SessionState:
+        return await self._set_paused(False)
+
+    async def stop(self) -> SessionState:
+        async with self._lock:
+            player = self._require_player()
+            self.queue.stop()
+            await self._lavalink(player.stop())
+            self._paused = False
+            return self._state()
+
+    async def seek(self, position_ms: int, relative: bool = False) -> SessionState:
+        async with self._lock:
+            player = self._require_player()
+            track = self.queue.current
+            if track is None:
+                raise NothingPlaying()
+            if track.is_stream:
+                raise InvalidArgument("You can't seek in a live stream.", "position")
+            target = player.position + position_ms if relative else position_ms
+            end = track.length_ms if track.end_ms is None else min(track.end_ms, track.length_ms)
+            if not relative and not 0 <= target <= end:
+                raise InvalidArgument(
+                    f"{_clock(target)} is outside this track (0:00–{_clock(end)}).", "position"
+                )
+            target = max(track.start_ms, min(target, end))
+            await self._lavalink(player.seek(target))
+            return self._state(position_ms=target)
+
+    async def set_volume(self, volume: int, relative: bool = False) -> SessionState:
+        async with self._lock:
+            player = self._require_player()
+            target = self._volume + volume if relative else volume
+            if relative:
+                target = max(0, min(MAX_VOLUME, target))
+            elif not 0 <= target <= MAX_VOLUME:
+                raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
+            await self._lavalink(player.set_volume(target))
+            self._volume = target
+            return self._state()
+
+    async def set_repeat(self, mode: RepeatMode) -> SessionState:
+        async with self._lock:
+            self._require_player()
+            self.queue.repeat = mode
+            return self._state()
+
+    async def shuffle(self) -> SessionState:
+        async with self._lock:
+            self._require_player()
+            self.queue.shuffle()
+            return self._state()
+
+    async def move(self, from_position: int, to_position: int) -> SessionState:
+        async with self._lock:
+            self._require_player()
+            self.queue.move(from_position, to_position)
+            return self._state()
+
+    async def remove(self, target: RemoveTarget) -> tuple[Track, ...]:
+        async with self._lock:
+            self._require_player()
+            return tuple(self.queue.remove(target))
+
+    async def clear(self) -> SessionState:
+        async with self._lock:
+            self._require_player()
+            self.queue.clear()
+            return self._state()
+
+    async def get_state(self) -> SessionState:
+        return self._state()
+
+    async def get_queue(self, offset: int = 0, limit: int = 25) -> QueuePage:
+        return self.queue.page(offset, limit)
+
+    # -- events from the bot's wavelink listeners ---------------------------------------------------
+    async def on_track_end(self, reason: str) -> None:
+        """Lavalink ended the current track. Only a natural end (or a failed load) advances the queue;
+        ``replaced``/``stopped``/``cleanup`` come from our own skip/stop/leave."""
+        if reason not in ("finished", "loadFailed"):
+            return
+        async with self._lock:
+            player = self._player
+            if player is None or self._ended:
+                return
+            self.queue.advance()
+            if self.queue.current is not None:
+                try:
+                    await self._play_current(player)
+                except KoeError as exc:
+                    log.warning("advancing in %s failed: %s", self._channel_id, exc)
+
+    async def on_voice_lost(self, reason: str) -> None:
+        """The bot left the channel without us asking (kicked, channel deleted, Lavalink gone)."""
+        await self.end(reason)
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _require_player(self) -> KoePlayer:
+        if self._ended or self._player is None:
+            raise NotConnected()
+        return self._player
+
+    async def _set_paused(self, paused: bool) -> SessionState:
+        async with self._lock:
+            player = self._require_player()
+            if self.queue.current is None:
+                raise NothingPlaying()
+            await self._lavalink(player.pause(paused))
+            self._paused = paused
+            return self._state()
+
+    async def _play_or_restore(self, player: KoePlayer, before: Any) -> None:
+        # A failed Lavalink call must leave the queue as it was: the command "changes nothing".
+        try:
+            if self.queue.current is None:
+                await self._lavalink(player.stop())
+            else:
+                await self._play_current(player)
+        except KoeError:
+            self.queue.restore(before)
+            raise
+
+    async def _play_current(self, player: KoePlayer) -> None:
+        track = self.queue.current
+        if track is None:
+            return
+        await self._lavalink(
+            player.play(
+                _playable(track),
+                replace=True,
+                start=track.start_ms,
+                end=track.end_ms,
+                volume=self._volume,
+                paused=self._paused,
+                add_history=False,
+            )
+        )
+
+    async def _lavalink(self, call: Awaitable[Any]) -> Any:
+        try:
+            return await asyncio.wait_for(call, LAVALINK_TIMEOUT_S)
+        except TimeoutError as exc:
+            raise ChildUnavailable("The music server did not answer in time.") from exc
+        except wavelink.LavalinkException as exc:
+            raise TrackLoadFailed(f"The music server refused that: {exc}") from exc
+        except (wavelink.WavelinkException, OSError) as exc:
+            raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
+
+    def _state(self, position_ms: int | None = None) -> SessionState:
+        player = self._player
+        current = self.queue.current
+        if position_ms is None:
+            position_ms = player.position if (player is not None and current is not None) else 0
+        return SessionState(
+            guild_id=self._guild_id,
+            channel_id=self._channel_id,
+            bot_id=self._bot_id,
+            text_channel_id=self._text_channel_id,
+            connected=player is not None and not self._ended,
+            current=current,
+            current_position=self.queue.current_position,
+            position_ms=position_ms,
+            paused=self._paused,
+            volume=self._volume,
+            repeat=self.queue.repeat,
+            total=self.queue.total,
+            upcoming=self.queue.upcoming_count,
+        )
+
+
+def _clock(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def session_of(player: object) -> LocalSession | None:
+    """The LocalSession behind a wavelink event's ``payload.player`` (None for foreign players)."""
+    return player.session if isinstance(player, KoePlayer) else None
+
+
+class Lavalink:
+    """This process's connection to its Lavalink node (wavelink keeps one global Pool per process)."""
+
+    def __init__(self, uri: str, password: str, identifier: str = "azura") -> None:
+        self.uri = uri
+        self.password = password
+        self.identifier = identifier
+        self._node: wavelink.Node | None = None
+
+    async def connect(self, client: Any) -> None:
+        """Connect the node for ``client`` (a logged-in discord.Client); call from its setup_hook."""
+        node = wavelink.Node(
+            identifier=self.identifier,
+            uri=self.uri,
+            password=self.password,
+            client=client,
+            resume_timeout=60,
+            inactive_player_timeout=None,  # idle policy is Azura's, not wavelink's
+            retries=None,
+        )
+        self._node = node
+        await asyncio.wait_for(wavelink.Pool.connect(nodes=[node], client=client), LAVALINK_TIMEOUT_S)
+
+    @property
+    def ready(self) -> bool:
+        return self._node is not None and self._node.status is wavelink.NodeStatus.CONNECTED
+
+    async def search(self, query: str, requester_id: int = 0) -> list[Track]:
+        """Resolve a query or URL to tracks (a playlist gives all of its tracks)."""
+        try:
+            found = await asyncio.wait_for(wavelink.Playable.search(query), LAVALINK_TIMEOUT_S)
+        except TimeoutError as exc:
+            raise ChildUnavailable("The music server did not answer in time.") from exc
+        except wavelink.LavalinkLoadException as exc:
+            raise TrackLoadFailed(f"Couldn't load that: {exc.error}") from exc
+        except (wavelink.WavelinkException, OSError) as exc:
+            raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
+        items = found.tracks if isinstance(found, wavelink.Playlist) else found
+        return [track_from_playable(item, requester_id) for item in items]
+
+    async def close(self) -> None:
+        self._node = None
+        await wavelink.Pool.close()

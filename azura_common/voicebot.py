@@ -1,0 +1,117 @@
+"""The Discord side every Azura bot shares: a client that joins voice for Koe's LocalSessions.
+
+Discord types live here (and in the bots' own modules), never in ``azura_common.koe``. This client
+connects its Lavalink node once logged in, builds connected ``KoePlayer``s for LocalSession, routes
+wavelink's events to the session that owns the player, and notices when Discord takes the bot out of
+a channel (a kick, a deleted channel) so the session can end and tell everyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+
+from .koe.errors import InvalidArgument, NotConnected
+from .koe.local import KoePlayer, Lavalink, session_of
+
+__all__ = ["VoiceBot", "point_discord_at"]
+
+log = logging.getLogger(__name__)
+
+VOICE_CONNECT_TIMEOUT_S = 10.0
+
+
+def point_discord_at(api_base: str) -> None:
+    """Send this process's discord.py to another Discord (the sandbox's fake), e.g. http://127.0.0.1:P."""
+    import yarl
+
+    base = api_base.rstrip("/")
+    discord.http.Route.BASE = f"{base}/api/v10"
+    ws = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{ws}/gateway")
+
+
+class VoiceBot(discord.Client):
+    """A discord.Client plus a Lavalink node, serving LocalSessions."""
+
+    def __init__(self, lavalink: Lavalink, **options: Any) -> None:
+        intents = discord.Intents.default()
+        intents.voice_states = True
+        intents.guilds = True
+        intents.members = True
+        super().__init__(intents=intents, **options)
+        self.lavalink = lavalink
+        self.ready_event = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        await self.lavalink.connect(self)
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")
+        self.ready_event.set()
+
+    @property
+    def is_serving(self) -> bool:
+        """Discord READY and the Lavalink node connected: what health reports as SERVING."""
+        return self.ready_event.is_set() and not self.is_closed() and self.lavalink.ready
+
+    async def connect_player(self, guild_id: int, channel_id: int) -> KoePlayer:
+        """The PlayerConnector for LocalSession: join ``channel_id`` and return the connected player."""
+        guild = self.get_guild(guild_id)
+        channel = guild.get_channel(channel_id) if guild else None
+        if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+            raise InvalidArgument(f"Voice channel {channel_id} does not exist here.", "channel_id")
+        existing = guild.voice_client if guild else None
+        if isinstance(existing, KoePlayer):
+            if existing.channel and existing.channel.id == channel_id:
+                return existing
+            raise NotConnected("This bot is already playing in another channel of this server.")
+        player = await channel.connect(cls=KoePlayer, timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True)
+        assert isinstance(player, KoePlayer)
+        return player
+
+    # -- wavelink events → the session owning the player -------------------------------------------
+    async def on_wavelink_track_end(self, payload: Any) -> None:
+        session = session_of(payload.player)
+        if session is not None:
+            await session.on_track_end(str(payload.reason))
+
+    async def on_wavelink_track_exception(self, payload: Any) -> None:
+        log.warning("track exception in guild %s: %s", getattr(payload.player, "guild", None), payload.exception)
+
+    async def on_wavelink_track_stuck(self, payload: Any) -> None:
+        session = session_of(payload.player)
+        if session is not None:
+            log.warning("track stuck in %s; skipping", session.channel_id)
+            await session.on_track_end("loadFailed")
+
+    async def on_wavelink_websocket_closed(self, payload: Any) -> None:
+        # 4014: disconnected (kicked or channel deleted); 4006: session no longer valid.
+        session = session_of(payload.player)
+        code = int(getattr(payload.code, "value", payload.code))
+        if session is not None and code in (4014, 4006, 4022):
+            await session.on_voice_lost("voice connection closed")
+
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        if self.user is None or member.id != self.user.id or before.channel is None:
+            return
+        if after.channel is not None and after.channel.id == before.channel.id:
+            return
+        player = member.guild.voice_client
+        session = session_of(player)
+        if session is None or session.channel_id != before.channel.id:
+            return
+        reason = "kicked" if after.channel is None else "moved"
+        if after.channel is None and member.guild.get_channel(before.channel.id) is None:
+            reason = "channel deleted"
+        await session.on_voice_lost(reason)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        session = session_of(channel.guild.voice_client)
+        if session is not None and session.channel_id == channel.id:
+            await session.on_voice_lost("channel deleted")

@@ -1,0 +1,19 @@
+"""A fake Lavalink v4 node for offline tests and the sandbox demo.
+
+``FakeLavalink`` serves the Lavalink v4 REST API and websocket that wavelink 3.x uses, with a deterministic
+track catalogue, a speed-scaled playback clock, session resuming and fault injection under ``/_sandbox/``.
+"""
+
+from azura_sandbox.fake_lavalink.catalogue import decode_track, encode_info, load_tracks, make_track
+from azura_sandbox.fake_lavalink.server import FakeLavalink, FakePlayer, Session, error_body
+
+__all__ = [
+    "FakeLavalink",
+    "FakePlayer",
+    "Session",
+    "decode_track",
+    "encode_info",
+    "error_body",
+    "load_tracks",
+    "make_track",
+]

@@ -1,0 +1,163 @@
+"""Deterministic, pure track catalogue for the fake Lavalink.
+
+The same query always yields the same tracks. A track's ``encoded`` string is the urlsafe base64 of the
+JSON of its ``info`` dict, so it can be decoded back without any server state.
+
+Query conventions (case-insensitive):
+
+* ``ytsearch:``/``scsearch:``/``ytmsearch:`` prefix → ``search`` with 5 tracks;
+* an ``http(s)://`` URL containing ``playlist`` or ``list=`` → ``playlist`` with 12 tracks;
+* any other ``http(s)://`` URL → ``track``; a bare word → ``search`` (real Lavalink: ``empty``);
+* a query containing ``nothing`` → ``empty``; containing ``error`` → ``error``;
+* a query containing ``live`` yields stream tracks (``isStream`` true, not seekable);
+* a query containing ``short`` yields 5-second tracks.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Any
+
+SEARCH_PREFIXES: dict[str, str] = {
+    "ytsearch:": "youtube",
+    "ytmsearch:": "youtube",
+    "scsearch:": "soundcloud",
+    "spsearch:": "spotify",
+}
+SOURCE_MANAGERS: list[str] = ["youtube", "soundcloud", "bandcamp", "twitch", "vimeo", "http", "local"]
+
+_ARTISTS: list[str] = [
+    "The Velvet Lanterns", "Mira Solano", "Northbound Echo", "Kasimir & The Tides", "Luna Okafor",
+    "Glass Harbour", "Dario Venn", "Saffron Skies", "The Paper Comets", "Ingrid Hale",
+    "Midnight Arcade", "Tomás Reyes", "Coral Static", "Yuki Amano", "Brass Monarchs", "Elowen Frost",
+]
+_ADJECTIVES: list[str] = [
+    "Golden", "Electric", "Quiet", "Broken", "Endless", "Silver", "Neon", "Falling", "Wild", "Hollow",
+    "Crimson", "Gentle", "Restless", "Distant", "Burning", "Paper",
+]
+_NOUNS: list[str] = [
+    "Hearts", "Skyline", "River", "Summer", "Radio", "Highway", "Satellites", "Garden", "Horizon",
+    "Letters", "Thunder", "Lights", "Echoes", "Tides", "Mornings", "Stars",
+]
+_SUFFIXES: list[str] = ["", "", "", " (Live)", " (Remastered)", " (Acoustic)", " - Radio Edit", " (feat. Nova)"]
+
+MIN_LENGTH_MS = 120_000
+MAX_LENGTH_MS = 360_000
+SHORT_LENGTH_MS = 5_000
+STREAM_LENGTH_MS = 9_223_372_036_854_775_807  # Lavalink reports Long.MAX_VALUE for streams
+SEARCH_RESULTS = 5
+PLAYLIST_SIZE = 12
+
+
+def _digest(*parts: str) -> bytes:
+    return hashlib.sha256("\x1f".join(parts).encode()).digest()
+
+
+def _identifier(digest: bytes) -> str:
+    """An 11-character YouTube-like identifier derived from the digest."""
+    return base64.urlsafe_b64encode(digest[:9]).decode().rstrip("=")[:11]
+
+
+def encode_info(info: dict[str, Any]) -> str:
+    """Encode a track info dict to the fake's opaque ``encoded`` string."""
+    raw = json.dumps(info, sort_keys=True, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_track(encoded: str) -> dict[str, Any] | None:
+    """Decode an ``encoded`` string back into a full track dict, or ``None`` if it is not ours."""
+    try:
+        padded = encoded + "=" * (-len(encoded) % 4)
+        info = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeError):
+        return None
+    if not isinstance(info, dict) or "identifier" not in info or "length" not in info:
+        return None
+    return {"encoded": encoded, "info": info, "pluginInfo": {}, "userData": {}}
+
+
+def make_track(query: str, index: int, source: str = "youtube") -> dict[str, Any]:
+    """Build the ``index``-th track for ``query``: a Lavalink v4 track object."""
+    lowered = query.lower()
+    digest = _digest(source, query, str(index))
+    identifier = _identifier(digest)
+    artist = _ARTISTS[digest[9] % len(_ARTISTS)]
+    title = (
+        f"{_ADJECTIVES[digest[10] % len(_ADJECTIVES)]} {_NOUNS[digest[11] % len(_NOUNS)]}"
+        f"{_SUFFIXES[digest[12] % len(_SUFFIXES)]}"
+    )
+    is_stream = "live" in lowered
+    if is_stream:
+        length = STREAM_LENGTH_MS
+        title = f"{title} - 24/7 Live Radio"
+    elif "short" in lowered:
+        length = SHORT_LENGTH_MS
+    else:
+        span = MAX_LENGTH_MS - MIN_LENGTH_MS
+        length = MIN_LENGTH_MS + int.from_bytes(digest[13:17], "big") % (span // 1000) * 1000
+    if source == "soundcloud":
+        uri = f"https://soundcloud.com/{artist.lower().replace(' ', '-')}/{identifier.lower()}"
+        artwork = f"https://i1.sndcdn.com/artworks-{identifier}-t500x500.jpg"
+    else:
+        uri = f"https://www.youtube.com/watch?v={identifier}"
+        artwork = f"https://i.ytimg.com/vi/{identifier}/maxresdefault.jpg"
+    info: dict[str, Any] = {
+        "identifier": identifier,
+        "isSeekable": not is_stream,
+        "author": artist,
+        "length": length,
+        "isStream": is_stream,
+        "position": 0,
+        "title": title,
+        "uri": uri,
+        "artworkUrl": artwork,
+        "isrc": None if is_stream else f"US{digest[17] % 90 + 10}{int.from_bytes(digest[18:21], 'big'):07d}"[:12],
+        "sourceName": source,
+    }
+    return {"encoded": encode_info(info), "info": info, "pluginInfo": {}, "userData": {}}
+
+
+def load_tracks(identifier: str) -> dict[str, Any]:
+    """Resolve a ``loadtracks`` identifier into a Lavalink v4 load result."""
+    query = identifier.strip()
+    lowered = query.lower()
+    if "error" in lowered:
+        return {
+            "loadType": "error",
+            "data": {
+                "message": "Something went wrong while looking up the track.",
+                "severity": "common",
+                "cause": "com.sedmelluq.discord.lavaplayer.tools.FriendlyException: fake failure",
+            },
+        }
+    if not query or "nothing" in lowered:
+        return {"loadType": "empty", "data": {}}
+    for prefix, source in SEARCH_PREFIXES.items():
+        if lowered.startswith(prefix):
+            terms = query[len(prefix):].strip()
+            if not terms:
+                return {"loadType": "empty", "data": {}}
+            return {
+                "loadType": "search",
+                "data": [make_track(terms, i, source) for i in range(SEARCH_RESULTS)],
+            }
+    if lowered.startswith(("http://", "https://")):
+        source = "soundcloud" if "soundcloud.com" in lowered else "youtube"
+        if "playlist" in lowered or "list=" in lowered:
+            digest = _digest("playlist", query)
+            name = f"{_ADJECTIVES[digest[0] % len(_ADJECTIVES)]} {_NOUNS[digest[1] % len(_NOUNS)]} Mix"
+            return {
+                "loadType": "playlist",
+                "data": {
+                    "info": {"name": name, "selectedTrack": -1},
+                    "pluginInfo": {},
+                    "tracks": [make_track(query, i, source) for i in range(PLAYLIST_SIZE)],
+                },
+            }
+        return {"loadType": "track", "data": make_track(query, 0, source)}
+    # Real Lavalink answers "empty" for a bare word it cannot resolve; the fake treats it as a YouTube search
+    # so that hand-typed sandbox queries are useful.
+    return {"loadType": "search", "data": [make_track(query, i) for i in range(SEARCH_RESULTS)]}
