@@ -1,0 +1,305 @@
+"""The only importer of ``pb``: protobuf messages ⇄ session dataclasses, ``KoeError`` ⇄ gRPC status.
+
+Both directions live side by side so a field added on one side is visibly missing on the other. Errors
+travel as a status code plus a ``KoeErrorDetail`` in the trailing metadata ``koe-error-bin``; a status
+without that detail (a dead child, a deadline, a proxy) still maps to the nearest ``KoeError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import grpc
+from google.protobuf.message import DecodeError
+
+from .errors import (
+    ChildUnavailable,
+    InvalidArgument,
+    KoeError,
+    KoeTimeout,
+    NoSession,
+    Unauthenticated,
+    error_kinds,
+)
+from .pb.azura.koe.v1 import koe_pb2 as pb
+from .session import (
+    EnqueueMode,
+    EnqueueResult,
+    QueueItem,
+    QueuePage,
+    RemoveAbsent,
+    RemoveRange,
+    RemoveRequester,
+    RemoveTarget,
+    RepeatMode,
+    SessionState,
+    Track,
+)
+
+__all__ = [
+    "ERROR_TRAILER",
+    "enqueue_mode_from_pb",
+    "enqueue_mode_to_pb",
+    "enqueue_result_from_pb",
+    "enqueue_result_to_pb",
+    "error_from_call_error",
+    "error_from_detail",
+    "error_from_status",
+    "error_to_call_error",
+    "error_to_detail",
+    "error_trailers",
+    "page_from_pb",
+    "page_to_pb",
+    "remove_target_from_pb",
+    "remove_target_to_pb",
+    "repeat_from_pb",
+    "repeat_to_pb",
+    "state_from_pb",
+    "state_to_pb",
+    "status_code",
+    "track_from_pb",
+    "track_to_pb",
+    "tracks_from_pb",
+]
+
+ERROR_TRAILER = "koe-error-bin"
+
+# -- enums --------------------------------------------------------------------------------------------
+
+_ENQUEUE_TO_PB = {
+    EnqueueMode.FIFO: pb.ENQUEUE_MODE_FIFO,
+    EnqueueMode.LIFO: pb.ENQUEUE_MODE_LIFO,
+    EnqueueMode.RANDOM: pb.ENQUEUE_MODE_RANDOM,
+    EnqueueMode.INTERLACE: pb.ENQUEUE_MODE_INTERLACE,
+}
+_ENQUEUE_FROM_PB = {v: k for k, v in _ENQUEUE_TO_PB.items()}
+_REPEAT_TO_PB = {
+    RepeatMode.NONE: pb.REPEAT_MODE_NONE,
+    RepeatMode.ONE: pb.REPEAT_MODE_ONE,
+    RepeatMode.ALL: pb.REPEAT_MODE_ALL,
+}
+_REPEAT_FROM_PB = {v: k for k, v in _REPEAT_TO_PB.items()}
+
+
+def enqueue_mode_to_pb(mode: EnqueueMode) -> pb.EnqueueMode.ValueType:
+    return _ENQUEUE_TO_PB[mode]
+
+
+def enqueue_mode_from_pb(value: int) -> EnqueueMode:
+    """UNSPECIFIED means FIFO; an unknown number is a caller's mistake."""
+    if value == pb.ENQUEUE_MODE_UNSPECIFIED:
+        return EnqueueMode.FIFO
+    try:
+        return _ENQUEUE_FROM_PB[value]  # type: ignore[index]
+    except KeyError:
+        raise InvalidArgument(f"Unknown enqueue mode {value}.", "mode") from None
+
+
+def repeat_to_pb(mode: RepeatMode) -> pb.RepeatMode.ValueType:
+    return _REPEAT_TO_PB[mode]
+
+
+def repeat_from_pb(value: int, *, strict: bool = False) -> RepeatMode:
+    """``strict`` (SetRepeat) rejects UNSPECIFIED; in a state it reads as NONE."""
+    if value == pb.REPEAT_MODE_UNSPECIFIED and not strict:
+        return RepeatMode.NONE
+    try:
+        return _REPEAT_FROM_PB[value]  # type: ignore[index]
+    except KeyError:
+        raise InvalidArgument(f"Unknown repeat mode {value}; use none, one or all.", "mode") from None
+
+
+# -- data ---------------------------------------------------------------------------------------------
+
+
+def track_to_pb(track: Track) -> pb.Track:
+    msg = pb.Track(
+        encoded=track.encoded,
+        title=track.title,
+        author=track.author,
+        uri=track.uri,
+        length_ms=track.length_ms,
+        identifier=track.identifier,
+        source=track.source,
+        artwork_url=track.artwork_url,
+        is_stream=track.is_stream,
+        requester_id=track.requester_id,
+        start_ms=track.start_ms,
+    )
+    if track.end_ms is not None:
+        msg.end_ms = track.end_ms
+    return msg
+
+
+def track_from_pb(msg: pb.Track) -> Track:
+    return Track(
+        encoded=msg.encoded,
+        title=msg.title,
+        author=msg.author,
+        uri=msg.uri,
+        length_ms=msg.length_ms,
+        identifier=msg.identifier,
+        source=msg.source,
+        artwork_url=msg.artwork_url,
+        is_stream=msg.is_stream,
+        requester_id=msg.requester_id,
+        start_ms=msg.start_ms,
+        end_ms=msg.end_ms if msg.HasField("end_ms") else None,
+    )
+
+
+def tracks_from_pb(msgs: Iterable[pb.Track]) -> tuple[Track, ...]:
+    return tuple(track_from_pb(m) for m in msgs)
+
+
+def state_to_pb(state: SessionState) -> pb.SessionState:
+    msg = pb.SessionState(
+        guild_id=state.guild_id,
+        channel_id=state.channel_id,
+        bot_id=state.bot_id,
+        connected=state.connected,
+        current_position=state.current_position,
+        position_ms=max(0, state.position_ms),
+        paused=state.paused,
+        volume=state.volume,
+        repeat=repeat_to_pb(state.repeat),
+        total=state.total,
+        upcoming=state.upcoming,
+    )
+    if state.text_channel_id is not None:
+        msg.text_channel_id = state.text_channel_id
+    if state.current is not None:
+        msg.current.CopyFrom(track_to_pb(state.current))
+    return msg
+
+
+def state_from_pb(msg: pb.SessionState) -> SessionState:
+    return SessionState(
+        guild_id=msg.guild_id,
+        channel_id=msg.channel_id,
+        bot_id=msg.bot_id,
+        text_channel_id=msg.text_channel_id if msg.HasField("text_channel_id") else None,
+        connected=msg.connected,
+        current=track_from_pb(msg.current) if msg.HasField("current") else None,
+        current_position=msg.current_position,
+        position_ms=msg.position_ms,
+        paused=msg.paused,
+        volume=msg.volume,
+        repeat=repeat_from_pb(msg.repeat),
+        total=msg.total,
+        upcoming=msg.upcoming,
+    )
+
+
+def page_to_pb(page: QueuePage) -> pb.GetQueueReply:
+    return pb.GetQueueReply(
+        items=[pb.QueueItem(position=i.position, track=track_to_pb(i.track)) for i in page.items],
+        total=page.total,
+        current_position=page.current_position,
+        offset=page.offset,
+    )
+
+
+def page_from_pb(msg: pb.GetQueueReply) -> QueuePage:
+    return QueuePage(
+        items=tuple(QueueItem(i.position, track_from_pb(i.track)) for i in msg.items),
+        total=msg.total,
+        current_position=msg.current_position,
+        offset=msg.offset,
+    )
+
+
+def enqueue_result_to_pb(result: EnqueueResult) -> pb.EnqueueReply:
+    return pb.EnqueueReply(positions=list(result.positions), started=result.started, total=result.total)
+
+
+def enqueue_result_from_pb(msg: pb.EnqueueReply) -> EnqueueResult:
+    return EnqueueResult(positions=tuple(msg.positions), started=msg.started, total=msg.total)
+
+
+def remove_target_to_pb(target: RemoveTarget, request: pb.RemoveRequest) -> None:
+    """Fill ``request``'s ``target`` oneof."""
+    if isinstance(target, RemoveRange):
+        request.range.start = target.start
+        if target.end is not None:
+            request.range.end = target.end
+    elif isinstance(target, RemoveRequester):
+        request.requester.user_id = target.user_id
+    else:
+        request.absent.present_ids.extend(sorted(target.present_ids))
+        request.absent.SetInParent()  # an empty set of present members is still a choice
+
+
+def remove_target_from_pb(request: pb.RemoveRequest) -> RemoveTarget:
+    which = request.WhichOneof("target")
+    if which == "range":
+        return RemoveRange(request.range.start, request.range.end if request.range.HasField("end") else None)
+    if which == "requester":
+        return RemoveRequester(request.requester.user_id)
+    if which == "absent":
+        return RemoveAbsent(frozenset(request.absent.present_ids))
+    raise InvalidArgument("Say what to remove: a range, a requester, or absent members.", "target")
+
+
+# -- errors -------------------------------------------------------------------------------------------
+
+# A status that arrives without Koe's detail (the child never answered) still means something.
+_BARE_STATUS: dict[grpc.StatusCode, type[KoeError]] = {
+    grpc.StatusCode.UNAVAILABLE: ChildUnavailable,
+    grpc.StatusCode.DEADLINE_EXCEEDED: KoeTimeout,
+    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+    grpc.StatusCode.NOT_FOUND: NoSession,
+    grpc.StatusCode.CANCELLED: ChildUnavailable,
+}
+
+
+def status_code(error: KoeError) -> grpc.StatusCode:
+    return grpc.StatusCode[error.status]
+
+
+def error_to_detail(error: KoeError) -> pb.KoeErrorDetail:
+    detail = pb.KoeErrorDetail(kind=error.kind, message=error.message)
+    for key, value in error.fields().items():
+        if isinstance(value, int):
+            detail.int_fields[key] = value
+        else:
+            detail.str_fields[key] = value
+    return detail
+
+
+def error_from_detail(detail: pb.KoeErrorDetail) -> KoeError:
+    cls = error_kinds().get(detail.kind, KoeError)
+    fields: dict[str, int | str] = {**dict(detail.str_fields), **dict(detail.int_fields)}
+    return cls.from_fields(detail.message, fields)
+
+
+def error_trailers(error: KoeError) -> tuple[tuple[str, bytes], ...]:
+    """Trailing metadata that carries ``error`` to the caller."""
+    return ((ERROR_TRAILER, error_to_detail(error).SerializeToString()),)
+
+
+def error_from_status(
+    code: grpc.StatusCode | None, details: str | None, trailing_metadata: Iterable[tuple[str, str | bytes]] | None
+) -> KoeError:
+    """Rebuild the ``KoeError`` a call failed with, from its status and trailers."""
+    for key, value in trailing_metadata or ():
+        if key == ERROR_TRAILER and isinstance(value, bytes):
+            detail = pb.KoeErrorDetail()
+            try:
+                detail.ParseFromString(value)
+            except DecodeError:  # a corrupt trailer must not hide the status itself
+                break
+            return error_from_detail(detail)
+    cls = _BARE_STATUS.get(code) if code is not None else None
+    if cls is not None:
+        return cls()
+    message = f"The cluster call failed ({code.name if code else 'unknown'}): {details or 'no details'}."
+    return KoeError(message)
+
+
+def error_to_call_error(error: KoeError) -> pb.CallError:
+    return pb.CallError(code=status_code(error).value[0], detail=error_to_detail(error))
+
+
+def error_from_call_error(msg: pb.CallError) -> KoeError:
+    return error_from_detail(msg.detail)

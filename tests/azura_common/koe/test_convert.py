@@ -1,0 +1,170 @@
+"""pb ⇄ dataclasses and KoeError ⇄ gRPC status, including a real grpc.aio round trip for every error."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import grpc
+import pytest
+
+from azura_common.koe import convert
+from azura_common.koe.errors import (
+    AlreadyConnected,
+    Busy,
+    ChildUnavailable,
+    InvalidArgument,
+    KoeError,
+    KoeTimeout,
+    NoSession,
+    NotConnected,
+    NothingPlaying,
+    PermissionDenied,
+    QueueIndexError,
+    SessionLost,
+    TrackLoadFailed,
+    Unauthenticated,
+    error_kinds,
+)
+from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
+from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
+from azura_common.koe.session import (
+    EnqueueMode,
+    EnqueueResult,
+    QueueItem,
+    QueuePage,
+    RemoveAbsent,
+    RemoveRange,
+    RemoveRequester,
+    RepeatMode,
+    SessionState,
+    Track,
+)
+
+SAMPLES: list[KoeError] = [
+    KoeError(),
+    NoSession(),
+    NotConnected(),
+    AlreadyConnected(),
+    NothingPlaying("The queue has ended; there is nothing to skip."),
+    QueueIndexError(40, 12),
+    InvalidArgument("A page holds 1 to 100 tracks.", "limit"),
+    Busy(3),
+    PermissionDenied("Only a DJ can clear the queue."),
+    Unauthenticated(),
+    ChildUnavailable(),
+    SessionLost(),
+    KoeTimeout(),
+    TrackLoadFailed("That video is private."),
+]
+
+TRACK = Track(
+    encoded="QAAA", title="Song", author="Band", uri="https://example.com/s", length_ms=201_000,
+    identifier="abc", source="youtube", artwork_url="https://example.com/a.jpg", requester_id=42,
+    start_ms=1_000, end_ms=90_000,
+)
+
+
+def test_samples_cover_every_error_kind() -> None:
+    assert {e.kind for e in SAMPLES} == set(error_kinds())
+
+
+@pytest.mark.parametrize("error", SAMPLES, ids=lambda e: e.kind)
+def test_error_survives_detail_and_call_error(error: KoeError) -> None:
+    again = convert.error_from_detail(convert.error_to_detail(error))
+    assert again == error and type(again) is type(error) and str(again) == str(error)
+    assert convert.error_from_call_error(convert.error_to_call_error(error)) == error
+    assert convert.status_code(error).name == error.status
+
+
+def test_user_facing_messages() -> None:
+    assert str(QueueIndexError(40, 12)) == "Position 40 is past the end of the queue (12 tracks)."
+    assert str(Busy(3)) == "All 3 Azura bots are busy in this server."
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (grpc.StatusCode.UNAVAILABLE, ChildUnavailable),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, KoeTimeout),
+        (grpc.StatusCode.UNAUTHENTICATED, Unauthenticated),
+        (grpc.StatusCode.NOT_FOUND, NoSession),
+        (grpc.StatusCode.INTERNAL, KoeError),
+    ],
+)
+def test_a_bare_status_maps_to_the_nearest_error(code: grpc.StatusCode, expected: type[KoeError]) -> None:
+    error = convert.error_from_status(code, "boom", ())
+    assert type(error) is expected
+    assert convert.error_from_status(code, "boom", [(convert.ERROR_TRAILER, b"\xff\xff garbage")]).kind == error.kind
+
+
+def test_track_state_page_and_result_round_trip() -> None:
+    assert convert.track_from_pb(convert.track_to_pb(TRACK)) == TRACK
+    untrimmed = Track(encoded="x", title="Live", is_stream=True)
+    assert convert.track_from_pb(convert.track_to_pb(untrimmed)).end_ms is None
+    state = SessionState(guild_id=1, channel_id=2, bot_id=3, text_channel_id=4, connected=True, current=TRACK,
+                         current_position=5, position_ms=6_000, paused=True, volume=150, repeat=RepeatMode.ALL,
+                         total=9, upcoming=4)
+    assert convert.state_from_pb(convert.state_to_pb(state)) == state
+    empty = SessionState(guild_id=1, channel_id=2, bot_id=3)
+    assert convert.state_from_pb(convert.state_to_pb(empty)) == empty
+    page = QueuePage(items=(QueueItem(3, TRACK),), total=10, current_position=2, offset=2)
+    assert convert.page_from_pb(convert.page_to_pb(page)) == page
+    result = EnqueueResult(positions=(4, 5), started=True, total=5)
+    assert convert.enqueue_result_from_pb(convert.enqueue_result_to_pb(result)) == result
+
+
+def test_enums_round_trip_and_reject_unknown_numbers() -> None:
+    for mode in EnqueueMode:
+        assert convert.enqueue_mode_from_pb(convert.enqueue_mode_to_pb(mode)) is mode
+    for repeat in RepeatMode:
+        assert convert.repeat_from_pb(convert.repeat_to_pb(repeat), strict=True) is repeat
+    assert convert.enqueue_mode_from_pb(pb.ENQUEUE_MODE_UNSPECIFIED) is EnqueueMode.FIFO
+    with pytest.raises(InvalidArgument):
+        convert.enqueue_mode_from_pb(77)
+    with pytest.raises(InvalidArgument):
+        convert.repeat_from_pb(pb.REPEAT_MODE_UNSPECIFIED, strict=True)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [RemoveRange(3), RemoveRange(3, 7), RemoveRequester(42), RemoveAbsent(frozenset({1, 2})), RemoveAbsent()],
+)
+def test_remove_targets_round_trip(target: object) -> None:
+    request = pb.RemoveRequest(guild_id=1, channel_id=2)
+    convert.remove_target_to_pb(target, request)  # type: ignore[arg-type]
+    assert convert.remove_target_from_pb(request) == target
+
+
+def test_a_remove_request_without_a_target_is_invalid() -> None:
+    with pytest.raises(InvalidArgument):
+        convert.remove_target_from_pb(pb.RemoveRequest(guild_id=1, channel_id=2))
+
+
+class _FailingServicer(pb_grpc.KoeSessionServicer):
+    """Answers GetState with the error whose index is the requested channel id."""
+
+    async def GetState(self, request: pb.GetStateRequest, context: grpc.aio.ServicerContext) -> pb.GetStateReply:  # type: ignore[override]
+        error = SAMPLES[request.channel_id]
+        await context.abort(convert.status_code(error), error.message, trailing_metadata=convert.error_trailers(error))
+        raise AssertionError("abort returns only by raising")
+
+
+@pytest.fixture
+async def failing_stub() -> AsyncIterator[pb_grpc.KoeSessionStub]:
+    server = grpc.aio.server()
+    pb_grpc.add_KoeSessionServicer_to_server(_FailingServicer(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        yield pb_grpc.KoeSessionStub(channel)
+    await server.stop(None)
+
+
+async def test_every_error_crosses_a_real_grpc_call(failing_stub: pb_grpc.KoeSessionStub) -> None:
+    for index, error in enumerate(SAMPLES):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await failing_stub.GetState(pb.GetStateRequest(guild_id=1, channel_id=index), timeout=5)
+        rpc = info.value
+        assert rpc.code() == convert.status_code(error)
+        rebuilt = convert.error_from_status(rpc.code(), rpc.details(), rpc.trailing_metadata())
+        assert rebuilt == error, error.kind
