@@ -282,8 +282,8 @@ class FakeLavalink:
                 if self.refuse_connections:
                     logger.info("refusing %s %s (fault)", request.method, path)
                     if request.transport is not None:
-                        request.transport.close()
-                    raise ConnectionResetError("refused by fault injection")
+                        request.transport.abort()  # the client sees the connection die, as with a dead node
+                    return web.Response(status=503)
                 if request.headers.get("Authorization") != self.password:
                     return _error_response(request, 401, "Unauthorized")
                 if self.delay_ms > 0:
@@ -298,8 +298,6 @@ class FakeLavalink:
             if exc.status < 400:
                 raise
             return _error_response(request, exc.status, exc.reason)
-        except (asyncio.CancelledError, ConnectionResetError):
-            raise
         except Exception as exc:
             logger.exception("fake Lavalink handler failed for %s %s", request.method, path)
             return _error_response(request, 500, f"{type(exc).__name__}: {exc}", traceback.format_exc())
@@ -776,6 +774,9 @@ class FakeLavalink:
                 transport = ws._req.transport if ws._req is not None else None
                 if transport is not None:
                     transport.abort()
+                else:
+                    with contextlib.suppress(Exception):
+                        await ws.close(code=1011)
             if session.ws is ws:
                 self._detach(session)
         logger.info("dropped %d websocket(s) (clean=%s)", count, clean)
