@@ -33,6 +33,7 @@ demo: $(STAMP)
 	$(PY) -m azura_sandbox
 
 run: $(STAMP)
+	@test -f azura_parent/__main__.py || { echo "make run: not yet available (the parent bot has not landed)"; exit 1; }
 	$(VENV)/bin/honcho start
 
 clean:
