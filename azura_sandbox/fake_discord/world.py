@@ -352,6 +352,7 @@ class InteractionRecord:
     modal: JSON | None = None
     followup_ids: list[int] = field(default_factory=list)
     original_edited: bool = False
+    acked: bool = False  # the callback's HTTP reply has been fully written to the bot
 
 
 @dataclass
@@ -521,7 +522,5 @@ class World:
 
     def channel_messages(self, channel_id: int, include_ephemeral: bool = False) -> list[Message]:
         return [
-            m
-            for m in self.messages.values()
-            if m.channel_id == channel_id and (include_ephemeral or not m.ephemeral)
+            m for m in self.messages.values() if m.channel_id == channel_id and (include_ephemeral or not m.ephemeral)
         ]

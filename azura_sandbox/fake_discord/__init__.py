@@ -1,0 +1,18 @@
+"""A network-level fake of Discord (REST + gateway) that real discord.py bots connect to.
+
+Usage::
+
+    fake = FakeDiscord()
+    port = await fake.start()
+    # in the bot process: discord.http.Route.BASE = fake.api_base
+    #                     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    guild = await fake.create_guild("g")
+    result = await fake.invoke(user, guild, channel, "play", {"query": "x"})
+"""
+
+from .client import SandboxClient
+from .driver import InteractionResult, SandboxError, SentMessage
+from .server import FakeDiscord
+from .world import World
+
+__all__ = ["FakeDiscord", "InteractionResult", "SandboxClient", "SandboxError", "SentMessage", "World"]
