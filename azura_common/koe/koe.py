@@ -67,7 +67,7 @@ class Koe:
         self._on_closed = on_closed
         self._routes: dict[int, Route] = {}
         self._local_guilds: dict[int, int] = {}  # guild id → channel id this process plays in
-        self._guild_locks: dict[int, asyncio.Lock] = {}
+        self._opening: dict[int, asyncio.Future[Session]] = {}  # channel id → the open in progress
 
     # -- lookup -------------------------------------------------------------------------------------
     def get(self, channel_id: int) -> Session | None:
@@ -100,54 +100,73 @@ class Koe:
 
     # -- routing ------------------------------------------------------------------------------------
     async def open(self, guild_id: int, channel_id: int, text_channel_id: int | None = None) -> Session:
-        """The session for a user's voice channel, creating and connecting one if needed."""
+        """The session for a user's voice channel, creating and connecting one if needed.
+
+        Concurrent opens of one channel share one attempt; opens of different channels run side by side
+        (children guard themselves with their lease, the local bot is reserved before any await)."""
         existing = self.get(channel_id)
         if existing is not None:
             return existing
-        lock = self._guild_locks.setdefault(guild_id, asyncio.Lock())
-        async with lock:
-            # Decided under the guild lock so two channels never both take the local bot; children are
-            # protected by their own lease, but the lock also keeps "reuse" exact for concurrent /play.
-            existing = self.get(channel_id)
-            if existing is not None:
-                return existing
-            session, local = await self._choose(guild_id, channel_id)
-            self._add(Route(guild_id, channel_id, local, session))
-            try:
-                await session.connect(text_channel_id)
-            except BaseException:
-                self._remove(channel_id)
-                if not local:
-                    await _quietly_disconnect(session)
-                raise
-            return session
+        pending = self._opening.get(channel_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        attempt: asyncio.Future[Session] = asyncio.get_running_loop().create_future()
+        self._opening[channel_id] = attempt
+        try:
+            session = await self._open_new(guild_id, channel_id, text_channel_id)
+        except BaseException as exc:
+            attempt.set_exception(exc)
+            attempt.exception()  # retrieved: concurrent waiters re-raise it
+            raise
+        finally:
+            del self._opening[channel_id]
+        attempt.set_result(session)
+        return session
 
-    async def _choose(self, guild_id: int, channel_id: int) -> tuple[Session, bool]:
-        if self._local_factory is not None and guild_id not in self._local_guilds:
-            return self._local_factory(guild_id, channel_id), True
-        if self._children is not None:
-            remote = await self._children.acquire(guild_id, channel_id)
-            if remote is not None:
-                return remote, False
-        raise Busy(self.bots_total)
+    async def _open_new(self, guild_id: int, channel_id: int, text_channel_id: int | None) -> Session:
+        local = self._local_factory is not None and guild_id not in self._local_guilds
+        session: Session | None = None
+        if local:
+            assert self._local_factory is not None
+            self._local_guilds[guild_id] = channel_id  # reserved before any await
+            session = self._local_factory(guild_id, channel_id)
+        elif self._children is not None:
+            session = await self._children.acquire(guild_id, channel_id)
+        if session is None:
+            raise Busy(self.bots_total)
+        try:
+            await session.connect(text_channel_id)
+        except BaseException:
+            if local and self._local_guilds.get(guild_id) == channel_id:
+                del self._local_guilds[guild_id]
+            if not local:
+                await _quietly_disconnect(session)
+            raise
+        self._add(Route(guild_id, channel_id, local, session))
+        return session
 
     def adopt(self, session: Session, *, local: bool) -> None:
         """Track a session that already exists elsewhere (a child's Hello after a parent restart)."""
         self._add(Route(session.guild_id, session.channel_id, local, session))
 
     # -- teardown -----------------------------------------------------------------------------------
-    async def destroy(self, channel_id: int) -> None:
+    async def destroy(self, channel_id: int, reason: str = "disconnect requested") -> None:
         """Disconnect the channel's session and forget it here (the remote copy goes with disconnect)."""
         route = self._routes.get(channel_id)
         if route is None:
             raise NoSession()
-        try:
-            await route.session.disconnect()
-        finally:
-            await self.forget(channel_id, "disconnect requested")
+        # Forget first: a LocalSession's own end callback then finds nothing and cannot relabel the reason.
+        await self.forget(channel_id, reason, route.session)
+        await route.session.disconnect()
 
-    async def forget(self, channel_id: int, reason: str) -> Session | None:
-        """Drop a session that ended elsewhere (a child's SessionClosed, a LocalSession's own end)."""
+    async def forget(self, channel_id: int, reason: str, session: Session | None = None) -> Session | None:
+        """Drop a session that ended elsewhere (a child's SessionClosed, a LocalSession's own end).
+
+        With ``session``, only that very session is dropped: a late notice about an old session must not
+        drop a newer one in the same channel."""
+        current = self._routes.get(channel_id)
+        if current is None or (session is not None and current.session is not session):
+            return None
         route = self._remove(channel_id)
         if route is None:
             return None
@@ -156,11 +175,11 @@ class Koe:
             await self._on_closed(route.session, reason)
         return route.session
 
-    async def close(self) -> None:
+    async def close(self, reason: str = "shutdown") -> None:
         """Disconnect every session (process shutdown)."""
         for channel_id in list(self._routes):
             try:
-                await self.destroy(channel_id)
+                await self.destroy(channel_id, reason)
             except KoeError as exc:
                 log.warning("closing session in %s: %s", channel_id, exc)
 

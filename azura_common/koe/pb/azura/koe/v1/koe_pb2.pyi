@@ -525,7 +525,7 @@ class EnqueueRequest(_message.Message):
     mode: Global___EnqueueMode.ValueType
     """Placement mode."""
     position: _builtins.int
-    """Explicit 1-based insert position; overrides mode."""
+    """Explicit 1-based insert position; overrides mode. Signed so a bad value reaches the child's check."""
     @_builtins.property
     def tracks(self) -> _containers.RepeatedCompositeFieldContainer[Global___Track]:
         """The tracks, resolved by the caller."""
@@ -602,7 +602,7 @@ class SkipRequest(_message.Message):
     by: _builtins.int
     """Tracks to skip; negative goes back. Ignored when `to` is set."""
     to: _builtins.int
-    """Position to jump to."""
+    """Position to jump to (signed: out-of-range values are judged by the child)."""
     def __init__(
         self,
         *,
@@ -663,7 +663,7 @@ class BackRequest(_message.Message):
     request_id: _builtins.str
     """Idempotency key."""
     by: _builtins.int
-    """How many tracks back (1 or more)."""
+    """How many tracks back (1 or more; signed so the child can reject 0 and negatives)."""
     def __init__(
         self,
         *,
@@ -1433,20 +1433,22 @@ class GetQueueRequest(_message.Message):
     offset: _builtins.int
     """0-based index of the first entry of the page."""
     limit: _builtins.int
-    """Entries per page, 1-100; 0 means the default (25)."""
+    """Entries per page, 1-100; absent means the default (25)."""
     def __init__(
         self,
         *,
         guild_id: _builtins.int = ...,
         channel_id: _builtins.int = ...,
         offset: _builtins.int = ...,
-        limit: _builtins.int = ...,
+        limit: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_limit", b"_limit", "limit", b"limit"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "guild_id", b"guild_id", "limit", b"limit", "offset", b"offset"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_limit", b"_limit", "channel_id", b"channel_id", "guild_id", b"guild_id", "limit", b"limit", "offset", b"offset"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__limit: _TypeAlias = _typing.Literal["limit"]  # noqa: Y015
+    _WhichOneofArgType__limit: _TypeAlias = _typing.Literal["_limit", b"_limit"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__limit) -> _WhichOneofReturnType__limit | None: ...
 
 Global___GetQueueRequest: _TypeAlias = GetQueueRequest  # noqa: Y015
 

@@ -1,0 +1,123 @@
+"""One child process: a command-less Discord client, its LocalSessions, and the KoeSession gRPC server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from azura_common.koe.koe import Koe
+from azura_common.koe.link import LinkHub
+from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.session import Session
+from azura_common.voicebot import VoiceBot, point_discord_at
+
+from .auth import AuthInterceptor
+from .config import ChildConfig
+from .servicer import KoeSessionServicer, SessionHandlers
+
+__all__ = ["SERVICE_NAME", "ChildApp"]
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = "azura.koe.v1.KoeSession"
+READY_TIMEOUT_S = 60.0
+SHUTDOWN_GRACE_S = 5.0
+
+
+class ChildApp:
+    """Owns every piece of a child and their order of start and stop."""
+
+    def __init__(self, config: ChildConfig) -> None:
+        self.config = config
+        if config.discord_api:
+            point_discord_at(config.discord_api)
+        self.bot = VoiceBot(Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"))
+        self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
+        self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
+        self.servicer = KoeSessionServicer(SessionHandlers(self.koe, self.hub))
+        self.health = health.aio.HealthServicer()
+        self.server = grpc.aio.server(interceptors=[AuthInterceptor(config.secret)])
+        self.port = 0
+        self._bot_task: asyncio.Task[None] | None = None
+        self._ready_task: asyncio.Task[None] | None = None
+
+    def _bot_id(self) -> int:
+        return self.bot.user.id if self.bot.user else 0
+
+    def _new_local(self, guild_id: int, channel_id: int) -> Session:
+        return LocalSession(guild_id, channel_id, self._bot_id(), self.bot.connect_player, on_end=self._local_ended)
+
+    async def _local_ended(self, session: LocalSession, reason: str) -> None:
+        await self.koe.forget(session.channel_id, reason, session)
+
+    async def _closed(self, session: Session, reason: str) -> None:
+        await self.hub.session_closed(session, reason)
+
+    async def start(self) -> int:
+        """Serve gRPC at once (health says NOT_SERVING) and log in to Discord in the background."""
+        self.servicer.add_to_server(self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            self.server,
+        )
+        address = f"{self.config.bind_host}:{self.config.port}"
+        credentials = _tls_credentials(self.config)
+        if credentials is not None:
+            self.port = self.server.add_secure_port(address, credentials)
+        else:
+            self.port = self.server.add_insecure_port(address)
+        await self._set_health(False)
+        await self.server.start()
+        self._bot_task = asyncio.create_task(self.bot.start(self.config.token), name="discord-client")
+        self._ready_task = asyncio.create_task(self._serve_when_ready(), name="health-ready")
+        log.info("child gRPC on %s", f"{self.config.bind_host}:{self.port}")
+        return self.port
+
+    async def _serve_when_ready(self) -> None:
+        while not self.bot.is_serving:
+            if self._bot_task is not None and self._bot_task.done():
+                return
+            await asyncio.sleep(0.05)
+        await self._set_health(True)
+        log.info("child %s ready: Discord and Lavalink are up", self._bot_id())
+
+    async def _set_health(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ("", SERVICE_NAME):
+            await self.health.set(name, status)
+
+    async def wait(self) -> None:
+        """Until the Discord client stops (a fatal login error ends the child)."""
+        if self._bot_task is not None:
+            await self._bot_task
+
+    async def stop(self) -> None:
+        """Graceful: NOT_SERVING, finish in-flight calls, leave voice (telling parents), close everything."""
+        await self._set_health(False)
+        await self.servicer.wait_idle(SHUTDOWN_GRACE_S)
+        await self.koe.close("shutdown")
+        await self.hub.close()
+        await self.server.stop(1.0)
+        for task in (self._ready_task,):
+            if task is not None:
+                task.cancel()
+        try:
+            await asyncio.wait_for(self.bot.lavalink.close(), 2.0)
+        except (TimeoutError, OSError) as exc:
+            log.debug("closing lavalink: %s", exc)
+        await asyncio.wait_for(self.bot.close(), 3.0)
+        if self._bot_task is not None:
+            await asyncio.gather(self._bot_task, return_exceptions=True)
+
+
+def _tls_credentials(config: ChildConfig) -> grpc.ServerCredentials | None:
+    if not (config.tls_cert and config.tls_key):
+        return None
+    pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
+    return grpc.ssl_server_credentials([pair])

@@ -1,0 +1,69 @@
+"""The child's configuration, read once from the environment by ``__main__``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["ChildConfig", "ConfigError", "process_index"]
+
+
+class ConfigError(ValueError):
+    """A missing or malformed setting; the message says which variable to set."""
+
+
+def process_index(env: Mapping[str, str]) -> int:
+    """1-based index of this process among its kind: honcho's HONCHO_PROCESS_NAME / Heroku's DYNO
+    (``child.2``), else AZURA_CHILD_INDEX, else 1."""
+    for key in ("HONCHO_PROCESS_NAME", "DYNO"):
+        name = env.get(key, "")
+        if "." in name and name.rsplit(".", 1)[1].isdigit():
+            return int(name.rsplit(".", 1)[1])
+    raw = env.get("AZURA_CHILD_INDEX", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"AZURA_CHILD_INDEX must be 1 or more, not {raw!r}")
+    return int(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildConfig:
+    token: str
+    secret: str
+    port: int
+    bind_host: str
+    lavalink_uri: str
+    lavalink_password: str
+    discord_api: str | None  # another Discord (the sandbox's fake); None for the real one
+    tls_cert: str | None
+    tls_key: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
+        token = env.get("AZURA_CHILD_TOKEN", "")
+        if not token:
+            tokens = [t.strip() for t in env.get("AZURA_CHILD_TOKENS", "").split(",") if t.strip()]
+            index = process_index(env)
+            if len(tokens) < index:
+                raise ConfigError(
+                    f"child {index} has no token: set AZURA_CHILD_TOKEN, or AZURA_CHILD_TOKENS with at least "
+                    f"{index} comma-separated tokens"
+                )
+            token = tokens[index - 1]
+        secret = env.get("AZURA_CLUSTER_SECRET", "")
+        if not secret:
+            raise ConfigError("AZURA_CLUSTER_SECRET is required (the same value for the parent and every child)")
+        port_text = env.get("PORT", "50051")
+        if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
+        return cls(
+            token=token,
+            secret=secret,
+            port=int(port_text),
+            bind_host=env.get("AZURA_BIND_HOST", "127.0.0.1"),
+            lavalink_uri=env.get("LAVALINK_URI", "http://127.0.0.1:2333"),
+            lavalink_password=env.get("LAVALINK_PASSWORD", "youshallnotpass"),
+            discord_api=env.get("AZURA_DISCORD_API") or None,
+            tls_cert=env.get("AZURA_TLS_CERT") or None,
+            tls_key=env.get("AZURA_TLS_KEY") or None,
+        )
