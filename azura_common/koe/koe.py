@@ -184,7 +184,14 @@ class Koe:
                 log.warning("closing session in %s: %s", channel_id, exc)
 
     async def states(self) -> list[SessionState]:
-        return [await route.session.get_state() for route in self.routes()]
+        """The state of every session that can still answer (one ending right now is skipped)."""
+        found: list[SessionState] = []
+        for route in self.routes():
+            try:
+                found.append(await route.session.get_state())
+            except KoeError as exc:
+                log.debug("no state for %s: %s", route.channel_id, exc)
+        return found
 
     def _add(self, route: Route) -> None:
         self._routes[route.channel_id] = route

@@ -20,7 +20,7 @@ from .errors import (
     ChildUnavailable,
     InvalidArgument,
     KoeError,
-    NotConnected,
+    NoSession,
     NothingPlaying,
     TrackLoadFailed,
 )
@@ -144,7 +144,7 @@ class LocalSession:
     async def connect(self, text_channel_id: int | None = None) -> SessionState:
         async with self._lock:
             if self._ended:
-                raise NotConnected("This session has ended.")
+                raise NoSession("This session has ended.")
             if text_channel_id is not None:
                 self._text_channel_id = text_channel_id
             if self._player is None or not self._player.connected:
@@ -284,9 +284,11 @@ class LocalSession:
             return self._state()
 
     async def get_state(self) -> SessionState:
+        self._require_player()
         return self._state()
 
     async def get_queue(self, offset: int = 0, limit: int = 25) -> QueuePage:
+        self._require_player()
         return self.queue.page(offset, limit)
 
     # -- events from the bot's wavelink listeners ---------------------------------------------------
@@ -312,8 +314,10 @@ class LocalSession:
 
     # -- internals ----------------------------------------------------------------------------------
     def _require_player(self) -> KoePlayer:
+        # An ended (or never connected) session is no session at all: the same NoSession a child answers
+        # for a channel it does not hold, so Local and Remote sessions fail alike.
         if self._ended or self._player is None:
-            raise NotConnected()
+            raise NoSession()
         return self._player
 
     async def _set_paused(self, paused: bool) -> SessionState:

@@ -1,0 +1,164 @@
+"""Harness for tests and the demo: the fakes in this process, real Azura processes beside them.
+
+``Sandbox`` starts a fake Discord and a fake Lavalink on loopback and builds one server ("guild") with a
+text channel, voice channels and a few human users. ``ChildProcess`` runs ``python -m azura_child`` as a
+separate process (never forked: see FIELD_NOTES.md) pointed at the fakes, and waits for its gRPC health
+to say SERVING.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from .fake_discord import FakeDiscord
+from .fake_discord.world import Channel, Guild, User
+from .fake_lavalink import FakeLavalink
+
+__all__ = ["ChildProcess", "Sandbox", "free_port"]
+
+log = logging.getLogger(__name__)
+
+CLUSTER_SECRET = "sandbox-cluster-secret"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port free right now on loopback (the OS may hand it out again later; fine for tests)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Sandbox:
+    """The fakes plus one ready-made server."""
+
+    discord: FakeDiscord
+    lavalink: FakeLavalink
+    guild: Guild
+    text: Channel
+    voices: list[Channel]
+    users: dict[str, User]
+    secret: str = CLUSTER_SECRET
+    children: list[ChildProcess] = field(default_factory=list)
+
+    @classmethod
+    async def start(cls, *, speed: float = 50.0, voice_channels: int = 4, user_names: tuple[str, ...] = ()) -> Sandbox:
+        discord = FakeDiscord()
+        await discord.start()
+        lavalink = FakeLavalink(speed=speed, player_update_interval=0.5)
+        await lavalink.start()
+        guild = await discord.create_guild("Azura Lounge")
+        text = await discord.create_text_channel(guild, "music")
+        voices = [await discord.create_voice_channel(guild, f"voice-{i + 1}") for i in range(voice_channels)]
+        users = {name: await discord.create_user(name) for name in user_names or ("alice", "bob", "carol")}
+        return cls(discord, lavalink, guild, text, voices, users)
+
+    @property
+    def discord_api(self) -> str:
+        return str(self.discord.base_url)
+
+    @property
+    def lavalink_uri(self) -> str:
+        return f"http://127.0.0.1:{self.lavalink.port}"
+
+    def child_env(self, token: str, port: int) -> dict[str, str]:
+        return {
+            "AZURA_CHILD_TOKEN": token,
+            "AZURA_CLUSTER_SECRET": self.secret,
+            "PORT": str(port),
+            "LAVALINK_URI": self.lavalink_uri,
+            "LAVALINK_PASSWORD": self.lavalink.password,
+            "AZURA_DISCORD_API": self.discord_api,
+        }
+
+    async def spawn_child(self, token: str, *, port: int | None = None, wait: bool = True) -> ChildProcess:
+        child = ChildProcess(self.child_env(token, port or free_port()))
+        self.children.append(child)
+        child.start()
+        if wait:
+            await child.wait_serving()
+        return child
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(child.stop() for child in self.children), return_exceptions=True)
+        await self.lavalink.stop()
+        await self.discord.stop()
+
+
+class ChildProcess:
+    """``python -m azura_child`` in its own process."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = dict(env)
+        self.port = int(self.env["PORT"])
+        self.address = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path: Path | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        log_dir = Path(os.environ.get("AZURA_SANDBOX_LOGS", "/tmp/azura-sandbox-logs"))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"child-{self.port}.log"
+        with self.log_path.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "azura_child"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def log_tail(self, lines: int = 40) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    async def health(self, timeout: float = 1.0) -> str:
+        async with grpc.aio.insecure_channel(self.address) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+            return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+    async def wait_serving(self, timeout: float = 40.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"child exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                if await self.health() == "SERVING":
+                    return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"child on {self.address} not SERVING after {timeout}s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+
+    async def stop(self, timeout: float = 12.0) -> int | None:
+        """SIGTERM and wait; SIGKILL if it does not exit in time. Returns the exit code."""
+        process = self.process
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(process.wait, timeout)
+            except subprocess.TimeoutExpired:
+                pass
+            if process.poll() is None:
+                log.warning("child %s ignored SIGTERM; killing it", self.address)
+                process.kill()
+                await asyncio.to_thread(process.wait, 5)
+        return process.returncode

@@ -1,0 +1,287 @@
+"""One contract, two implementations: LocalSession in this process and RemoteSession → a child process.
+
+Both run the real discord.py and wavelink against the sandbox fakes. Every test runs against both and
+asserts the same results and the same errors (exact messages included), so a RemoteSession behaves
+exactly like the LocalSession it stands for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from azura_child.app import ChildApp
+from azura_child.config import ChildConfig
+from azura_common.koe.errors import InvalidArgument, NoSession, NothingPlaying, QueueIndexError
+from azura_common.koe.remote import ChildConnection, RemoteSession
+from azura_common.koe.session import (
+    EnqueueMode,
+    RemoveAbsent,
+    RemoveRange,
+    RemoveRequester,
+    RepeatMode,
+    Session,
+    Track,
+)
+from azura_sandbox.fake_lavalink.catalogue import load_tracks
+from azura_sandbox.testing import Sandbox, free_port
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
+
+ALICE, BOB = 101, 202
+
+
+def tracks(query: str, n: int = 3, requester: int = ALICE, **trims: int) -> list[Track]:
+    """Resolved tracks straight from the fake's catalogue (what the parent's search would return)."""
+    found = load_tracks(f"ytsearch:{query}")["data"][:n]
+    return [
+        Track(
+            encoded=t["encoded"], title=t["info"]["title"], author=t["info"]["author"], uri=t["info"]["uri"] or "",
+            length_ms=t["info"]["length"], identifier=t["info"]["identifier"], source=t["info"]["sourceName"],
+            requester_id=requester, **trims,
+        )
+        for t in found
+    ]
+
+
+class World:
+    def __init__(self, sandbox: Sandbox, local_app: ChildApp, connection: ChildConnection) -> None:
+        self.sandbox = sandbox
+        self.local_app = local_app
+        self.connection = connection
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world() -> AsyncIterator[World]:
+    sandbox = await Sandbox.start(speed=50)
+    local_app = ChildApp(
+        ChildConfig.from_env(
+            {**sandbox.child_env("contract-local-bot", free_port()), "AZURA_CLUSTER_SECRET": sandbox.secret}
+        )
+    )
+    await local_app.start()
+    child = await sandbox.spawn_child("contract-remote-bot")
+    deadline = asyncio.get_running_loop().time() + 30
+    while not local_app.bot.is_serving:
+        assert asyncio.get_running_loop().time() < deadline, "the in-process bot never became ready"
+        await asyncio.sleep(0.05)
+    connection = ChildConnection(child.address, sandbox.secret)
+    yield World(sandbox, local_app, connection)
+    await connection.close()
+    await local_app.stop()
+    await sandbox.stop()
+
+
+@pytest_asyncio.fixture(params=["local", "remote"], loop_scope="module")
+async def session(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Session]:
+    sandbox = world.sandbox
+    if request.param == "local":
+        s: Session = await world.local_app.koe.open(sandbox.guild.id, sandbox.voices[0].id, sandbox.text.id)
+    else:
+        s = RemoteSession(world.connection, sandbox.guild.id, sandbox.voices[1].id)
+        await s.connect(sandbox.text.id)
+    yield s
+    try:
+        await s.disconnect()
+    except NoSession:
+        pass
+
+
+def truth(world: World, session: Session) -> dict[str, Any]:
+    """What the fake Lavalink actually plays for that session's bot."""
+    for player in world.sandbox.lavalink.players_truth():
+        if player.get("channel_id") == str(session.channel_id):
+            return player
+    raise AssertionError(f"no Lavalink player for channel {session.channel_id}")
+
+
+async def eventually(check: Any, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            check()
+            return
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+async def test_connect_joins_voice_and_is_idempotent(session: Session, world: World) -> None:
+    state = await session.get_state()
+    assert state.connected and state.bot_id != 0 and state.text_channel_id == world.sandbox.text.id
+    voice = world.sandbox.discord.voice_state(world.sandbox.guild, state.bot_id)
+    assert voice is not None and voice.channel_id == session.channel_id
+    again = await session.connect(world.sandbox.text.id)
+    assert again.channel_id == session.channel_id and again.total == 0
+
+
+async def test_enqueue_starts_playback_and_lavalink_plays_it(session: Session, world: World) -> None:
+    batch = tracks("lofi beats")
+    result = await session.enqueue(batch)
+    assert result.positions == (1, 2, 3) and result.started and result.total == 3
+    state = await session.get_state()
+    assert state.current == batch[0] and state.current_position == 1 and state.upcoming == 2
+    await eventually(lambda: assert_playing(world, session, batch[0].title))
+    more = await session.enqueue(tracks("jazz", 2, BOB), EnqueueMode.LIFO)
+    assert more.positions == (2, 3) and not more.started
+
+
+def assert_playing(world: World, session: Session, title: str) -> None:
+    assert truth(world, session)["track_title"] == title
+
+
+async def test_enqueue_errors_change_nothing(session: Session) -> None:
+    await session.enqueue(tracks("rock", 3))
+    with pytest.raises(QueueIndexError) as info:
+        await session.enqueue(tracks("pop", 1), position=40)
+    assert str(info.value) == "Position 40 is past the end of the queue (3 tracks)."
+    with pytest.raises(InvalidArgument, match="already played or playing"):
+        await session.enqueue(tracks("pop", 1), position=1)
+    with pytest.raises(InvalidArgument, match="end must come after its start"):
+        await session.enqueue(tracks("pop", 1, start_ms=5_000, end_ms=1_000))
+    with pytest.raises(InvalidArgument, match="nothing to add"):
+        await session.enqueue([])
+    assert (await session.get_state()).total == 3
+
+
+async def test_skip_back_and_skip_to(session: Session, world: World) -> None:
+    batch = tracks("synthwave", 5)
+    await session.enqueue(batch)
+    assert (await session.skip(2)).current == batch[2]
+    assert (await session.back(1)).current == batch[1]
+    assert (await session.skip(to=5)).current == batch[4]
+    assert (await session.skip(-4)).current_position == 1
+    await eventually(lambda: assert_playing(world, session, batch[0].title))
+    ended = await session.skip(5)
+    assert ended.current is None and ended.current_position == 0
+
+
+async def test_skip_errors(session: Session) -> None:
+    await session.enqueue(tracks("metal", 3))
+    with pytest.raises(QueueIndexError) as info:
+        await session.skip(to=40)
+    assert str(info.value) == "Position 40 is past the end of the queue (3 tracks)."
+    with pytest.raises(InvalidArgument, match="Skipping by 0"):
+        await session.skip(0)
+    with pytest.raises(InvalidArgument, match="back by 1 or more"):
+        await session.back(0)
+    with pytest.raises(QueueIndexError, match="positions start at 1"):
+        await session.back(3)
+    with pytest.raises(QueueIndexError) as info:
+        await session.skip(to=-2)
+    assert info.value.position == -2
+    assert (await session.get_state()).current_position == 1
+
+
+async def test_nothing_playing_errors(session: Session) -> None:
+    for call in (session.pause, session.resume, lambda: session.seek(1_000), lambda: session.skip(1)):
+        with pytest.raises(NothingPlaying):
+            await call()
+
+
+async def test_pause_resume_seek_volume_reach_lavalink(session: Session, world: World) -> None:
+    await session.enqueue(tracks("ambient", 2))
+    assert (await session.pause()).paused
+    await eventually(lambda: _check(truth(world, session)["paused"] is True))
+    assert not (await session.resume()).paused
+    state = await session.seek(60_000)
+    assert 60_000 <= state.position_ms < 65_000
+    await eventually(lambda: _check(truth(world, session)["position_ms"] >= 60_000))
+    assert (await session.set_volume(150)).volume == 150
+    assert (await session.set_volume(-30, relative=True)).volume == 120
+    assert (await session.set_volume(5_000, relative=True)).volume == 1000  # relative changes clamp
+    await eventually(lambda: _check(truth(world, session)["volume"] == 1000))
+
+
+def _check(condition: bool) -> None:
+    assert condition
+
+
+async def test_seek_and_volume_errors(session: Session) -> None:
+    batch = tracks("classical", 1)
+    await session.enqueue(batch)
+    with pytest.raises(InvalidArgument, match="outside this track"):
+        await session.seek(batch[0].length_ms + 10_000)
+    with pytest.raises(InvalidArgument, match="outside this track"):
+        await session.seek(-1)
+    with pytest.raises(InvalidArgument, match="between 0 and 1000"):
+        await session.set_volume(1001)
+    with pytest.raises(InvalidArgument, match="between 0 and 1000"):
+        await session.set_volume(-5)
+    assert (await session.get_state()).volume == 100
+
+
+async def test_queue_editing(session: Session) -> None:
+    a = tracks("indie", 3, ALICE)
+    b = tracks("folk", 2, BOB)
+    await session.enqueue(a)
+    await session.enqueue(b, EnqueueMode.INTERLACE)
+    page = await session.get_queue()
+    assert [i.track for i in page.items] == [a[0], a[1], b[0], a[2], b[1]]
+    await session.move(5, 2)
+    page = await session.get_queue(offset=1, limit=2)
+    assert [i.position for i in page.items] == [2, 3] and page.items[0].track == b[1]
+    assert page.total == 5 and page.current_position == 1 and page.offset == 1
+    removed = await session.remove(RemoveRequester(BOB))
+    assert removed == (b[1], b[0])
+    assert await session.remove(RemoveRange(2)) == (a[1],)
+    await session.enqueue(tracks("blues", 2, BOB))
+    assert len(await session.remove(RemoveAbsent(frozenset({ALICE})))) == 2
+    with pytest.raises(InvalidArgument, match="use skip"):
+        await session.remove(RemoveRange(1, 2))
+    with pytest.raises(QueueIndexError):
+        await session.remove(RemoveRange(2, 9))
+    with pytest.raises(InvalidArgument, match="only upcoming tracks"):
+        await session.move(1, 2)
+    state = await session.set_repeat(RepeatMode.ALL)
+    assert state.repeat is RepeatMode.ALL and state.total == 2
+    await session.enqueue(tracks("many", 5))
+    assert (await session.shuffle()).current == a[0]
+    assert (await session.clear()).upcoming == 0
+    for offset, limit in ((-1, 5), (0, 0), (0, 101)):
+        with pytest.raises(InvalidArgument):
+            await session.get_queue(offset, limit)
+
+
+async def test_stop_keeps_the_bot_connected(session: Session, world: World) -> None:
+    await session.enqueue(tracks("house", 3))
+    state = await session.stop()
+    assert state.current is None and state.upcoming == 0 and state.connected and state.total == 1
+    await eventually(lambda: _check(truth(world, session)["track_title"] is None))
+    restarted = await session.enqueue(tracks("techno", 1))
+    assert restarted.started and restarted.positions == (2,)
+
+
+async def test_tracks_advance_on_their_own_and_repeat_one_replays(session: Session, world: World) -> None:
+    short = tracks("short jingles", 3)  # 5 s each: 0.1 s at the sandbox's speed
+    await session.enqueue(short)
+
+    async def position() -> int:
+        return (await session.get_state()).current_position
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while await position() != 0:  # the queue runs to its end by itself
+        assert asyncio.get_running_loop().time() < deadline, "the queue did not advance"
+        await asyncio.sleep(0.05)
+    state = await session.get_state()
+    assert state.total == 3 and state.current is None
+    await session.set_repeat(RepeatMode.ONE)
+    await session.enqueue(tracks("short loop", 1))
+    await asyncio.sleep(0.6)  # several plays of a 0.1 s track
+    state = await session.get_state()
+    assert state.current_position == 4 and state.repeat is RepeatMode.ONE
+
+
+async def test_disconnect_leaves_voice_and_ends_the_session(session: Session, world: World) -> None:
+    bot_id = (await session.get_state()).bot_id
+    await session.disconnect()
+    await eventually(lambda: _check(world.sandbox.discord.voice_state(world.sandbox.guild, bot_id) is None))
+    with pytest.raises(NoSession):
+        await session.get_state()
+    with pytest.raises(NoSession):
+        await session.skip(1)
