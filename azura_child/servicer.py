@@ -240,10 +240,16 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
                 task.cancel()
             await asyncio.gather(reader, *tasks, return_exceptions=True)
 
-    def Link(
+    async def Link(
         self, request_iterator: AsyncIterator[pb.ParentEvent], context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[pb.ChildEvent]:
-        return self.handlers.hub.serve(request_iterator)
+        # An async generator function itself: grpc.aio picks its streaming path by inspecting the method.
+        stream = self.handlers.hub.serve(request_iterator)
+        try:
+            async for event in stream:
+                yield event
+        finally:
+            await stream.aclose()
 
 
 def _unary_method(name: str) -> Callable[..., Awaitable[Any]]:

@@ -95,22 +95,6 @@ class VoiceBot(discord.Client):
         if session is not None and code in (4014, 4006, 4022):
             await session.on_voice_lost("voice connection closed")
 
-    async def on_voice_state_update(
-        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
-    ) -> None:
-        if self.user is None or member.id != self.user.id or before.channel is None:
-            return
-        if after.channel is not None and after.channel.id == before.channel.id:
-            return
-        player = member.guild.voice_client
-        session = session_of(player)
-        if session is None or session.channel_id != before.channel.id:
-            return
-        reason = "kicked" if after.channel is None else "moved"
-        if after.channel is None and member.guild.get_channel(before.channel.id) is None:
-            reason = "channel deleted"
-        await session.on_voice_lost(reason)
-
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         session = session_of(channel.guild.voice_client)
         if session is not None and session.channel_id == channel.id:

@@ -69,6 +69,10 @@ class Koe:
         self._local_guilds: dict[int, int] = {}  # guild id → channel id this process plays in
         self._opening: dict[int, asyncio.Future[Session]] = {}  # channel id → the open in progress
 
+    def use_children(self, children: ChildPool) -> None:
+        """Wire the child pool after construction (the pool's Links need this Koe to reconcile into)."""
+        self._children = children
+
     # -- lookup -------------------------------------------------------------------------------------
     def get(self, channel_id: int) -> Session | None:
         route = self._routes.get(channel_id)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -41,6 +42,7 @@ DEAD_AFTER_S = 7.0  # three missed heartbeats and a bit: the child is gone
 LEASE_MS = 3_000  # how long a child waits for a Claim after saying Available
 CLAIM_HOLD_S = 30.0  # how long a claimed reservation waits for its Connect
 QUERY_TIMEOUT_S = 2.0
+ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
 
 _REASONS = {
     "disconnect": pb.CLOSE_REASON_DISCONNECT,
@@ -48,6 +50,7 @@ _REASONS = {
     "idle": pb.CLOSE_REASON_IDLE,
     "kick": pb.CLOSE_REASON_KICKED,
     "moved": pb.CLOSE_REASON_KICKED,
+    "kicked": pb.CLOSE_REASON_KICKED,
     "voice connection closed": pb.CLOSE_REASON_KICKED,
     "channel deleted": pb.CLOSE_REASON_CHANNEL_DELETED,
     "lavalink": pb.CLOSE_REASON_LAVALINK_LOST,
@@ -221,8 +224,9 @@ class LinkHub:
             ):
                 available = pb.Available(request_id=q.request_id, guild_id=q.guild_id, bot_user_id=self._bot_user_id())
                 return pb.ChildEvent(available=available)
-            reason = "not ready" if not self._ready() else "busy in this guild"
-            unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason)
+            held = self._ready() and self.koe.local_channel(q.guild_id) is None  # only a lease is in the way
+            reason = "not ready" if not self._ready() else ("promised to another request" if held else "busy")
+            unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason, retry=held)
             return pb.ChildEvent(unavailable=unavailable)
         if kind == "claim":
             c = event.claim
@@ -230,6 +234,8 @@ class LinkHub:
             return pb.ChildEvent(claimed=pb.Claimed(request_id=c.request_id, ok=ok))
         if kind == "release":
             self.leases.release(event.release.request_id, event.release.guild_id)
+        if kind == "heartbeat":  # echoed, so the parent's own cadence measures liveness and round trips
+            return pb.ChildEvent(heartbeat=pb.Heartbeat(sent_at_ms=event.heartbeat.sent_at_ms))
         return None
 
     def broadcast(self, event: pb.ChildEvent) -> None:
@@ -332,7 +338,10 @@ class ChildLink:
                 await self._one_stream()
                 delay = self._backoff[0]
             except asyncio.CancelledError:
-                raise
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # we are being shut down
+                log.info("link to %s cut (heartbeats missed or dropped on purpose)", self.address)
             except (grpc.aio.AioRpcError, grpc.aio.UsageError, OSError, TimeoutError) as exc:
                 log.info("link to %s down: %s", self.address, exc)
             self._mark_down("link lost", lose_sessions=True)
@@ -444,13 +453,24 @@ class ChildLink:
             self._waiters.pop((group, request_id), None)
 
     async def query(self, request_id: str, guild_id: int, channel_id: int, timeout: float = QUERY_TIMEOUT_S) -> bool:
+        """True when the child is free and now holds a lease for ``request_id``."""
+        return await self.ask_availability(request_id, guild_id, channel_id, timeout) == "available"
+
+    async def ask_availability(
+        self, request_id: str, guild_id: int, channel_id: int, timeout: float = QUERY_TIMEOUT_S
+    ) -> str:
+        """``available`` (lease held), ``held`` (promised to another request: ask again), ``busy`` or ``down``."""
         event = pb.ParentEvent(
             availability_query=pb.AvailabilityQuery(
                 request_id=request_id, guild_id=guild_id, channel_id=channel_id, lease_ms=LEASE_MS
             )
         )
         answer = await self._ask("query", request_id, event, timeout)
-        return answer is not None and answer.WhichOneof("event") == "available"
+        if answer is None:
+            return "down"
+        if answer.WhichOneof("event") == "available":
+            return "available"
+        return "held" if answer.unavailable.retry else "busy"
 
     async def claim(self, request_id: str, guild_id: int, channel_id: int, timeout: float = QUERY_TIMEOUT_S) -> bool:
         event = pb.ParentEvent(claim=pb.Claim(request_id=request_id, guild_id=guild_id, channel_id=channel_id))
@@ -492,40 +512,54 @@ class Children:
         return None
 
     async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
-        """Ask every child at once; claim the first that is free; release the rest."""
-        request_id = uuid.uuid4().hex
+        """Ask every child at once; claim the first that is free; release the rest.
+
+        A child that is only promised to a concurrent request is asked again after a short, jittered
+        pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
+        deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
         candidates = [link for link in self.links if link.up]
-        if not candidates:
-            return None
-        asks = {asyncio.create_task(link.query(request_id, guild_id, channel_id)): link for link in candidates}
+        while candidates:
+            chosen, held = await self._acquire_round(guild_id, channel_id, candidates)
+            if chosen is not None:
+                return RemoteSession(chosen.connection, guild_id, channel_id, chosen.bot_user_id)
+            if not held or time.monotonic() > deadline:
+                return None
+            candidates = held
+            await asyncio.sleep(random.uniform(0.005, 0.03))
+        return None
+
+    async def _acquire_round(
+        self, guild_id: int, channel_id: int, candidates: list[ChildLink]
+    ) -> tuple[ChildLink | None, list[ChildLink]]:
+        request_id = uuid.uuid4().hex
+        asks = {
+            asyncio.create_task(link.ask_availability(request_id, guild_id, channel_id)): link for link in candidates
+        }
         chosen: ChildLink | None = None
-        answered: list[ChildLink] = []
+        held: list[ChildLink] = []
         try:
             pending = set(asks)
             while pending and chosen is None:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    link = asks[task]
-                    if task.result():
-                        answered.append(link)
-                while answered and chosen is None:
-                    link = answered.pop(0)
-                    if await link.claim(request_id, guild_id, channel_id):
-                        chosen = link
-                    else:
-                        link.release(request_id, guild_id)
+                    answer, link = task.result(), asks[task]
+                    if answer == "held":
+                        held.append(link)
+                    elif answer == "available" and chosen is None:
+                        if await link.claim(request_id, guild_id, channel_id):
+                            chosen = link
+                        else:
+                            link.release(request_id, guild_id)
         finally:
             for task in asks:
                 if not task.done():
                     task.cancel()
             results = await asyncio.gather(*asks, return_exceptions=True)
-            for task, ok in zip(asks, results, strict=True):
+            for task, outcome in zip(asks, results, strict=True):
                 link = asks[task]
-                if link is not chosen and ok is True:
+                if link is not chosen and outcome == "available":
                     link.release(request_id, guild_id)
-        if chosen is None:
-            return None
-        return RemoteSession(chosen.connection, guild_id, channel_id, chosen.bot_user_id)
+        return chosen, held
 
 
 @contextlib.asynccontextmanager

@@ -62,6 +62,19 @@ class KoePlayer(wavelink.Player):
 
     session: LocalSession | None = None
 
+    async def on_voice_state_update(self, data: Any) -> None:
+        # Discord took the bot out of its channel (a kick, a move, a deleted channel): the session ends
+        # and says why. Our own disconnect detaches the session first, so it never lands here.
+        session = self.session
+        channel_id = data.get("channel_id")
+        await super().on_voice_state_update(data)
+        if session is None or session.ended:
+            return
+        if not channel_id:
+            await session.on_voice_lost("kicked from voice")
+        elif int(channel_id) != session.channel_id:
+            await session.on_voice_lost("moved out of its channel")
+
 
 def track_from_playable(playable: wavelink.Playable, requester_id: int = 0) -> Track:
     """A Koe Track from a wavelink search result."""

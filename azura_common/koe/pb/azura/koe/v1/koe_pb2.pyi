@@ -2051,22 +2051,26 @@ class Unavailable(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     GUILD_ID_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    RETRY_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """The AvailabilityQuery's request_id."""
     guild_id: _builtins.int
     """The guild."""
     reason: _builtins.str
     """Why, for logs."""
+    retry: _builtins.bool
+    """True when the guild is only promised to another request for a moment: ask again shortly."""
     def __init__(
         self,
         *,
         request_id: _builtins.str = ...,
         guild_id: _builtins.int = ...,
         reason: _builtins.str = ...,
+        retry: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["guild_id", b"guild_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["guild_id", b"guild_id", "reason", b"reason", "request_id", b"request_id", "retry", b"retry"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
