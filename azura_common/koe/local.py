@@ -421,9 +421,10 @@ class Lavalink:
         self.password = password
         self.identifier = identifier
         self._node: wavelink.Node | None = None
+        self._connecting: asyncio.Task[None] | None = None
 
     async def connect(self, client: Any) -> None:
-        """Connect the node for ``client`` (a logged-in discord.Client); call from its setup_hook."""
+        """Start connecting the node for ``client`` (a logged-in discord.Client); call from its setup_hook."""
         node = wavelink.Node(
             identifier=self.identifier,
             uri=self.uri,
@@ -434,7 +435,15 @@ class Lavalink:
             retries=None,
         )
         self._node = node
-        await asyncio.wait_for(wavelink.Pool.connect(nodes=[node], client=client), LAVALINK_TIMEOUT_S)
+        # Not awaited: wavelink retries an absent Lavalink forever, and the bot must still log in and report
+        # NOT_SERVING meanwhile. The task is owned here and cancelled by close().
+        self._connecting = asyncio.create_task(self._connect(node, client), name="lavalink-connect")
+
+    async def _connect(self, node: wavelink.Node, client: Any) -> None:
+        try:
+            await wavelink.Pool.connect(nodes=[node], client=client)
+        except wavelink.WavelinkException as exc:
+            log.error("Lavalink at %s: %s", self.uri, exc)
 
     @property
     def ready(self) -> bool:
@@ -455,4 +464,7 @@ class Lavalink:
 
     async def close(self) -> None:
         self._node = None
+        if self._connecting is not None:
+            self._connecting.cancel()
+            await asyncio.gather(self._connecting, return_exceptions=True)
         await wavelink.Pool.close()

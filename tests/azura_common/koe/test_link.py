@@ -18,7 +18,7 @@ import pytest_asyncio
 
 from azura_common.koe.errors import Busy, NoSession, SessionLost
 from azura_common.koe.koe import Koe
-from azura_common.koe.link import ChildLink, Children, LeaseBook
+from azura_common.koe.link import ChildLink, Children
 from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Session, Track
@@ -156,22 +156,6 @@ async def test_a_link_killed_mid_acquisition_leaks_no_lease(cluster: Cluster) ->
         assert await link.wait_up(5)
         # The lease died with its Link: the child is free again long before the lease would have expired.
         assert await link.query(uuid.uuid4().hex, sb.guild.id, sb.voices[6].id)
-
-
-def test_lease_book_rules() -> None:
-    now = [0.0]
-    book = LeaseBook(clock=lambda: now[0])
-    owner = object()
-    assert book.offer("r1", 1, 10, 3000, owner)
-    assert not book.offer("r2", 1, 11, 3000, owner)  # one promise per guild at a time
-    assert book.offer("r3", 2, 20, 3000, owner)  # other guilds are independent
-    assert book.blocks(1, 11) and not book.blocks(1, 10)
-    assert not book.claim("r2", 1, 11) and book.claim("r1", 1, 10)
-    now[0] = 10.0  # a claim holds longer than an offer
-    assert book.blocks(1, 11) and not book.blocks(2, 21)
-    book.consume(1, 10)
-    assert not book.blocks(1, 11)
-    assert book.offer("r4", 1, 12, 3000, owner) and book.drop_owner(owner) == 1 and len(book) == 0
 
 
 # -- teardown -----------------------------------------------------------------------------------------

