@@ -36,7 +36,10 @@ class ChildApp:
         self.config = config
         if config.discord_api:
             point_discord_at(config.discord_api)
-        self.bot = VoiceBot(Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"))
+        self.bot = VoiceBot(
+            Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"),
+            lavalink_grace_s=config.lavalink_grace_s,
+        )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
         self.servicer = KoeSessionServicer(SessionHandlers(self.koe, self.hub))

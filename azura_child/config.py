@@ -37,6 +37,7 @@ class ChildConfig:
     discord_api: str | None  # another Discord (the sandbox's fake); None for the real one
     tls_cert: str | None
     tls_key: str | None
+    lavalink_grace_s: float = 60.0  # Lavalink gone this long ends every session here
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
@@ -56,7 +57,13 @@ class ChildConfig:
         port_text = env.get("PORT", "50051")
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
+        grace_text = env.get("AZURA_LAVALINK_GRACE_S", "60")
+        try:
+            grace = float(grace_text)
+        except ValueError:
+            raise ConfigError(f"AZURA_LAVALINK_GRACE_S must be a number of seconds, not {grace_text!r}") from None
         return cls(
+            lavalink_grace_s=grace,
             token=token,
             secret=secret,
             port=int(port_text),

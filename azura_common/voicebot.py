@@ -22,6 +22,7 @@ __all__ = ["VoiceBot", "point_discord_at"]
 log = logging.getLogger(__name__)
 
 VOICE_CONNECT_TIMEOUT_S = 10.0
+LAVALINK_GRACE_S = 60.0  # as long as the Lavalink session's resume timeout
 
 
 def point_discord_at(api_base: str) -> None:
@@ -37,7 +38,7 @@ def point_discord_at(api_base: str) -> None:
 class VoiceBot(discord.Client):
     """A discord.Client plus a Lavalink node, serving LocalSessions."""
 
-    def __init__(self, lavalink: Lavalink, **options: Any) -> None:
+    def __init__(self, lavalink: Lavalink, *, lavalink_grace_s: float = LAVALINK_GRACE_S, **options: Any) -> None:
         intents = discord.Intents.default()
         intents.voice_states = True
         intents.guilds = True
@@ -45,9 +46,41 @@ class VoiceBot(discord.Client):
         super().__init__(intents=intents, **options)
         self.lavalink = lavalink
         self.ready_event = asyncio.Event()
+        self.lavalink_grace_s = lavalink_grace_s
+        self._watchdog: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         await self.lavalink.connect(self)
+        self._watchdog = asyncio.create_task(self._watch_lavalink(), name="lavalink-watchdog")
+
+    async def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
+        await super().close()
+
+    async def _watch_lavalink(self) -> None:
+        """End every local session when Lavalink is gone for longer than the grace period: the players are
+        lost with it (a short outage is survived by wavelink's session resuming)."""
+        down_since: float | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(1.0, self.lavalink_grace_s / 4))
+            if self.lavalink.ready or not self.ready_event.is_set():
+                down_since = None
+                continue
+            down_since = down_since or loop.time()
+            if loop.time() - down_since < self.lavalink_grace_s:
+                continue
+            for voice in list(self.voice_clients):
+                session = session_of(voice)
+                if session is not None:
+                    log.warning("Lavalink gone for %.0fs; ending the session in %s", self.lavalink_grace_s,
+                                session.channel_id)
+                    await session.on_voice_lost("lavalink lost")
+
+    async def on_wavelink_stats_update(self, payload: Any) -> None:
+        self.lavalink.note_alive()
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")

@@ -86,8 +86,10 @@ class Sandbox:
             "AZURA_DISCORD_API": self.discord_api,
         }
 
-    async def spawn_child(self, token: str, *, port: int | None = None, wait: bool = True) -> ChildProcess:
-        child = ChildProcess(self.child_env(token, port or free_port()))
+    async def spawn_child(
+        self, token: str, *, port: int | None = None, wait: bool = True, env: Mapping[str, str] | None = None
+    ) -> ChildProcess:
+        child = ChildProcess({**self.child_env(token, port or free_port()), **(env or {})})
         self.children.append(child)
         child.start()
         if wait:

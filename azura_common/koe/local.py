@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -416,12 +417,14 @@ def session_of(player: object) -> LocalSession | None:
 class Lavalink:
     """This process's connection to its Lavalink node (wavelink keeps one global Pool per process)."""
 
-    def __init__(self, uri: str, password: str, identifier: str = "azura") -> None:
+    def __init__(self, uri: str, password: str, identifier: str = "azura", silence_limit_s: float = 150.0) -> None:
         self.uri = uri
         self.password = password
         self.identifier = identifier
         self._node: wavelink.Node | None = None
         self._connecting: asyncio.Task[None] | None = None
+        self._last_alive: float | None = None
+        self.silence_limit_s = silence_limit_s
 
     async def connect(self, client: Any) -> None:
         """Start connecting the node for ``client`` (a logged-in discord.Client); call from its setup_hook."""
@@ -447,7 +450,14 @@ class Lavalink:
 
     @property
     def ready(self) -> bool:
-        return self._node is not None and self._node.status is wavelink.NodeStatus.CONNECTED
+        """Connected, and heard from recently: wavelink keeps a node CONNECTED after a clean close by the
+        server, so silence longer than a few stats intervals (Lavalink sends them every minute) counts too."""
+        if self._node is None or self._node.status is not wavelink.NodeStatus.CONNECTED:
+            return False
+        return self._last_alive is None or time.monotonic() - self._last_alive < self.silence_limit_s
+
+    def note_alive(self) -> None:
+        self._last_alive = time.monotonic()
 
     async def search(self, query: str, requester_id: int = 0) -> list[Track]:
         """Resolve a query or URL to tracks (a playlist gives all of its tracks)."""

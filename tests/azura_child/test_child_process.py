@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from azura_common.koe import convert
-from azura_common.koe.errors import Unauthenticated
+from azura_common.koe.errors import NoSession, Unauthenticated
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Track
@@ -185,3 +185,26 @@ async def test_sigterm_leaves_voice_and_exits_quickly(setup: Setup) -> None:
         assert not [p for p in sb.lavalink.players_truth() if p.get("channel_id") == str(sb.voices[3].id)]
     finally:
         await connection.close()
+
+
+async def test_lavalink_gone_past_the_grace_period_ends_the_session(setup: Setup) -> None:
+    sb = setup.sandbox
+    child = await sb.spawn_child("lavalink-loss-child", env={"AZURA_LAVALINK_GRACE_S": "1"})
+    connection = ChildConnection(child.address, sb.secret)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[0].id)
+    try:
+        state = await session.connect()
+        await session.enqueue(tracks("doomed"))
+        await sb.lavalink.apply_faults({"refuse_connections": True, "drop_websockets": True})
+        deadline = time.monotonic() + 10
+        while sb.discord.voice_state(sb.guild, state.bot_id) is not None:
+            assert time.monotonic() < deadline, "the child kept a session whose Lavalink is gone"
+            await asyncio.sleep(0.1)
+        await sb.lavalink.apply_faults({"refuse_connections": False})
+        with pytest.raises(NoSession):
+            await session.get_state()
+        assert "lavalink lost" in child.log_tail(80)
+    finally:
+        await sb.lavalink.apply_faults({"refuse_connections": False})
+        await connection.close()
+        await child.stop()
