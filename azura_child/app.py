@@ -14,6 +14,7 @@ from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
 from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.session import Session
+from azura_common.nowplaying import NowPlayingBoard
 from azura_common.voicebot import VoiceBot, point_discord_at
 
 from .auth import AuthInterceptor
@@ -42,7 +43,9 @@ class ChildApp:
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
-        self.servicer = KoeSessionServicer(SessionHandlers(self.koe, self.hub))
+        self.board = NowPlayingBoard(self.bot, self.koe)
+        self.bot.session_listeners.append(self.board.poke)
+        self.servicer = KoeSessionServicer(SessionHandlers(self.koe, self.hub, on_change=self.board.poke))
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(interceptors=[AuthInterceptor(config.secret)])
         self.port = 0
@@ -60,6 +63,7 @@ class ChildApp:
 
     async def _closed(self, session: Session, reason: str) -> None:
         await self.hub.session_closed(session, reason)
+        await self.board.ended(session, reason)
 
     async def start(self) -> int:
         """Serve gRPC at once (health says NOT_SERVING) and log in to Discord in the background."""
@@ -78,6 +82,7 @@ class ChildApp:
         await self._set_health(False)
         await self.server.start()
         self._bot_task = asyncio.create_task(self.bot.start(self.config.token), name="discord-client")
+        self.board.start()
         self._ready_task = asyncio.create_task(self._serve_when_ready(), name="health-ready")
         log.info("child gRPC on %s", f"{self.config.bind_host}:{self.port}")
         return self.port
@@ -105,6 +110,7 @@ class ChildApp:
         await self._set_health(False)
         await self.servicer.wait_idle(SHUTDOWN_GRACE_S)
         await self.koe.close("shutdown")
+        await self.board.close()
         await self.hub.close()
         await self.server.stop(1.0)
         for task in (self._ready_task,):

@@ -41,9 +41,10 @@ async def abort_with(context: Any, error: KoeError) -> None:
 class SessionHandlers:
     """Typed request → typed reply, over this child's Koe of LocalSessions."""
 
-    def __init__(self, koe: Koe, hub: LinkHub) -> None:
+    def __init__(self, koe: Koe, hub: LinkHub, on_change: Callable[[int], None] | None = None) -> None:
         self.koe = koe
         self.hub = hub
+        self.on_change = on_change  # a voice channel's session changed (the now-playing board refreshes)
         self.dedupe: RequestDedupe[Any] = RequestDedupe()
         self.table: dict[str, Handler] = {
             name: getattr(self, name)
@@ -64,6 +65,8 @@ class SessionHandlers:
             session = self.koe.get(request.channel_id)
             if session is not None:
                 self.hub.state_changed(await session.get_state())
+                if self.on_change is not None:
+                    self.on_change(request.channel_id)
         return reply
 
     # -- one handler per RPC -------------------------------------------------------------------------

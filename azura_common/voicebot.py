@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -47,6 +48,7 @@ class VoiceBot(discord.Client):
         self.lavalink = lavalink
         self.ready_event = asyncio.Event()
         self.lavalink_grace_s = lavalink_grace_s
+        self.session_listeners: list[Callable[[int], None]] = []  # told a voice channel id on track changes
         self._watchdog: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
@@ -107,10 +109,20 @@ class VoiceBot(discord.Client):
         return player
 
     # -- wavelink events → the session owning the player -------------------------------------------
+    def _changed(self, channel_id: int) -> None:
+        for listener in self.session_listeners:
+            listener(channel_id)
+
+    async def on_wavelink_track_start(self, payload: Any) -> None:
+        session = session_of(payload.player)
+        if session is not None:
+            self._changed(session.channel_id)
+
     async def on_wavelink_track_end(self, payload: Any) -> None:
         session = session_of(payload.player)
         if session is not None:
             await session.on_track_end(str(payload.reason))
+            self._changed(session.channel_id)
 
     async def on_wavelink_track_exception(self, payload: Any) -> None:
         log.warning("track exception in guild %s: %s", getattr(payload.player, "guild", None), payload.exception)

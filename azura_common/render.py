@@ -1,0 +1,83 @@
+"""Text users read: durations, progress bars, now-playing lines, queue pages. Pure: no discord."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .koe.session import QueuePage, RepeatMode, SessionState, Track
+
+__all__ = [
+    "format_duration",
+    "now_playing_lines",
+    "progress_bar",
+    "queue_lines",
+    "track_line",
+]
+
+Names = Callable[[int], str]
+"""User id → a display mention (``<@id>`` on Discord)."""
+
+
+def format_duration(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def progress_bar(position_ms: int, length_ms: int, width: int = 18) -> str:
+    if length_ms <= 0:
+        return "🔴 LIVE"
+    filled = min(width - 1, max(0, round(width * position_ms / length_ms)))
+    return "▬" * filled + "🔘" + "▬" * (width - filled - 1)
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", "⁅").replace("]", "⁆").replace("*", "∗").replace("`", "'")
+
+
+def track_line(track: Track, names: Names | None = None) -> str:
+    title = _escape(track.title)
+    link = f"[{title}](<{track.uri}>)" if track.uri else f"**{title}**"
+    length = "live" if track.is_stream else format_duration(track.play_length_ms)
+    by = f" — {_escape(track.author)}" if track.author else ""
+    who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
+    return f"{link}{by} ({length}){who}"
+
+
+_REPEAT = {RepeatMode.NONE: "", RepeatMode.ONE: "🔂 repeat one", RepeatMode.ALL: "🔁 repeat all"}
+
+
+def now_playing_lines(state: SessionState, names: Names | None = None) -> list[str]:
+    """The body of a now-playing message."""
+    track = state.current
+    if track is None:
+        return ["Nothing is playing. Add something with `/play`."]
+    elapsed = max(0, state.position_ms - track.start_ms)
+    length = track.play_length_ms
+    status = "⏸ Paused" if state.paused else "▶ Playing"
+    lines = [
+        f"{status} {track_line(track, names)}",
+        f"{progress_bar(elapsed, 0 if track.is_stream else length)} "
+        f"`{format_duration(elapsed)} / {'live' if track.is_stream else format_duration(length)}`",
+    ]
+    extras = [f"#{state.current_position} of {state.total}", f"🔊 {state.volume}%"]
+    if state.upcoming:
+        extras.insert(1, f"{state.upcoming} up next")
+    if _REPEAT[state.repeat]:
+        extras.append(_REPEAT[state.repeat])
+    lines.append(" · ".join(extras))
+    return lines
+
+
+def queue_lines(page: QueuePage, names: Names | None = None) -> list[str]:
+    """One line per entry: history, the current track (▶) and what comes next, with absolute positions."""
+    if not page.items:
+        return ["The queue is empty." if page.total == 0 else "No tracks on this page."]
+    width = len(str(page.items[-1].position))
+    lines = []
+    for item in page.items:
+        marker = "▶" if item.position == page.current_position else ("✓" if item.position < page.current_position
+                                                                       or page.current_position == 0 else " ")
+        lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names)}")
+    return lines

@@ -1,0 +1,60 @@
+"""Seek times and volume changes as users type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from azura_common.koe.errors import InvalidArgument
+from azura_parent.parse import format_duration, parse_seek, parse_volume
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1:23", (83_000, False)),
+        ("0:05", (5_000, False)),
+        ("1:02:03", (3_723_000, False)),
+        ("90", (90_000, False)),
+        ("+15", (15_000, True)),
+        ("-10", (-10_000, True)),
+        ("+1:00", (60_000, True)),
+        ("1m30s", (90_000, False)),
+        ("-2m", (-120_000, True)),
+        (" 2:00 ", (120_000, False)),
+    ],
+)
+def test_parse_seek(text: str, expected: tuple[int, bool]) -> None:
+    assert parse_seek(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1:75", "+", "1::2", "1:2:3:4", "--5", "5x"])
+def test_parse_seek_rejects_malformed_times(text: str) -> None:
+    with pytest.raises(InvalidArgument, match="is not a time"):
+        parse_seek(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("80", (80, False)),
+        ("+", (7, True)),
+        ("-", (-7, True)),
+        ("+20", (20, True)),
+        ("-5", (-5, True)),
+        ("50%", (50, False)),
+    ],
+)
+def test_parse_volume(text: str, expected: tuple[int, bool]) -> None:
+    assert parse_volume(text, step=7) == expected
+
+
+@pytest.mark.parametrize("text", ["", "loud", "1.5", "+-3", "99999"])
+def test_parse_volume_rejects_malformed_values(text: str) -> None:
+    with pytest.raises(InvalidArgument, match="is not a volume"):
+        parse_volume(text, step=10)
+
+
+def test_format_duration() -> None:
+    assert format_duration(83_000) == "1:23"
+    assert format_duration(3_723_000) == "1:02:03"
+    assert format_duration(-5) == "0:00"
