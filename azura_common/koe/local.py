@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import wavelink
@@ -41,6 +42,7 @@ __all__ = [
     "Lavalink",
     "LocalSession",
     "PlayerConnector",
+    "SearchResult",
     "SessionEnded",
     "session_of",
     "track_from_playable",
@@ -414,6 +416,14 @@ def session_of(player: object) -> LocalSession | None:
     return player.session if isinstance(player, KoePlayer) else None
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """What a query found: every track of a link or playlist, or the matches of a search (best first)."""
+
+    tracks: tuple[Track, ...]
+    playlist: str | None = None  # the playlist's name when the query was a playlist
+
+
 class Lavalink:
     """This process's connection to its Lavalink node (wavelink keeps one global Pool per process)."""
 
@@ -459,18 +469,30 @@ class Lavalink:
     def note_alive(self) -> None:
         self._last_alive = time.monotonic()
 
-    async def search(self, query: str, requester_id: int = 0) -> list[Track]:
-        """Resolve a query or URL to tracks (a playlist gives all of its tracks)."""
+    async def search(self, query: str, requester_id: int = 0, source: str = "ytsearch") -> SearchResult:
+        """Resolve a query or URL: a URL or a playlist gives all its tracks, a search its best match first.
+
+        An empty result raises ``TrackLoadFailed`` with a message that names the query."""
+        text = query.strip()
+        if not text:
+            raise InvalidArgument("Tell me what to play: a search, a link or a playlist link.", "query")
         try:
-            found = await asyncio.wait_for(wavelink.Playable.search(query), LAVALINK_TIMEOUT_S)
+            found = await asyncio.wait_for(wavelink.Playable.search(text, source=source), LAVALINK_TIMEOUT_S)
         except TimeoutError as exc:
             raise ChildUnavailable("The music server did not answer in time.") from exc
         except wavelink.LavalinkLoadException as exc:
-            raise TrackLoadFailed(f"Couldn't load that: {exc.error}") from exc
+            raise TrackLoadFailed(f"Couldn't load {text!r}: {exc.error}") from exc
         except (wavelink.WavelinkException, OSError) as exc:
             raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
-        items = found.tracks if isinstance(found, wavelink.Playlist) else found
-        return [track_from_playable(item, requester_id) for item in items]
+        if isinstance(found, wavelink.Playlist):
+            tracks = tuple(track_from_playable(item, requester_id) for item in found.tracks)
+            playlist: str | None = found.name
+        else:
+            tracks = tuple(track_from_playable(item, requester_id) for item in found)
+            playlist = None
+        if not tracks:
+            raise TrackLoadFailed(f"Nothing found for {text!r}. Try other words or a link.")
+        return SearchResult(tracks=tracks, playlist=playlist)
 
     async def close(self) -> None:
         self._node = None

@@ -844,7 +844,8 @@ class FakeDiscord(Driver):
         body = await self._body(request)
         if rec.response_type is None:
             raise unknown("Webhook", 10015)
-        if rec.response_type == 5 and not rec.original_edited and rec.response_message_id is not None:
+        original_alive = rec.response_message_id is not None and rec.response_message_id in self.world.messages
+        if rec.response_type == 5 and not rec.original_edited and original_alive:
             # Discord: the first followup after a "thinking" defer replaces the loading message.
             msg = self._message(rec.response_message_id)
             msg.apply_edit(body)

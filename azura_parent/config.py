@@ -1,0 +1,81 @@
+"""The parent's configuration, read once from the environment by ``__main__``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from azura_child.config import ConfigError
+
+__all__ = ["ConfigError", "ParentConfig", "child_addresses"]
+
+
+def child_addresses(env: Mapping[str, str]) -> list[str]:
+    """``AZURA_CHILDREN=host:port,...``; else ``AZURA_CHILD_COUNT`` children on consecutive ports from
+    ``AZURA_CHILD_BASE_PORT`` (default: the parent's ``$PORT`` + 100, which is where honcho puts the
+    Procfile's second line)."""
+    listed = [a.strip() for a in env.get("AZURA_CHILDREN", "").split(",") if a.strip()]
+    for address in listed:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(f"AZURA_CHILDREN entries look like host:port, not {address!r}")
+    if listed:
+        return listed
+    count_text = env.get("AZURA_CHILD_COUNT", "0")
+    if not count_text.isdigit():
+        raise ConfigError(f"AZURA_CHILD_COUNT must be a number, not {count_text!r}")
+    base_text = env.get("AZURA_CHILD_BASE_PORT") or str(int(env.get("PORT", "5000")) + 100)
+    if not base_text.isdigit():
+        raise ConfigError(f"AZURA_CHILD_BASE_PORT must be a port number, not {base_text!r}")
+    host = env.get("AZURA_CHILD_HOST", "127.0.0.1")
+    return [f"{host}:{int(base_text) + i}" for i in range(int(count_text))]
+
+
+@dataclass(frozen=True, slots=True)
+class ParentConfig:
+    token: str
+    secret: str
+    children: list[str]
+    lavalink_uri: str
+    lavalink_password: str
+    db_path: Path
+    discord_api: str | None
+    command_guilds: list[int]  # sync commands to these guilds at once (else globally)
+    idle_timeout_s: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
+        token = env.get("AZURA_PARENT_TOKEN", "")
+        if not token:
+            raise ConfigError("AZURA_PARENT_TOKEN is required (the parent bot's token)")
+        children = child_addresses(env)
+        secret = env.get("AZURA_CLUSTER_SECRET", "")
+        if children and not secret:
+            raise ConfigError("AZURA_CLUSTER_SECRET is required when there are children")
+        guilds_text = env.get("AZURA_COMMAND_GUILDS", "")
+        try:
+            guilds = [int(g) for g in guilds_text.split(",") if g.strip()]
+        except ValueError:
+            raise ConfigError(f"AZURA_COMMAND_GUILDS must be comma-separated ids, not {guilds_text!r}") from None
+        if env.get("AZURA_DB_PATH"):
+            db_path = Path(env["AZURA_DB_PATH"])
+        else:
+            db_path = Path(env.get("AZURA_DATA_DIR", "data")) / "azura.sqlite3"
+        idle_text = env.get("AZURA_IDLE_TIMEOUT_S", "300")
+        try:
+            idle = float(idle_text)
+        except ValueError:
+            raise ConfigError(f"AZURA_IDLE_TIMEOUT_S must be seconds, not {idle_text!r}") from None
+        return cls(
+            token=token,
+            secret=secret,
+            children=children,
+            lavalink_uri=env.get("LAVALINK_URI", "http://127.0.0.1:2333"),
+            lavalink_password=env.get("LAVALINK_PASSWORD", "youshallnotpass"),
+            db_path=db_path,
+            discord_api=env.get("AZURA_DISCORD_API") or None,
+            command_guilds=guilds,
+            idle_timeout_s=idle,
+        )
