@@ -28,7 +28,7 @@ from .fake_discord import FakeDiscord
 from .fake_discord.world import Channel, Guild, User
 from .fake_lavalink import FakeLavalink
 
-__all__ = ["ChildProcess", "Sandbox", "free_port"]
+__all__ = ["AzuraProcess", "ChildProcess", "ParentProcess", "Sandbox", "free_port"]
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Sandbox:
     voices: list[Channel]
     users: dict[str, User]
     secret: str = CLUSTER_SECRET
-    children: list[ChildProcess] = field(default_factory=list)
+    children: list[AzuraProcess] = field(default_factory=list)  # every process started, to stop at the end
 
     @classmethod
     async def start(cls, *, speed: float = 50.0, voice_channels: int = 4, user_names: tuple[str, ...] = ()) -> Sandbox:
@@ -96,18 +96,44 @@ class Sandbox:
             await child.wait_serving()
         return child
 
+    def parent_env(
+        self, token: str, children: list[ChildProcess], db_path: Path, idle_timeout_s: float = 300
+    ) -> dict[str, str]:
+        return {
+            "AZURA_PARENT_TOKEN": token,
+            "AZURA_CLUSTER_SECRET": self.secret,
+            "AZURA_CHILDREN": ",".join(c.address for c in children),
+            "LAVALINK_URI": self.lavalink_uri,
+            "LAVALINK_PASSWORD": self.lavalink.password,
+            "AZURA_DISCORD_API": self.discord_api,
+            "AZURA_DB_PATH": str(db_path),
+            "AZURA_COMMAND_GUILDS": str(self.guild.id),
+            "AZURA_IDLE_TIMEOUT_S": str(idle_timeout_s),
+        }
+
+    async def spawn_parent(
+        self, token: str, children: list[ChildProcess], db_path: Path, *, idle_timeout_s: float = 300
+    ) -> ParentProcess:
+        parent = ParentProcess(self.parent_env(token, children, db_path, idle_timeout_s))
+        self.children.append(parent)
+        parent.start()
+        await parent.wait_ready()
+        return parent
+
     async def stop(self) -> None:
         await asyncio.gather(*(child.stop() for child in self.children), return_exceptions=True)
         await self.lavalink.stop()
         await self.discord.stop()
 
 
-class ChildProcess:
-    """``python -m azura_child`` in its own process."""
+class AzuraProcess:
+    """``python -m <module>`` in its own process, its output in a log file."""
+
+    module = "azura_child"
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = dict(env)
-        self.port = int(self.env["PORT"])
+        self.port = int(self.env.get("PORT", "0"))
         self.address = f"127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
@@ -116,33 +142,19 @@ class ChildProcess:
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         log_dir = Path(os.environ.get("AZURA_SANDBOX_LOGS", "/tmp/azura-sandbox-logs"))
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"child-{self.port}.log"
+        self.log_path = log_dir / f"{self.module}-{self.port or os.getpid()}-{time.monotonic_ns()}.log"
         with self.log_path.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "azura_child"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, "-m", self.module], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
             )
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log_text(self) -> str:
         if self.log_path is None or not self.log_path.exists():
             return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return self.log_path.read_text(errors="replace")
 
-    async def health(self, timeout: float = 1.0) -> str:
-        async with grpc.aio.insecure_channel(self.address) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
-            return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
-
-    async def wait_serving(self, timeout: float = 40.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"child exited with {self.process.returncode}:\n{self.log_tail()}")
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                if await self.health() == "SERVING":
-                    return
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"child on {self.address} not SERVING after {timeout}s:\n{self.log_tail()}")
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -160,7 +172,42 @@ class ChildProcess:
             except subprocess.TimeoutExpired:
                 pass
             if process.poll() is None:
-                log.warning("child %s ignored SIGTERM; killing it", self.address)
+                log.warning("%s ignored SIGTERM; killing it", self.module)
                 process.kill()
                 await asyncio.to_thread(process.wait, 5)
         return process.returncode
+
+
+class ParentProcess(AzuraProcess):
+    module = "azura_parent"
+
+    async def wait_ready(self, timeout: float = 40.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"parent exited with {self.process.returncode}:\n{self.log_tail()}")
+            if "parent ready:" in self.log_text():
+                return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"parent not ready after {timeout}s:\n{self.log_tail()}")
+
+
+class ChildProcess(AzuraProcess):
+    """``python -m azura_child``, with its gRPC health."""
+
+    async def health(self, timeout: float = 1.0) -> str:
+        async with grpc.aio.insecure_channel(self.address) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+            return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+    async def wait_serving(self, timeout: float = 40.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"child exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                if await self.health() == "SERVING":
+                    return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"child on {self.address} not SERVING after {timeout}s:\n{self.log_tail()}")

@@ -96,6 +96,16 @@ class InteractionResult:
     choices: list[JSON] | None = None
     modal: JSON | None = None
 
+    @property
+    def text(self) -> str:
+        """What the user reads last: the latest followup, else the response itself."""
+        return self.followups[-1].content if self.followups else self.content
+
+    @property
+    def private(self) -> bool:
+        """Whether that last message is ephemeral (only the invoking user sees it)."""
+        return self.followups[-1].ephemeral if self.followups else self.ephemeral
+
     def custom_ids(self) -> list[str]:
         """Every component custom_id in the response message (handy for ``click``)."""
         out: list[str] = []
