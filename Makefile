@@ -33,8 +33,9 @@ demo: $(STAMP)
 	$(PY) -m azura_sandbox
 
 run: $(STAMP)
-	@test -f azura_parent/__main__.py || { echo "make run: not yet available (the parent bot has not landed)"; exit 1; }
-	$(VENV)/bin/honcho start
+	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
+	set -a && . ./.env && set +a && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

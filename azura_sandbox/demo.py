@@ -1,0 +1,288 @@
+"""``make demo``: a scripted evening in one server, on the real parent and two children from the Procfile.
+
+The fakes run in this process; honcho runs the Procfile (parent + 2 children) against them with sandbox
+settings; the users are driven through the fake Discord. Every step checks what it expects and the demo
+stops with a clear message (exit 1) when something does not happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .fake_discord import FakeDiscord
+from .fake_discord.driver import InteractionResult
+from .fake_discord.world import Channel, Guild, User
+from .fake_lavalink import FakeLavalink
+from .testing import free_port
+
+__all__ = ["DemoFailed", "main", "run_demo"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "demo-cluster-secret"
+DEADLINE_S = 60.0
+
+
+class DemoFailed(Exception):
+    """A step of the story did not happen; the message says which."""
+
+
+def free_port_block(size: int = 200) -> int:
+    """A base port whose honcho ports (base, base+100, base+101) are free right now."""
+    for _ in range(50):
+        base = free_port()
+        if base + size > 65000:
+            continue
+        ports = [base, base + 100, base + 101]
+        try:
+            for port in ports:
+                with __import__("socket").socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise DemoFailed("no free block of ports for the cluster")
+
+
+class Story:
+    """Prints what users see, in plain words."""
+
+    def __init__(self, discord: FakeDiscord, guild: Guild) -> None:
+        self.discord = discord
+        self.guild = guild
+        self.names: dict[int, str] = {}
+
+    def say(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def plain(self, text: str) -> str:
+        """Discord markdown → what a reader sees."""
+        text = re.sub(r"\[([^\]]*)\]\(<?[^)>]*>?\)", r"\1", text)
+        text = re.sub(r"<@!?(\d+)>", lambda m: "@" + self.names.get(int(m.group(1)), "someone"), text)
+        text = re.sub(r"<#(\d+)>", lambda m: "#" + self.names.get(int(m.group(1)), "channel"), text)
+        return text.replace("**", "").replace("`", "")
+
+    def answer(self, who: str, result: InteractionResult) -> None:
+        privately = " (only you can see this)" if result.private else ""
+        lines = self.plain(result.text).splitlines() or ["(no answer)"]
+        self.say(f"   {who} sees{privately}: {lines[0]}")
+        for line in lines[1:]:
+            self.say(f"      {line}")
+
+
+async def run_demo() -> None:
+    started = time.monotonic()
+    discord = FakeDiscord()
+    await discord.start()
+    lavalink = FakeLavalink(speed=10, player_update_interval=0.5)
+    await lavalink.start()
+    guild = await discord.create_guild("Azura Lounge")
+    text = await discord.create_text_channel(guild, "music")
+    lounge = await discord.create_voice_channel(guild, "Lounge")
+    gaming = await discord.create_voice_channel(guild, "Gaming")
+    alice = await discord.create_user("Alice")
+    bob = await discord.create_user("Bob")
+    carol = await discord.create_user("Carol")
+    story = Story(discord, guild)
+    for thing, name in ((text, "music"), (lounge, "Lounge"), (gaming, "Gaming"), (alice, "Alice"), (bob, "Bob"),
+                        (carol, "Carol")):
+        story.names[thing.id] = name
+
+    workdir = Path(tempfile.mkdtemp(prefix="azura-demo-"))
+    base = free_port_block()
+    empty_env = workdir / "empty.env"
+    empty_env.write_text("")  # never read a developer's real .env with tokens
+    venv_bin = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
+        "AZURA_PARENT_TOKEN": "demo-parent-token",
+        "AZURA_CHILD_TOKENS": "demo-child-token-1,demo-child-token-2",
+        "AZURA_CHILD_COUNT": "2",
+        "AZURA_CLUSTER_SECRET": SECRET,
+        "LAVALINK_URI": f"http://127.0.0.1:{lavalink.port}",
+        "LAVALINK_PASSWORD": lavalink.password,
+        "AZURA_DISCORD_API": discord.base_url,
+        "AZURA_DB_PATH": str(workdir / "azura.sqlite3"),
+        "AZURA_COMMAND_GUILDS": str(guild.id),
+        "PYTHONUNBUFFERED": "1",
+    }
+    honcho = shutil.which("honcho", path=venv_bin) or "honcho"
+    log_path = workdir / "cluster.log"
+    story.say("🎧 Azura sandbox demo: one server, two voice channels, three bot accounts, no internet.")
+    story.say(f"   fake Discord {discord.base_url} · fake Lavalink :{lavalink.port} (10× speed)")
+    story.say(f"   starting the Procfile with honcho: parent on :{base}, children on :{base + 100} and :{base + 101}")
+    story.say(f"   (process output: {log_path})")
+    cluster = _start_cluster(
+        [honcho, "start", "-e", str(empty_env), "-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-p", str(base),
+         "-c", "parent=1,child=2", "--no-colour"],
+        env, log_path,
+    )
+    try:
+        await _wait_for(lambda: "parent ready: 2/2 children linked" in log_path.read_text(errors="replace"),
+                        40, "the parent did not link both children", cluster, log_path)
+        bots = discord.bot_user_ids()
+        parent_id = next(b for b in bots if discord.commands(b, guild))
+        story.names[parent_id] = "Azura"
+        child_ids = [b for b in bots if b != parent_id]
+        story.say(f"   the cluster is up in {time.monotonic() - started:.1f} s: Azura (parent) + 2 children\n")
+
+        def who_plays(channel: Channel) -> str:
+            for bot_id in bots:
+                state = discord.voice_state(guild, bot_id)
+                if state is not None and state.channel_id == channel.id:
+                    return story.names.get(bot_id, "a child bot")
+            raise DemoFailed(f"no bot joined {story.names[channel.id]}")
+
+        async def command(user: User, name: str, options: dict[str, object] | None = None,
+                          sub: str | None = None, expect: str | None = None) -> InteractionResult:
+            label = f"/{name}{' ' + sub if sub else ''}"
+            shown = " ".join(f"{k}:{story.names.get(v, v) if isinstance(v, int) else v}"
+                             for k, v in (options or {}).items())
+            story.say(f"{story.names[user.id]} types {label} {shown}".rstrip())
+            result = await discord.invoke(user, guild, text, name, options or {}, subcommand=sub, timeout_s=15)
+            story.answer(story.names[user.id], result)
+            if expect is not None and expect not in story.plain(result.text):
+                raise DemoFailed(f"{label}: expected {expect!r}, got {story.plain(result.text)!r}")
+            return result
+
+        # -- 1. Alice in the Lounge: the parent serves -------------------------------------------------
+        story.say("🌆 8 pm. Alice joins 🔊 Lounge.")
+        await discord.user_join_voice(alice, lounge)
+        await command(alice, "play", {"query": "https://music.example/playlist?list=lounge-classics"},
+                      expect="Queued 12 tracks")
+        story.names[child_ids[0]] = "Azura Child"
+        story.names[child_ids[1]] = "Azura Child"
+        if who_plays(lounge) != "Azura":
+            raise DemoFailed("the parent should play in the first channel")
+        story.say("   → Azura (the parent) joined Lounge.\n")
+
+        # -- 2. Bob in Gaming at the same time: a child serves -----------------------------------------
+        story.say("🎮 Bob joins 🔊 Gaming and wants his own music.")
+        await discord.user_join_voice(bob, gaming)
+        await command(bob, "play", {"query": "https://music.example/playlist?list=boss-fights"},
+                      expect="Queued 12 tracks")
+        gaming_bot = next(b for b in child_ids if (s := discord.voice_state(guild, b)) and s.channel_id == gaming.id)
+        story.names[gaming_bot] = "Azura Child #1"
+        story.say(f"   → {story.names[gaming_bot]} (a child bot) joined Gaming; same commands, other bot.\n")
+
+        # -- 3. Carol joins the Lounge and interlaces her tracks ---------------------------------------
+        story.say("🎤 Carol joins 🔊 Lounge and adds a few songs fairly (interlace), not after Alice's 12.")
+        await discord.user_join_voice(carol, lounge)
+        await command(carol, "play", {"query": "https://music.example/playlist?list=carol-favourites",
+                                      "mode": "interlace"}, expect="Queued 12 tracks")
+        queue = await command(carol, "queue")
+        lines = [line for line in story.plain(queue.text).splitlines()[1:6]]
+        requesters = ["Carol" in line for line in lines]
+        if requesters[:5] != [False, False, True, False, True]:
+            raise DemoFailed(f"Carol's tracks were not interlaced: {lines}")
+        story.say("   → Alice's and Carol's songs now alternate.\n")
+
+        # -- 4. Bob uses the buttons on the child's message --------------------------------------------
+        story.say("🔘 Bob uses the buttons on the now-playing message that the child bot posted.")
+        message = await _now_playing(discord, text, gaming, gaming_bot)
+        for press in ("skip", "skip", "back"):
+            result = await discord.click(bob, message, f"azura:np:{press}", timeout_s=15)
+            first = story.plain(result.content).splitlines()
+            story.say(f"   Bob presses {press}: {first[1] if len(first) > 1 else first[0]}")
+        position = re.search(r"#(\d+) of", story.plain(discord.message(message).content))  # type: ignore[union-attr]
+        if position is None or position.group(1) != "2":
+            raise DemoFailed("after skip, skip, back the child should be at track #2")
+        story.say("   → skipped by 2 and went back 1: track #2, all handled by the child.\n")
+
+        # -- 5. A playlist saved from the queue and replayed --------------------------------------------
+        story.say("💾 Alice saves the Lounge queue as a playlist and shares it.")
+        await command(alice, "playlist", {"name": "Friday Lounge"}, sub="create", expect="Created playlist")
+        await command(alice, "playlist", {"name": "Friday Lounge", "what": "queue"}, sub="add", expect="Added 24")
+        await command(alice, "playlist", {"name": "Friday Lounge", "visibility": "public"}, sub="visibility",
+                      expect="now public")
+        await command(bob, "playlist", {"name": "Friday Lounge", "owner": alice.id, "mode": "lifo"}, sub="play",
+                      expect="Queued 24 tracks")
+        story.say("   → Bob queued Alice's playlist in Gaming: no search, the saved tracks play as they are.\n")
+
+        # -- 6. Bob presses leave on the child's message -----------------------------------------------
+        story.say("👋 Bob is done: he presses Leave on the child's message.")
+        result = await discord.click(bob, message, "azura:np:leave", timeout_s=15)
+        story.say(f"   the message now says: {story.plain(result.content)}")
+        await _wait_for(lambda: discord.voice_state(guild, gaming_bot) is None, 5, "the child did not leave Gaming")
+        await command(bob, "nowplaying", expect="Nothing is playing in")
+        story.say("   → the child told the parent over the Link; the parent forgot the Gaming session.\n")
+        if who_plays(lounge) != "Azura":
+            raise DemoFailed("the Lounge session should have kept playing")
+        await command(alice, "nowplaying", expect="Playing")
+        story.say("   → meanwhile the Lounge plays on.\n")
+    finally:
+        await _stop_cluster(cluster)
+        await lavalink.stop()
+        await discord.stop()
+    took = time.monotonic() - started
+    stopped = re.findall(r"(\S+) stopped \(rc=(-?\d+)\)", _tail(log_path) + "\n")
+    unclean = [f"{name} (rc={rc})" for name, rc in stopped if rc != "0"]
+    if len(stopped) != 3 or unclean:
+        raise DemoFailed(f"not every process stopped cleanly: {unclean or stopped}; see {log_path}")
+    story.say(f"🌙 Everyone stops: parent and children shut down cleanly. Demo finished in {took:.1f} s.")
+    if took > DEADLINE_S:
+        raise DemoFailed(f"the demo took {took:.0f} s (more than {DEADLINE_S:.0f} s)")
+
+
+async def _now_playing(discord: FakeDiscord, text: Channel, voice: Channel, author: int) -> int:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for msg in reversed(discord.messages(text)):
+            if msg.author_id == author and f"<#{voice.id}>" in msg.content and msg.components:
+                return msg.id
+        await asyncio.sleep(0.1)
+    raise DemoFailed("the child never posted its now-playing message")
+
+
+async def _wait_for(check: object, timeout: float, failure: str, process: subprocess.Popen[bytes] | None = None,
+                    log_path: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        if process is not None and process.poll() is not None:
+            raise DemoFailed(f"{failure}: the cluster exited early.\n{_tail(log_path)}")
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"{failure} within {timeout:.0f} s.\n{_tail(log_path)}")
+        await asyncio.sleep(0.1)
+
+
+def _start_cluster(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _tail(log_path: Path | None) -> str:
+    return log_path.read_text(errors="replace")[-3000:] if log_path else ""
+
+
+async def _stop_cluster(cluster: subprocess.Popen[bytes]) -> int:
+    if cluster.poll() is None:
+        cluster.send_signal(signal.SIGTERM)  # honcho passes it to every process and waits for them
+        try:
+            await asyncio.to_thread(cluster.wait, 15)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            await asyncio.to_thread(cluster.wait, 5)
+    return cluster.returncode if cluster.returncode is not None else -1
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.ERROR)
+    try:
+        asyncio.run(run_demo())
+    except DemoFailed as exc:
+        sys.stderr.write(f"\n❌ The demo failed: {exc}\n")
+        return 1
+    return 0
