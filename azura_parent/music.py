@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
+from azura_common.koe.errors import InvalidArgument, KoeError, NothingPlaying, PermissionDenied
 from azura_common.koe.queue import MAX_PAGE, parse_positions
 from azura_common.koe.session import (
     EnqueueMode,
@@ -173,6 +173,24 @@ def register(bot: ParentBot) -> None:
             for t in found.tracks[:10]
         ]
 
+    async def upcoming_positions(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        """Queue positions with their titles, for the options that take one."""
+        try:
+            session = bot.session_in(bot.voice_of(interaction))
+            state = await session.get_state()
+            wanted = int(current) if current.strip().isdigit() else None
+            offset = (wanted - 1) if wanted else max(0, state.current_position)
+            page = await session.get_queue(max(0, min(offset, max(0, state.total - 1))), 25)
+        except (KoeError, ValueError):
+            return []
+        return [
+            app_commands.Choice(name=f"#{i.position} {i.track.title}"[:100], value=i.position) for i in page.items
+        ]
+
+    async def upcoming_ranges(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        found = await upcoming_positions(interaction, current.split("-")[0])
+        return [app_commands.Choice(name=c.name, value=str(c.value)) for c in found]
+
     # -- transport -----------------------------------------------------------------------------------
     @tree.command(name="pause", description="Pause the music in your voice channel.")
     async def pause(interaction: discord.Interaction) -> None:
@@ -211,6 +229,7 @@ def register(bot: ParentBot) -> None:
     @tree.command(name="skip", description="Skip the current track (a vote unless you're a DJ), or skip by/to.")
     @app_commands.describe(by="Skip this many tracks (negative goes back). DJ only if not 1.",
                            to="Jump to this queue position. DJ only.")
+    @app_commands.autocomplete(to=upcoming_positions)
     async def skip(
         interaction: discord.Interaction,
         by: app_commands.Range[int, -100_000, 100_000] | None = None,
@@ -337,6 +356,7 @@ def register(bot: ParentBot) -> None:
     @tree.command(name="move", description="Move an upcoming track to another position.")
     @app_commands.describe(from_position="The track's position now", to_position="Its new position")
     @app_commands.rename(from_position="from", to_position="to")
+    @app_commands.autocomplete(from_position=upcoming_positions, to_position=upcoming_positions)
     async def move(
         interaction: discord.Interaction,
         from_position: app_commands.Range[int, 1, 1_000_000],
@@ -356,6 +376,7 @@ def register(bot: ParentBot) -> None:
         user="Remove every upcoming track this user added",
         absent="Remove upcoming tracks of people no longer in the channel",
     )
+    @app_commands.autocomplete(positions=upcoming_ranges)
     async def remove(
         interaction: discord.Interaction,
         positions: str | None = None,

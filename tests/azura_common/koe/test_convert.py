@@ -65,7 +65,9 @@ TRACK = Track(
 
 
 def test_samples_cover_every_error_kind() -> None:
-    assert {e.kind for e in SAMPLES} == set(error_kinds())
+    # Errors that travel between processes; bot-only errors (NotInVoice, ...) subclass KoeError elsewhere.
+    wire = {kind for kind, cls in error_kinds().items() if cls.__module__ == "azura_common.koe.errors"}
+    assert {e.kind for e in SAMPLES} == wire
 
 
 @pytest.mark.parametrize("error", SAMPLES, ids=lambda e: e.kind)
