@@ -285,3 +285,15 @@ async def test_disconnect_leaves_voice_and_ends_the_session(session: Session, wo
         await session.get_state()
     with pytest.raises(NoSession):
         await session.skip(1)
+
+
+async def test_trims_start_and_end_the_track_where_the_entry_says(session: Session, world: World) -> None:
+    trimmed = tracks("trimmed intro", 2, start_ms=30_000, end_ms=40_000)  # 10 s: 0.2 s at sandbox speed
+    await session.enqueue(trimmed)
+    first = await session.get_state()
+    assert first.current == trimmed[0] and first.current.play_length_ms == 10_000
+    deadline = asyncio.get_running_loop().time() + 5
+    while (await session.get_state()).current_position != 2:  # ended at end_ms, not after minutes
+        assert asyncio.get_running_loop().time() < deadline, "the end trim was not honoured"
+        await asyncio.sleep(0.02)
+    await eventually(lambda: _check(truth(world, session)["position_ms"] >= 30_000))
