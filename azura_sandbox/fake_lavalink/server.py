@@ -196,6 +196,7 @@ class FakeLavalink:
         self.stats_interval = stats_interval
         self.advance_without_voice = advance_without_voice
         self.sessions: dict[str, Session] = {}
+        self.searches: list[str] = []  # every loadtracks identifier, in order
         self.started_at = time.monotonic()
         self.port: int | None = None
         # faults
@@ -454,6 +455,7 @@ class FakeLavalink:
         identifier = request.query.get("identifier")
         if identifier is None:
             raise LavalinkError(400, "Required parameter 'identifier' is not present")
+        self.searches.append(identifier)  # observable truth: tests check what was (not) searched
         return web.json_response(catalogue.load_tracks(identifier))
 
     async def _decodetrack(self, request: web.Request) -> web.Response:
