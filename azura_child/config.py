@@ -13,6 +13,17 @@ class ConfigError(ValueError):
     """A missing or malformed setting; the message says which variable to set."""
 
 
+def env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
+    """A number of seconds from the environment, with a message naming the variable when malformed."""
+    text = env.get(key, "")
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number of seconds, not {text!r}") from None
+
+
 def process_index(env: Mapping[str, str]) -> int:
     """1-based index of this process among its kind: honcho's HONCHO_PROCESS_NAME / Heroku's DYNO
     (``child.2``), else AZURA_CHILD_INDEX, else 1."""
@@ -57,13 +68,8 @@ class ChildConfig:
         port_text = env.get("PORT", "50051")
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
-        grace_text = env.get("AZURA_LAVALINK_GRACE_S", "60")
-        try:
-            grace = float(grace_text)
-        except ValueError:
-            raise ConfigError(f"AZURA_LAVALINK_GRACE_S must be a number of seconds, not {grace_text!r}") from None
         return cls(
-            lavalink_grace_s=grace,
+            lavalink_grace_s=env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0),
             token=token,
             secret=secret,
             port=int(port_text),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from azura_child.config import ConfigError
+from azura_child.config import ConfigError, env_seconds
 
 __all__ = ["ConfigError", "ParentConfig", "child_addresses"]
 
@@ -63,11 +63,7 @@ class ParentConfig:
             db_path = Path(env["AZURA_DB_PATH"])
         else:
             db_path = Path(env.get("AZURA_DATA_DIR", "data")) / "azura.sqlite3"
-        idle_text = env.get("AZURA_IDLE_TIMEOUT_S", "300")
-        try:
-            idle = float(idle_text)
-        except ValueError:
-            raise ConfigError(f"AZURA_IDLE_TIMEOUT_S must be seconds, not {idle_text!r}") from None
+        idle = env_seconds(env, "AZURA_IDLE_TIMEOUT_S", 300.0)
         return cls(
             token=token,
             secret=secret,

@@ -373,14 +373,7 @@ class LocalSession:
         )
 
     async def _lavalink(self, call: Awaitable[Any]) -> Any:
-        try:
-            return await asyncio.wait_for(call, LAVALINK_TIMEOUT_S)
-        except TimeoutError as exc:
-            raise ChildUnavailable("The music server did not answer in time.") from exc
-        except wavelink.LavalinkException as exc:
-            raise TrackLoadFailed(f"The music server refused that: {exc}") from exc
-        except (wavelink.WavelinkException, OSError) as exc:
-            raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
+        return await lavalink_call(call, "The music server refused that")
 
     def _state(self, position_ms: int | None = None) -> SessionState:
         player = self._player
@@ -402,6 +395,20 @@ class LocalSession:
             total=self.queue.total,
             upcoming=self.queue.upcoming_count,
         )
+
+
+async def lavalink_call(call: Awaitable[Any], refused: str) -> Any:
+    """Await a wavelink call with a deadline; its failures become the KoeError a user can read."""
+    try:
+        return await asyncio.wait_for(call, LAVALINK_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise ChildUnavailable("The music server did not answer in time.") from exc
+    except wavelink.LavalinkLoadException as exc:
+        raise TrackLoadFailed(f"{refused}: {exc.error}") from exc
+    except wavelink.LavalinkException as exc:
+        raise TrackLoadFailed(f"{refused}: {exc}") from exc
+    except (wavelink.WavelinkException, OSError) as exc:
+        raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
 
 
 def _clock(ms: int) -> str:
@@ -476,14 +483,7 @@ class Lavalink:
         text = query.strip()
         if not text:
             raise InvalidArgument("Tell me what to play: a search, a link or a playlist link.", "query")
-        try:
-            found = await asyncio.wait_for(wavelink.Playable.search(text, source=source), LAVALINK_TIMEOUT_S)
-        except TimeoutError as exc:
-            raise ChildUnavailable("The music server did not answer in time.") from exc
-        except wavelink.LavalinkLoadException as exc:
-            raise TrackLoadFailed(f"Couldn't load {text!r}: {exc.error}") from exc
-        except (wavelink.WavelinkException, OSError) as exc:
-            raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
+        found = await lavalink_call(wavelink.Playable.search(text, source=source), f"Couldn't load {text!r}")
         if isinstance(found, wavelink.Playlist):
             tracks = tuple(track_from_playable(item, requester_id) for item in found.tracks)
             playlist: str | None = found.name
