@@ -1,0 +1,46 @@
+"""Fixtures for the end-to-end tests of the parent: one real cluster per test module."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+
+def _load_helper() -> None:
+    """--import-mode=importlib puts no test folder on sys.path: load the shared helper by file, once."""
+    if "e2e_cluster" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("e2e_cluster", Path(__file__).with_name("e2e_cluster.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["e2e_cluster"] = module
+        spec.loader.exec_module(module)
+
+
+_load_helper()
+
+from e2e_cluster import Cluster, start_cluster  # noqa: E402
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
+    """A module may set ``CLUSTER_OPTIONS = {"speed": 2.0, "idle_timeout_s": 1}`` for its own cluster."""
+    options = getattr(request.module, "CLUSTER_OPTIONS", {})
+    c = await start_cluster(tmp_path_factory.mktemp("azura-e2e"), **options)
+    try:
+        yield c
+    finally:
+        await c.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def c(cluster: Cluster) -> AsyncIterator[Cluster]:
+    """The module's cluster, cleaned up after the test."""
+    try:
+        yield cluster
+    finally:
+        await cluster.cleanup()
