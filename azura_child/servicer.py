@@ -72,19 +72,20 @@ class SessionHandlers:
     # -- one handler per RPC -------------------------------------------------------------------------
     async def connect(self, request: pb.ConnectRequest) -> pb.ConnectReply:
         text = request.text_channel_id if request.HasField("text_channel_id") else None
+        dj_role = request.dj_role_id if request.HasField("dj_role_id") else None
         if self.hub.leases.blocks(request.guild_id, request.channel_id):
             raise Busy(1, "This bot is reserved for another voice channel of this server.")
         session = self.koe.get(request.channel_id)
         if session is not None:
-            state = await session.connect(text)
+            state = await session.connect(text, dj_role)
         else:
-            session = await self.koe.open(request.guild_id, request.channel_id, text)
+            session = await self.koe.open(request.guild_id, request.channel_id, text, dj_role)
             state = await session.get_state()
         self.hub.leases.consume(request.guild_id, request.channel_id)
         return pb.ConnectReply(state=convert.state_to_pb(state))
 
     async def disconnect(self, request: pb.DisconnectRequest) -> pb.DisconnectReply:
-        await self.koe.destroy(request.channel_id)
+        await self.koe.destroy(request.channel_id, request.reason or "disconnect requested")
         return pb.DisconnectReply()
 
     async def enqueue(self, request: pb.EnqueueRequest) -> pb.EnqueueReply:

@@ -31,6 +31,7 @@ PREFIX = "azura:np:"
 ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volume_down", "volume_up")
 REFRESH_S = 10.0  # the timeline: well inside Discord's 5 edits / 5 s per channel
 VOLUME_STEP = 10
+DJ_ACTIONS = frozenset({"stop", "leave", "skip", "back"})  # what the slash commands also keep for DJs
 _NEXT_REPEAT = {RepeatMode.NONE: RepeatMode.ALL, RepeatMode.ALL: RepeatMode.ONE, RepeatMode.ONE: RepeatMode.NONE}
 
 
@@ -177,8 +178,19 @@ class NowPlayingBoard:
             return
         member = interaction.user
         voice = member.voice if isinstance(member, discord.Member) else None
-        if voice is None or voice.channel is None or voice.channel.id != session.channel_id:
+        if (
+            not isinstance(member, discord.Member)
+            or voice is None
+            or voice.channel is None
+            or voice.channel.id != session.channel_id
+        ):
             await _tell(interaction, f"Join <#{session.channel_id}> to use these buttons.")
+            return
+        if action in DJ_ACTIONS and not self._may_dj(member, session, voice.channel, action):
+            if action == "skip":
+                await _tell(interaction, "Only a DJ can skip with the button while others listen; use /skip to vote.")
+            else:
+                await _tell(interaction, "Only a DJ (the DJ role or Manage Server) can do that while others listen.")
             return
         try:
             if action == "leave":
@@ -193,6 +205,20 @@ class NowPlayingBoard:
             await _tell(interaction, str(error))
             return
         await interaction.response.edit_message(content=self.render(state), view=NowPlayingView(self, state))
+
+    @staticmethod
+    def _may_dj(member: discord.Member, session: LocalSession, channel: object, action: str) -> bool:
+        """The parent's rules for its commands, applied to the buttons: Manage Server, the server's DJ role
+        (none set: everyone), being the only listener, or skipping your own track."""
+        if member.guild_permissions.manage_guild or session.dj_role_id is None:
+            return True
+        if any(role.id == session.dj_role_id for role in member.roles):
+            return True
+        listeners = [m for m in getattr(channel, "members", []) if not m.bot]
+        if len(listeners) <= 1:
+            return True
+        current = session.queue.current
+        return action == "skip" and current is not None and current.requester_id == member.id
 
     async def _apply(self, session: LocalSession, action: str) -> SessionState:
         if action == "toggle":

@@ -6,7 +6,8 @@ their errors are plain ephemeral replies; the RPC or search runs after ``defer``
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -16,6 +17,7 @@ from azura_common.koe.errors import InvalidArgument, KoeError, NothingPlaying, P
 from azura_common.koe.queue import MAX_PAGE, parse_positions
 from azura_common.koe.session import (
     EnqueueMode,
+    EnqueueResult,
     QueuePage,
     RemoveAbsent,
     RemoveRange,
@@ -34,7 +36,7 @@ from .parse import parse_seek, parse_volume
 if TYPE_CHECKING:
     from .bot import ParentBot, Voice
 
-__all__ = ["queue_message", "register", "send_done"]
+__all__ = ["open_and_enqueue", "queue_message", "register", "send_done"]
 
 PAGE = 10
 MODE_CHOICES = [app_commands.Choice(name=m.value, value=m.value) for m in EnqueueMode]
@@ -116,6 +118,34 @@ async def _positions_owned(session: Session, target: RemoveRange) -> set[int]:
     return owners
 
 
+async def open_and_enqueue(
+    bot: ParentBot,
+    voice: Voice,
+    interaction: discord.Interaction,
+    tracks: Sequence[Track],
+    mode: EnqueueMode,
+    position: int | None,
+) -> EnqueueResult:
+    """The session of the user's channel (a new one starts at their last volume) plus the tracks. A session
+    opened just for tracks that then fail to enqueue is closed again: a failed /play changes nothing."""
+    fresh = bot.koe.get(voice.channel.id) is None
+    guild_settings = await bot.store.get_guild_settings(voice.guild.id)
+    session = await bot.koe.open(voice.guild.id, voice.channel.id, interaction.channel_id, guild_settings.dj_role_id)
+    try:
+        if fresh:
+            settings = await bot.store.get_user_settings(voice.member.id)
+            if settings.last_volume is not None and settings.last_volume != 100:
+                await session.set_volume(settings.last_volume)
+        result = await session.enqueue(tracks, mode, position)
+    except KoeError:
+        if fresh:
+            with contextlib.suppress(KoeError):
+                await bot.koe.destroy(voice.channel.id, "nothing to play")
+        raise
+    bot.changed(session)
+    return result
+
+
 def register(bot: ParentBot) -> None:
     tree = bot.tree
 
@@ -152,12 +182,7 @@ def register(bot: ParentBot) -> None:
         await interaction.response.defer(thinking=True)
         found = await bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
-        fresh = bot.koe.get(voice.channel.id) is None
-        session = await bot.koe.open(voice.guild.id, voice.channel.id, interaction.channel_id)
-        if fresh and settings.last_volume is not None and settings.last_volume != 100:
-            await session.set_volume(settings.last_volume)
-        result = await session.enqueue(tracks, chosen, position)
-        bot.changed(session)
+        result = await open_and_enqueue(bot, voice, interaction, tracks, chosen, position)
         await send_done(interaction, queued_text(tracks, result.positions, result.started, found.playlist))
 
     @play.autocomplete("query")

@@ -13,7 +13,7 @@ from azura_common.koe.queue import MAX_PAGE, parse_positions
 from azura_common.koe.session import EnqueueMode, Track
 from azura_common.render import format_duration, track_line
 
-from .music import MODE_CHOICES, queued_text, send_done
+from .music import MODE_CHOICES, open_and_enqueue, queued_text, send_done
 from .parse import parse_seek
 
 if TYPE_CHECKING:
@@ -197,9 +197,7 @@ def register(bot: ParentBot) -> None:
         tracks = [dataclasses.replace(t, requester_id=voice.member.id) for t in await bot.store.tracks(playlist)]
         if not tracks:
             raise InvalidArgument(f"**{playlist.name}** is empty.", "name")
-        session = await bot.koe.open(voice.guild.id, voice.channel.id, interaction.channel_id)
-        result = await session.enqueue(tracks, chosen, position)
-        bot.changed(session)
+        result = await open_and_enqueue(bot, voice, interaction, tracks, chosen, position)
         await send_done(interaction, queued_text(tracks, result.positions, result.started, playlist.name))
 
     bot.tree.add_command(group)

@@ -103,7 +103,9 @@ class Koe:
         return (1 if self._local_factory is not None else 0) + (self._children.size if self._children else 0)
 
     # -- routing ------------------------------------------------------------------------------------
-    async def open(self, guild_id: int, channel_id: int, text_channel_id: int | None = None) -> Session:
+    async def open(
+        self, guild_id: int, channel_id: int, text_channel_id: int | None = None, dj_role_id: int | None = None
+    ) -> Session:
         """The session for a user's voice channel, creating and connecting one if needed.
 
         Concurrent opens of one channel share one attempt; opens of different channels run side by side
@@ -117,7 +119,7 @@ class Koe:
         attempt: asyncio.Future[Session] = asyncio.get_running_loop().create_future()
         self._opening[channel_id] = attempt
         try:
-            session = await self._open_new(guild_id, channel_id, text_channel_id)
+            session = await self._open_new(guild_id, channel_id, text_channel_id, dj_role_id)
         except BaseException as exc:
             attempt.set_exception(exc)
             attempt.exception()  # retrieved: concurrent waiters re-raise it
@@ -127,7 +129,9 @@ class Koe:
         attempt.set_result(session)
         return session
 
-    async def _open_new(self, guild_id: int, channel_id: int, text_channel_id: int | None) -> Session:
+    async def _open_new(
+        self, guild_id: int, channel_id: int, text_channel_id: int | None, dj_role_id: int | None
+    ) -> Session:
         local = self._local_factory is not None and guild_id not in self._local_guilds
         session: Session | None = None
         if local:
@@ -139,7 +143,7 @@ class Koe:
         if session is None:
             raise Busy(self.bots_total)
         try:
-            await session.connect(text_channel_id)
+            await session.connect(text_channel_id, dj_role_id)
         except BaseException:
             if local and self._local_guilds.get(guild_id) == channel_id:
                 del self._local_guilds[guild_id]
@@ -161,7 +165,7 @@ class Koe:
             raise NoSession()
         # Forget first: a LocalSession's own end callback then finds nothing and cannot relabel the reason.
         await self.forget(channel_id, reason, route.session)
-        await route.session.disconnect()
+        await route.session.disconnect(reason)
 
     async def forget(self, channel_id: int, reason: str, session: Session | None = None) -> Session | None:
         """Drop a session that ended elsewhere (a child's SessionClosed, a LocalSession's own end).

@@ -65,6 +65,13 @@ class KoePlayer(wavelink.Player):
 
     session: LocalSession | None = None
 
+    def anchor(self, position_ms: int) -> None:
+        """Restart wavelink's position estimate from what we just told Lavalink. Lavalink reports positions
+        only every few seconds, so right after our own seek/play/pause the estimate would start from a stale
+        report (two quick ``+10`` seeks would land on the same spot)."""
+        self._last_position = position_ms
+        self._last_update = time.monotonic_ns()
+
     async def on_voice_state_update(self, data: Any) -> None:
         # Discord took the bot out of its channel (a kick, a move, a deleted channel): the session ends
         # and says why. Our own disconnect detaches the session first, so it never lands here.
@@ -142,6 +149,7 @@ class LocalSession:
         self._volume = 100
         self._lock = asyncio.Lock()
         self._ended = False
+        self.dj_role_id: int | None = None  # who may use the DJ buttons (None: everyone)
 
     # -- identity -----------------------------------------------------------------------------------
     @property
@@ -157,12 +165,14 @@ class LocalSession:
         return self._ended
 
     # -- Session ------------------------------------------------------------------------------------
-    async def connect(self, text_channel_id: int | None = None) -> SessionState:
+    async def connect(self, text_channel_id: int | None = None, dj_role_id: int | None = None) -> SessionState:
         async with self._lock:
             if self._ended:
                 raise NoSession("This session has ended.")
             if text_channel_id is not None:
                 self._text_channel_id = text_channel_id
+            if dj_role_id is not None:
+                self.dj_role_id = dj_role_id
             if self._player is None or not self._player.connected:
                 try:
                     player = await asyncio.wait_for(
@@ -174,8 +184,8 @@ class LocalSession:
                 self._player = player
             return self._state()
 
-    async def disconnect(self) -> None:
-        await self.end("disconnect requested")
+    async def disconnect(self, reason: str = "disconnect requested") -> None:
+        await self.end(reason)
 
     async def end(self, reason: str) -> None:
         """End the session (idempotent): leave voice and tell the owner, once."""
@@ -256,6 +266,7 @@ class LocalSession:
                 )
             target = max(track.start_ms, min(target, end))
             await self._lavalink(player.seek(target))
+            player.anchor(target)
             return self._state(position_ms=target)
 
     async def set_volume(self, volume: int, relative: bool = False) -> SessionState:
@@ -341,7 +352,9 @@ class LocalSession:
             player = self._require_player()
             if self.queue.current is None:
                 raise NothingPlaying()
+            position = player.position
             await self._lavalink(player.pause(paused))
+            player.anchor(position)
             self._paused = paused
             return self._state()
 
@@ -371,6 +384,7 @@ class LocalSession:
                 add_history=False,
             )
         )
+        player.anchor(track.start_ms)
 
     async def _lavalink(self, call: Awaitable[Any]) -> Any:
         return await lavalink_call(call, "The music server refused that")

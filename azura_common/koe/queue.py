@@ -247,7 +247,7 @@ class Queue:
         if self.repeat is RepeatMode.ALL and not self.ended:
             target %= len(self._items)
         elif target < 0:
-            raise QueueIndexError(target + 1, len(self._items))
+            raise QueueIndexError(target + 1, len(self._items), _too_far_back(self._index))
         elif target > len(self._items):
             raise QueueIndexError(target + 1, len(self._items))
         self._index = target
@@ -347,6 +347,12 @@ class Queue:
     def _check_position(self, position: int) -> None:
         if not 1 <= position <= len(self._items):
             raise QueueIndexError(position, len(self._items))
+
+
+def _too_far_back(earlier: int) -> str:
+    if earlier == 0:
+        return "This is the first track; there is nothing before it."
+    return f"You can go back at most {earlier} track{'' if earlier == 1 else 's'} from here."
 
 
 def _interlace(

@@ -204,17 +204,19 @@ class RemoteSession:
         reply = await self._call(field, request)
         return convert.state_from_pb(reply.state)
 
-    async def connect(self, text_channel_id: int | None = None) -> SessionState:
+    async def connect(self, text_channel_id: int | None = None, dj_role_id: int | None = None) -> SessionState:
         request = pb.ConnectRequest(**self._mutation())
         if text_channel_id is not None:
             request.text_channel_id = text_channel_id
+        if dj_role_id is not None:
+            request.dj_role_id = dj_role_id
         reply = await self._call("connect", request, CONNECT_TIMEOUT_S)
         state = convert.state_from_pb(reply.state)
         self.bot_id = state.bot_id or self.bot_id
         return state
 
-    async def disconnect(self) -> None:
-        await self._call("disconnect", pb.DisconnectRequest(**self._mutation()))
+    async def disconnect(self, reason: str = "disconnect requested") -> None:
+        await self._call("disconnect", pb.DisconnectRequest(**self._mutation(), reason=reason))
 
     async def enqueue(
         self,

@@ -157,12 +157,13 @@ class Session(Protocol):
     @property
     def channel_id(self) -> int: ...
 
-    async def connect(self, text_channel_id: int | None = None) -> SessionState:
-        """Join the voice channel (idempotent) and remember where to post now-playing messages."""
+    async def connect(self, text_channel_id: int | None = None, dj_role_id: int | None = None) -> SessionState:
+        """Join the voice channel (idempotent); remember where to post now-playing messages and which role
+        may use the DJ buttons there."""
         ...
 
-    async def disconnect(self) -> None:
-        """Stop, leave the voice channel and end the session."""
+    async def disconnect(self, reason: str = "disconnect requested") -> None:
+        """Stop, leave the voice channel and end the session, saying why."""
         ...
 
     async def enqueue(

@@ -197,8 +197,6 @@ async def test_own_track_skips_without_a_vote(dj: Cluster) -> None:
     assert (await c.ok("bob", "skip")).startswith("⏭ Skipped to **#2** ")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the now-playing buttons skip the DJ check: a non-DJ can stop/leave "
-                                       "while others listen (azura_common/nowplaying.py NowPlayingBoard.press)")
 async def test_non_dj_cannot_stop_with_the_button(dj: Cluster) -> None:
     c = dj
     room = await c.room()

@@ -44,9 +44,6 @@ async def test_empty_channel_is_left_after_the_timeout(c: Cluster) -> None:
     assert left.components == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a child's session left by the parent's idle policy tells users "
-                                       "'(disconnect requested)' instead of the idle reason: Koe.destroy's reason "
-                                       "never reaches the child (DisconnectRequest has no reason field)")
 async def test_child_tells_why_it_left_when_idle(c: Cluster) -> None:
     await c.room("parent")
     second = await c.room("child")

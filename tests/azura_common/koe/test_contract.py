@@ -170,7 +170,7 @@ async def test_skip_errors(session: Session) -> None:
         await session.skip(0)
     with pytest.raises(InvalidArgument, match="back by 1 or more"):
         await session.back(0)
-    with pytest.raises(QueueIndexError, match="positions start at 1"):
+    with pytest.raises(QueueIndexError, match="This is the first track; there is nothing before it"):
         await session.back(3)
     with pytest.raises(QueueIndexError) as info:
         await session.skip(to=-2)

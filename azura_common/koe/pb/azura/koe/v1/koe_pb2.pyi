@@ -407,6 +407,7 @@ class ConnectRequest(_message.Message):
     CHANNEL_ID_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     TEXT_CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    DJ_ROLE_ID_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild."""
     channel_id: _builtins.int
@@ -415,6 +416,8 @@ class ConnectRequest(_message.Message):
     """Idempotency key."""
     text_channel_id: _builtins.int
     """Where the child posts its now-playing message; absent for none."""
+    dj_role_id: _builtins.int
+    """The server's DJ role, so the child's buttons apply the same rules as the parent's commands; absent: none."""
     def __init__(
         self,
         *,
@@ -422,13 +425,19 @@ class ConnectRequest(_message.Message):
         channel_id: _builtins.int = ...,
         request_id: _builtins.str = ...,
         text_channel_id: _builtins.int | None = ...,
+        dj_role_id: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_text_channel_id", b"_text_channel_id", "dj_role_id", b"dj_role_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "channel_id", b"channel_id", "guild_id", b"guild_id", "request_id", b"request_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_text_channel_id", b"_text_channel_id", "channel_id", b"channel_id", "dj_role_id", b"dj_role_id", "guild_id", b"guild_id", "request_id", b"request_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__dj_role_id: _TypeAlias = _typing.Literal["dj_role_id"]  # noqa: Y015
+    _WhichOneofArgType__dj_role_id: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id"]  # noqa: Y015
     _WhichOneofReturnType__text_channel_id: _TypeAlias = _typing.Literal["text_channel_id"]  # noqa: Y015
     _WhichOneofArgType__text_channel_id: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__dj_role_id) -> _WhichOneofReturnType__dj_role_id | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__text_channel_id) -> _WhichOneofReturnType__text_channel_id | None: ...
 
 Global___ConnectRequest: _TypeAlias = ConnectRequest  # noqa: Y015
@@ -466,22 +475,26 @@ class DisconnectRequest(_message.Message):
     GUILD_ID_FIELD_NUMBER: _builtins.int
     CHANNEL_ID_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild."""
     channel_id: _builtins.int
     """The voice channel."""
     request_id: _builtins.str
     """Idempotency key."""
+    reason: _builtins.str
+    """Why (shown on the now-playing message and sent back in SessionClosed), e.g. "idle: nobody listening"."""
     def __init__(
         self,
         *,
         guild_id: _builtins.int = ...,
         channel_id: _builtins.int = ...,
         request_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "guild_id", b"guild_id", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "guild_id", b"guild_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
