@@ -57,6 +57,7 @@ def register(bot: ParentBot) -> None:
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 
     @server.command(name="always-on", description="24/7 mode: stay in voice when idle or alone.")
+    @app_commands.describe(enabled="On: never leave for being idle. Off: leave after the idle timeout")
     async def always_on(interaction: discord.Interaction, enabled: bool) -> None:
         assert interaction.guild is not None
         await bot.store.set_always_on(interaction.guild.id, enabled)
