@@ -110,17 +110,21 @@ class ChildApp:
         await self._set_health(False)
         await self.servicer.wait_idle(SHUTDOWN_GRACE_S)
         await self.koe.close("shutdown")
+        await self.servicer.handlers.dedupe.close()
         await self.board.close()
         await self.hub.close()
         await self.server.stop(1.0)
-        for task in (self._ready_task,):
-            if task is not None:
-                task.cancel()
+        if self._ready_task is not None:
+            self._ready_task.cancel()
+            await asyncio.gather(self._ready_task, return_exceptions=True)
         try:
             await asyncio.wait_for(self.bot.lavalink.close(), 2.0)
         except (TimeoutError, OSError) as exc:
             log.debug("closing lavalink: %s", exc)
-        await asyncio.wait_for(self.bot.close(), 3.0)
+        try:
+            await asyncio.wait_for(self.bot.close(), 3.0)
+        except TimeoutError:
+            log.warning("the Discord client took too long to close")
         if self._bot_task is not None:
             await asyncio.gather(self._bot_task, return_exceptions=True)
 

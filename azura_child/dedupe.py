@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -30,28 +30,27 @@ class RequestDedupe(Generic[T]):
         return len(self._outcomes)
 
     async def run(self, request_id: str, call: Callable[[], Awaitable[T]]) -> T:
+        """The outcome of ``call`` for ``request_id``, running it at most once.
+
+        The work runs as its own task: a caller that goes away (a broken stream, a deadline) does not cancel
+        a change half way through, and its retry waits for that same outcome instead of applying it again."""
         if not request_id:
             return await call()
         self._expire()
         known = self._outcomes.get(request_id)
-        if known is not None:
-            # shield: a cancelled retry must not cancel the first attempt's outcome for everyone else
-            return await asyncio.shield(known[1])
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._outcomes[request_id] = (self._clock(), future)
-        try:
-            result = await call()
-        except asyncio.CancelledError:
-            # The caller went away before an outcome: forget it so a retry runs for real.
-            del self._outcomes[request_id]
+        if known is None:
+            task: asyncio.Future[T] = asyncio.ensure_future(call())
+            task.add_done_callback(_retrieve)
+            known = (self._clock(), task)
+            self._outcomes[request_id] = known
+        return await asyncio.shield(known[1])
+
+    async def close(self) -> None:
+        """Cancel work still running (shutdown)."""
+        pending = [future for _, future in self._outcomes.values() if not future.done()]
+        for future in pending:
             future.cancel()
-            raise
-        except Exception as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: retries re-raise it, nobody else must
-            raise
-        future.set_result(result)
-        return result
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def _expire(self) -> None:
         now = self._clock()
@@ -62,3 +61,9 @@ class RequestDedupe(Generic[T]):
             if not future.done():
                 break
             del self._outcomes[request_id]
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    # Mark the exception as seen: a caller that gave up must not leave "exception never retrieved" noise.
+    if not task.cancelled():
+        task.exception()

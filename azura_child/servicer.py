@@ -75,13 +75,16 @@ class SessionHandlers:
         dj_role = request.dj_role_id if request.HasField("dj_role_id") else None
         if self.hub.leases.blocks(request.guild_id, request.channel_id):
             raise Busy(1, "This bot is reserved for another voice channel of this server.")
-        session = self.koe.get(request.channel_id)
-        if session is not None:
-            state = await session.connect(text, dj_role)
-        else:
-            session = await self.koe.open(request.guild_id, request.channel_id, text, dj_role)
-            state = await session.get_state()
-        self.hub.leases.consume(request.guild_id, request.channel_id)
+        try:
+            session = self.koe.get(request.channel_id)
+            if session is not None:
+                state = await session.connect(text, dj_role)
+            else:
+                session = await self.koe.open(request.guild_id, request.channel_id, text, dj_role)
+                state = await session.get_state()
+        finally:
+            # Joined or failed, the reservation has served: a failed join must not keep the guild held.
+            self.hub.leases.consume(request.guild_id, request.channel_id)
         return pb.ConnectReply(state=convert.state_to_pb(state))
 
     async def disconnect(self, request: pb.DisconnectRequest) -> pb.DisconnectReply:
@@ -190,6 +193,12 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
                 except TimeoutError as exc:
                     raise KoeTimeout() from exc
             return await self.handlers.dispatch(name, request)
+        except KoeError:
+            raise
+        except Exception as exc:
+            # A bug or a library error: log it whole, tell the caller only the friendly default.
+            log.exception("%s failed unexpectedly", name)
+            raise KoeError() from exc
         finally:
             self.in_flight -= 1
             if self.in_flight == 0:

@@ -21,7 +21,10 @@ from .koe.errors import KoeError, NoSession
 from .koe.koe import Koe
 from .koe.local import LocalSession, session_of
 from .koe.session import RepeatMode, Session, SessionState
+from .permissions import DJ_ONLY, may_dj
 from .render import now_playing_lines
+from .supervised import Supervised
+from .voicebot import humans_in
 
 __all__ = ["ACTIONS", "NowPlayingBoard", "NowPlayingView", "custom_id"]
 
@@ -86,20 +89,17 @@ class NowPlayingBoard:
         self.refresh_s = refresh_s
         self.messages: dict[int, tuple[int, int]] = {}  # voice channel id → (text channel id, message id)
         self._pokes: set[int] = set()
+        self._endings: list[tuple[int, int, int, str]] = []  # (voice, text channel, message, reason) to edit
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._task = Supervised("now-playing-board", self._run)
         self._locks: dict[int, asyncio.Lock] = {}
 
     def start(self) -> None:
         self.client.add_view(NowPlayingView(self))  # persistent: presses on old messages still arrive
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="now-playing-board")
+        self._task.start()
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._task.close()
 
     def poke(self, channel_id: int) -> None:
         """Something changed in that channel's session: refresh its message soon."""
@@ -116,6 +116,9 @@ class NowPlayingBoard:
             if loop.time() >= next_sweep:
                 self._pokes.update(r.channel_id for r in self.koe.routes() if r.local)
                 next_sweep = loop.time() + self.refresh_s
+            endings, self._endings = self._endings, []
+            for voice_id, text_id, message_id, reason in endings:
+                await self._show_ended(voice_id, text_id, message_id, reason)
             pokes, self._pokes = self._pokes, set()
             for channel_id in pokes:
                 session = self.koe.get(channel_id)
@@ -158,16 +161,20 @@ class NowPlayingBoard:
         return "\n".join([header, *now_playing_lines(state, mention)])
 
     async def ended(self, session: Session, reason: str) -> None:
-        """The session is gone: say so on its message and take the buttons away."""
+        """The session is gone: its message will say so and lose its buttons. Queued for the board's task:
+        callers (Koe's teardown, the Link reader) must not wait on Discord's rate limits."""
         known = self.messages.pop(session.channel_id, None)
         self._locks.pop(session.channel_id, None)
-        if known is None:
-            return
-        channel = self.client.get_channel(known[0])
+        if known is not None:
+            self._endings.append((session.channel_id, known[0], known[1], reason))
+            self._wake.set()
+
+    async def _show_ended(self, voice_id: int, text_id: int, message_id: int, reason: str) -> None:
+        channel = self.client.get_channel(text_id)
         if isinstance(channel, discord.abc.Messageable):
             with contextlib.suppress(discord.HTTPException):
-                partial = channel.get_partial_message(known[1])
-                await partial.edit(content=f"⏏ Left <#{session.channel_id}> ({reason}).", view=None)
+                partial = channel.get_partial_message(message_id)
+                await partial.edit(content=f"⏏ Left <#{voice_id}> ({reason}).", view=None)
 
     # -- buttons ----------------------------------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, action: str) -> None:
@@ -190,32 +197,33 @@ class NowPlayingBoard:
             if action == "skip":
                 await _tell(interaction, "Only a DJ can skip with the button while others listen; use /skip to vote.")
             else:
-                await _tell(interaction, "Only a DJ (the DJ role or Manage Server) can do that while others listen.")
+                await _tell(interaction, DJ_ONLY)
             return
+        # Answer within Discord's 3 s first ("deferred update"), then do the Lavalink work and edit the message.
+        await interaction.response.defer()
         try:
             if action == "leave":
-                await self.koe.destroy(session.channel_id, f"button: leave pressed by {member.id}")
-                await interaction.response.edit_message(
+                self.messages.pop(session.channel_id, None)  # this press edits the message itself, once
+                await self.koe.destroy(session.channel_id, f"leave pressed by {member.display_name}")
+                await interaction.edit_original_response(
                     content=f"⏏ Left <#{session.channel_id}> (leave pressed by {member.mention}).", view=None
                 )
-                self.messages.pop(session.channel_id, None)
                 return
             state = await self._apply(session, action)
         except KoeError as error:
             await _tell(interaction, str(error))
             return
-        await interaction.response.edit_message(content=self.render(state), view=NowPlayingView(self, state))
+        await interaction.edit_original_response(content=self.render(state), view=NowPlayingView(self, state))
 
     @staticmethod
     def _may_dj(member: discord.Member, session: LocalSession, channel: object, action: str) -> bool:
-        """The parent's rules for its commands, applied to the buttons: Manage Server, the server's DJ role
-        (none set: everyone), being the only listener, or skipping your own track."""
-        if member.guild_permissions.manage_guild or session.dj_role_id is None:
-            return True
-        if any(role.id == session.dj_role_id for role in member.roles):
-            return True
-        listeners = [m for m in getattr(channel, "members", []) if not m.bot]
-        if len(listeners) <= 1:
+        """The parent's rule for its commands, applied to the buttons; skipping your own track is fine too."""
+        if may_dj(
+            manage_guild=member.guild_permissions.manage_guild,
+            role_ids=(role.id for role in member.roles),
+            dj_role_id=session.dj_role_id,
+            listeners=len(humans_in(channel)),
+        ):
             return True
         current = session.queue.current
         return action == "skip" and current is not None and current.requester_id == member.id

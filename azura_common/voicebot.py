@@ -17,13 +17,20 @@ import discord
 
 from .koe.errors import InvalidArgument, NotConnected
 from .koe.local import KoePlayer, Lavalink, session_of
+from .supervised import Supervised
 
-__all__ = ["VoiceBot", "point_discord_at"]
+__all__ = ["VoiceBot", "humans_in", "point_discord_at"]
 
 log = logging.getLogger(__name__)
 
 VOICE_CONNECT_TIMEOUT_S = 10.0
 LAVALINK_GRACE_S = 60.0  # as long as the Lavalink session's resume timeout
+
+
+def humans_in(channel: object) -> frozenset[int]:
+    """Ids of the people (not bots) in a voice channel: the audience that idles, votes and counts."""
+    members = getattr(channel, "members", None) or []
+    return frozenset(m.id for m in members if not m.bot)
 
 
 def point_discord_at(api_base: str) -> None:
@@ -49,16 +56,14 @@ class VoiceBot(discord.Client):
         self.ready_event = asyncio.Event()
         self.lavalink_grace_s = lavalink_grace_s
         self.session_listeners: list[Callable[[int], None]] = []  # told a voice channel id on track changes
-        self._watchdog: asyncio.Task[None] | None = None
+        self._watchdog = Supervised("lavalink-watchdog", self._watch_lavalink)
 
     async def setup_hook(self) -> None:
         await self.lavalink.connect(self)
-        self._watchdog = asyncio.create_task(self._watch_lavalink(), name="lavalink-watchdog")
+        self._watchdog.start()
 
     async def close(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            await asyncio.gather(self._watchdog, return_exceptions=True)
+        await self._watchdog.close()
         await super().close()
 
     async def _watch_lavalink(self) -> None:
@@ -101,12 +106,29 @@ class VoiceBot(discord.Client):
             raise InvalidArgument(f"Voice channel {channel_id} does not exist here.", "channel_id")
         existing = guild.voice_client if guild else None
         if isinstance(existing, KoePlayer):
-            if existing.channel and existing.channel.id == channel_id:
+            live = existing.connected and existing.session is not None and not existing.session.ended
+            if existing.connected and existing.channel and existing.channel.id == channel_id:
                 return existing
-            raise NotConnected("This bot is already playing in another channel of this server.")
-        player = await channel.connect(cls=KoePlayer, timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True)
+            if live:
+                raise NotConnected("This bot is already playing in another channel of this server.")
+            await self._drop_voice(existing)  # a failed or orphaned join: clear it, then join afresh
+        try:
+            player = await channel.connect(cls=KoePlayer, timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True)
+        except BaseException:
+            # discord.py cleans up only after its own TimeoutError; wavelink raises its own: do it here.
+            if guild is not None and guild.voice_client is not None:
+                await self._drop_voice(guild.voice_client)
+            raise
         assert isinstance(player, KoePlayer)
         return player
+
+    @staticmethod
+    async def _drop_voice(voice: discord.VoiceProtocol) -> None:
+        try:
+            await asyncio.wait_for(voice.disconnect(force=True), 5.0)
+        except Exception as exc:  # best effort on a connection that is already broken
+            log.debug("dropping a stale voice connection: %r", exc)
+        voice.cleanup()
 
     # -- wavelink events → the session owning the player -------------------------------------------
     def _changed(self, channel_id: int) -> None:

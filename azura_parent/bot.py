@@ -22,11 +22,12 @@ from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.remote import ChildConnection
 from azura_common.koe.session import Session
 from azura_common.nowplaying import NowPlayingBoard
-from azura_common.voicebot import VoiceBot
+from azura_common.permissions import may_dj
+from azura_common.voicebot import VoiceBot, humans_in
 
 from .config import ParentConfig
 from .db import Database
-from .errors import NotInVoice
+from .errors import NotInVoice, tell_error
 from .idle import IdleWatcher
 from .store import Store
 from .votes import SkipVotes
@@ -49,7 +50,7 @@ class Voice:
     @property
     def listeners(self) -> frozenset[int]:
         """Humans in the channel (bots do not vote and do not count as an audience)."""
-        return frozenset(m.id for m in self.channel.members if not m.bot)
+        return humans_in(self.channel)
 
 
 class ParentBot(VoiceBot):
@@ -107,15 +108,13 @@ class ParentBot(VoiceBot):
         """Leave the channels this bot plays in; children keep playing and a restarted parent reattaches."""
         if self._announce is not None:
             self._announce.cancel()
+            await asyncio.gather(self._announce, return_exceptions=True)
         await self.idle.close()
-        for route in self.koe.routes():
-            if route.local:
-                with contextlib.suppress(KoeError):
-                    await self.koe.destroy(route.channel_id, "shutdown")
+        await self.koe.close("shutdown", local_only=True)
         await self.board.close()
         await self.children.close()
         with contextlib.suppress(TimeoutError, OSError):
-            await self.lavalink.close()
+            await asyncio.wait_for(self.lavalink.close(), 2.0)
         if self.db is not None:
             await self.db.close()
         await super().close()
@@ -148,14 +147,15 @@ class ParentBot(VoiceBot):
             raise NoSession(f"Nothing is playing in {voice.channel.mention}. Start something with `/play`.")
         return session
 
-    async def is_dj(self, member: discord.Member) -> bool:
-        """Manage Server, or the server's DJ role; with no DJ role set, everyone is a DJ."""
-        if member.guild_permissions.manage_guild:
-            return True
-        settings = await self.store.get_guild_settings(member.guild.id)
-        if settings.dj_role_id is None:
-            return True
-        return any(role.id == settings.dj_role_id for role in member.roles)
+    async def may_dj(self, voice: Voice) -> bool:
+        """The DJ rule (azura_common.permissions) for the invoking user, with this server's DJ role."""
+        settings = await self.store.get_guild_settings(voice.guild.id)
+        return may_dj(
+            manage_guild=voice.member.guild_permissions.manage_guild,
+            role_ids=(role.id for role in voice.member.roles),
+            dj_role_id=settings.dj_role_id,
+            listeners=len(voice.listeners),
+        )
 
     def changed(self, session: Session) -> None:
         """A command changed a session: refresh this bot's now-playing message (children refresh theirs)."""
@@ -175,17 +175,3 @@ class ParentBot(VoiceBot):
             log.error("command %s failed", interaction.command and interaction.command.name, exc_info=original)
             message = "Something went wrong on my side; nothing was changed. Try again in a moment."
         await tell_error(interaction, message)
-
-
-async def tell_error(interaction: discord.Interaction, message: str) -> None:
-    """Show ``message`` to the invoking user only. A deferred ("thinking…") reply is removed first, so
-    the error is ephemeral even after a defer."""
-    try:
-        if interaction.response.is_done():
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.delete_original_response()
-            await interaction.followup.send(f"⚠️ {message}", ephemeral=True)
-        else:
-            await interaction.response.send_message(f"⚠️ {message}", ephemeral=True)
-    except discord.HTTPException as exc:
-        log.warning("could not report an error to the user: %s", exc)

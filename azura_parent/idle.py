@@ -10,9 +10,9 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-import discord
-
 from azura_common.koe.errors import KoeError
+from azura_common.supervised import Supervised
+from azura_common.voicebot import humans_in
 
 if TYPE_CHECKING:
     from .bot import ParentBot
@@ -29,23 +29,16 @@ class IdleWatcher:
         self.bot = bot
         self.default_timeout_s = default_timeout_s
         self.idle_since: dict[int, float] = {}  # voice channel id → loop time it became idle
-        self._task: asyncio.Task[None] | None = None
+        self._task = Supervised("idle-watcher", self._run)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="idle-watcher")
+        self._task.start()
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._task.close()
 
     def listeners(self, channel_id: int) -> int:
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
-            return 0
-        return sum(1 for member in channel.members if not member.bot)
+        return len(humans_in(self.bot.get_channel(channel_id)))
 
     async def _run(self) -> None:
         period = max(0.2, min(5.0, self.default_timeout_s / 5))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from azura_common.koe.errors import InvalidArgument, KoeError, NothingPlaying, PermissionDenied
+from azura_common.koe.errors import InvalidArgument, KoeError, NoSession, NothingPlaying, PermissionDenied
 from azura_common.koe.queue import MAX_PAGE, parse_positions
 from azura_common.koe.session import (
     EnqueueMode,
@@ -29,8 +29,10 @@ from azura_common.koe.session import (
     Track,
 )
 from azura_common.nowplaying import mention
+from azura_common.permissions import DJ_ONLY
 from azura_common.render import format_duration, now_playing_lines, queue_lines, track_line
 
+from .errors import tell_error
 from .parse import parse_seek, parse_volume
 
 if TYPE_CHECKING:
@@ -75,24 +77,30 @@ def queued_text(tracks: tuple[Track, ...] | list[Track], positions: tuple[int, .
 
 
 def queue_message(page: QueuePage, title: str) -> str:
-    pages = max(1, -(-page.total // PAGE))
+    pages = page_count(page.total)
     number = page.offset // PAGE + 1
     return "\n".join([f"📜 **{title}** — {page.total} tracks, page {number}/{pages}", *queue_lines(page, mention)])
 
 
 class QueuePager(discord.ui.View):
-    """◀ / ▶ through a session's queue; pages are fetched fresh on each press."""
+    """◀ / ▶ through the queue of a voice channel; each press reads that channel's session afresh."""
 
-    def __init__(self, bot: ParentBot, session: Session, title: str, offset: int, total: int, owner: int) -> None:
+    def __init__(self, bot: ParentBot, channel_id: int, title: str, offset: int, total: int) -> None:
         super().__init__(timeout=600)
-        self.bot, self.session, self.title, self.offset, self.total, self.owner = (
-            bot, session, title, offset, total, owner)
+        self.bot, self.channel_id, self.title, self.offset = bot, channel_id, title, offset
         self.previous.disabled = offset <= 0
         self.next.disabled = offset + PAGE >= total
 
     async def _show(self, interaction: discord.Interaction, offset: int) -> None:
-        page = await self.session.get_queue(max(0, offset), PAGE)
-        view = QueuePager(self.bot, self.session, self.title, page.offset, page.total, self.owner)
+        try:
+            session = self.bot.koe.get(self.channel_id)
+            if session is None:
+                raise NoSession("That session has ended; its queue is gone.")
+            page = await session.get_queue(max(0, offset), PAGE)
+        except KoeError as error:
+            await tell_error(interaction, str(error))
+            return
+        view = QueuePager(self.bot, self.channel_id, self.title, page.offset, page.total)
         await interaction.response.edit_message(content=queue_message(page, self.title), view=view)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="azura:queue:prev")
@@ -104,18 +112,22 @@ class QueuePager(discord.ui.View):
         await self._show(interaction, self.offset + PAGE)
 
 
-async def _positions_owned(session: Session, target: RemoveRange) -> set[int]:
-    """Requester ids of the entries in a range (read page by page)."""
-    end = target.start if target.end is None else target.end
-    owners: set[int] = set()
-    offset = target.start - 1
-    while offset < end:
-        page = await session.get_queue(max(0, offset), min(MAX_PAGE, end - offset))
-        if not page.items:
-            break
-        owners.update(item.track.requester_id for item in page.items)
+def page_count(total: int, per_page: int = PAGE) -> int:
+    return max(1, -(-total // per_page))
+
+
+async def queue_tracks(session: Session, start: int = 1, end: int | None = None) -> list[Track]:
+    """Entries ``start``..``end`` (1-based, inclusive; default: to the end), read page by page."""
+    tracks: list[Track] = []
+    offset = start - 1
+    while end is None or offset < end:
+        limit = MAX_PAGE if end is None else min(MAX_PAGE, end - offset)
+        page = await session.get_queue(max(0, offset), limit)
+        tracks.extend(item.track for item in page.items)
         offset += len(page.items)
-    return owners
+        if not page.items or offset >= page.total:
+            break
+    return tracks
 
 
 async def open_and_enqueue(
@@ -128,9 +140,10 @@ async def open_and_enqueue(
 ) -> EnqueueResult:
     """The session of the user's channel (a new one starts at their last volume) plus the tracks. A session
     opened just for tracks that then fail to enqueue is closed again: a failed /play changes nothing."""
-    fresh = bot.koe.get(voice.channel.id) is None
     guild_settings = await bot.store.get_guild_settings(voice.guild.id)
-    session = await bot.koe.open(voice.guild.id, voice.channel.id, interaction.channel_id, guild_settings.dj_role_id)
+    session, fresh = await bot.koe.open_tracked(
+        voice.guild.id, voice.channel.id, interaction.channel_id, guild_settings.dj_role_id or 0
+    )
     try:
         if fresh:
             settings = await bot.store.get_user_settings(voice.member.id)
@@ -155,8 +168,8 @@ def register(bot: ParentBot) -> None:
         """The shape of every session command: check, defer, call the session, answer."""
         voice = bot.voice_of(interaction)
         session = bot.session_in(voice)
-        if dj and not await bot.is_dj(voice.member) and len(voice.listeners) > 1:
-            raise PermissionDenied("Only a DJ (the DJ role or Manage Server) can do that while others listen.")
+        if dj and not await bot.may_dj(voice):
+            raise PermissionDenied(DJ_ONLY)
         await interaction.response.defer(thinking=True)
         text = await work(voice, session)
         bot.changed(session)
@@ -191,7 +204,7 @@ def register(bot: ParentBot) -> None:
             return []
         try:
             found = await bot.lavalink.search(current)
-        except Exception:
+        except KoeError:  # suggestions are best effort; the command itself reports what went wrong
             return []
         return [
             app_commands.Choice(name=f"{t.title} — {t.author}"[:100], value=(t.uri or t.title)[:100])
@@ -243,13 +256,11 @@ def register(bot: ParentBot) -> None:
 
     @tree.command(name="leave", description="Stop and make the bot leave your voice channel. DJ only.")
     async def leave(interaction: discord.Interaction) -> None:
-        voice = bot.voice_of(interaction)
-        bot.session_in(voice)
-        if not await bot.is_dj(voice.member) and len(voice.listeners) > 1:
-            raise PermissionDenied("Only a DJ (the DJ role or Manage Server) can do that while others listen.")
-        await interaction.response.defer(thinking=True)
-        await bot.koe.destroy(voice.channel.id, f"leave by {voice.member.id}")
-        await send_done(interaction, f"👋 Left {_where(voice)}.")
+        async def work(voice: Voice, session: Session) -> str:
+            await bot.koe.destroy(voice.channel.id, f"/leave by {voice.member.display_name}")
+            return f"👋 Left {_where(voice)}."
+
+        await run(interaction, work, dj=True)
 
     @tree.command(name="skip", description="Skip the current track (a vote unless you're a DJ), or skip by/to.")
     @app_commands.describe(by="Skip this many tracks (negative goes back). DJ only if not 1.",
@@ -271,8 +282,8 @@ def register(bot: ParentBot) -> None:
             raise NothingPlaying()
         forced = to is not None or (by is not None and by != 1)
         own = state.current is not None and state.current.requester_id == voice.member.id
-        dj = await bot.is_dj(voice.member)
-        if forced and not dj and len(voice.listeners) > 1:
+        dj = await bot.may_dj(voice)
+        if forced and not dj:
             raise PermissionDenied("Only a DJ can skip by more than one or jump to a position while others listen.")
         if not forced and not dj and not own and state.current is not None:
             key = f"{state.current_position}:{state.current.encoded[:32]}"
@@ -352,10 +363,10 @@ def register(bot: ParentBot) -> None:
         else:
             offset = (page - 1) * PAGE
             if state.total and offset >= state.total:
-                raise InvalidArgument(f"The queue has only {max(1, -(-state.total // PAGE))} pages.", "page")
+                raise InvalidArgument(f"The queue has only {page_count(state.total)} pages.", "page")
         found = await session.get_queue(offset, PAGE)
         title = f"Queue in {voice.channel.name}"
-        pager = QueuePager(bot, session, title, found.offset, found.total, voice.member.id)
+        pager = QueuePager(bot, voice.channel.id, title, found.offset, found.total)
         await send_done(interaction, queue_message(found, title), view=pager)
 
     @tree.command(name="history", description="What played before the current track.")
@@ -425,9 +436,13 @@ def register(bot: ParentBot) -> None:
         others = (
             isinstance(target, RemoveAbsent)
             or (isinstance(target, RemoveRequester) and target.user_id != voice.member.id)
-            or (isinstance(target, RemoveRange) and (await _positions_owned(session, target)) - {voice.member.id})
+            or (
+                isinstance(target, RemoveRange)
+                and {t.requester_id for t in await queue_tracks(session, target.start, target.end or target.start)}
+                - {voice.member.id}
+            )
         )
-        if others and not await bot.is_dj(voice.member):
+        if others and not await bot.may_dj(voice):
             raise PermissionDenied("You can remove your own tracks; removing other people's needs a DJ.")
         await interaction.response.defer(thinking=True)
         removed = await session.remove(target)

@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
-from azura_common.koe.queue import MAX_PAGE, parse_positions
+from azura_common.koe.queue import parse_positions
 from azura_common.koe.session import EnqueueMode, Track
 from azura_common.render import format_duration, track_line
 
-from .music import MODE_CHOICES, open_and_enqueue, queued_text, send_done
+from .music import MODE_CHOICES, open_and_enqueue, page_count, queue_tracks, queued_text, send_done
 from .parse import parse_seek
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def register(bot: ParentBot) -> None:
     ) -> None:
         playlist = await bot.store.find_playable(interaction.user.id, name, owner.id if owner else None)
         found = await bot.store.entries(playlist, (page - 1) * PAGE, PAGE)
-        pages = max(1, -(-found.total // PAGE))
+        pages = page_count(found.total, PAGE)
         if page > pages:
             raise InvalidArgument(f"**{playlist.name}** has only {pages} page{'s' if pages > 1 else ''}.", "page")
         lines = [f"`{e.position}.` {track_line(e.track)}" for e in found.items] or ["(empty)"]
@@ -120,14 +120,7 @@ def register(bot: ParentBot) -> None:
                     raise NothingPlaying()
                 tracks = [state.current]
             else:
-                tracks = []
-                offset = 0
-                while True:
-                    page = await session.get_queue(offset, MAX_PAGE)
-                    tracks.extend(item.track for item in page.items)
-                    offset += len(page.items)
-                    if not page.items or offset >= page.total:
-                        break
+                tracks = await queue_tracks(session)
                 if not tracks:
                     raise NothingPlaying("The queue is empty; there is nothing to save.")
         tracks = [dataclasses.replace(t, requester_id=0) for t in tracks]

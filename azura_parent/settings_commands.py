@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+
+from azura_common.koe.errors import KoeError
 
 from .music import MODE_CHOICES
 
@@ -53,6 +56,10 @@ def register(bot: ParentBot) -> None:
     async def dj_role(interaction: discord.Interaction, role: discord.Role | None = None) -> None:
         assert interaction.guild is not None
         await bot.store.set_dj_role(interaction.guild.id, role.id if role else None)
+        for route in bot.koe.routes():  # running sessions' buttons follow the new rule at once
+            if route.guild_id == interaction.guild.id:
+                with contextlib.suppress(KoeError):
+                    await route.session.connect(dj_role_id=role.id if role else 0)
         text = f"🎧 DJs are now members with {role.mention}." if role else "🎧 No DJ role: everyone can DJ."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 

@@ -7,6 +7,7 @@ without that detail (a dead child, a deadline, a proxy) still maps to the neares
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 import grpc
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 ERROR_TRAILER = "koe-error-bin"
+
+log = logging.getLogger(__name__)
 
 # -- enums --------------------------------------------------------------------------------------------
 
@@ -293,8 +296,9 @@ def error_from_status(
     cls = _BARE_STATUS.get(code) if code is not None else None
     if cls is not None:
         return cls()
-    message = f"The cluster call failed ({code.name if code else 'unknown'}): {details or 'no details'}."
-    return KoeError(message)
+    # Not from Koe (a crash, a proxy, a message too big): users get the friendly default, logs the details.
+    log.warning("cluster call failed without a Koe error: %s %s", code.name if code else "?", details)
+    return KoeError()
 
 
 def error_to_call_error(error: KoeError) -> pb.CallError:

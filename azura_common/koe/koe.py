@@ -106,16 +106,23 @@ class Koe:
     async def open(
         self, guild_id: int, channel_id: int, text_channel_id: int | None = None, dj_role_id: int | None = None
     ) -> Session:
-        """The session for a user's voice channel, creating and connecting one if needed.
+        """The session for a user's voice channel, creating and connecting one if needed."""
+        session, _ = await self.open_tracked(guild_id, channel_id, text_channel_id, dj_role_id)
+        return session
+
+    async def open_tracked(
+        self, guild_id: int, channel_id: int, text_channel_id: int | None = None, dj_role_id: int | None = None
+    ) -> tuple[Session, bool]:
+        """Like ``open``, and whether this very call created the session (only its creator may undo it).
 
         Concurrent opens of one channel share one attempt; opens of different channels run side by side
         (children guard themselves with their lease, the local bot is reserved before any await)."""
         existing = self.get(channel_id)
         if existing is not None:
-            return existing
+            return existing, False
         pending = self._opening.get(channel_id)
         if pending is not None:
-            return await asyncio.shield(pending)
+            return await asyncio.shield(pending), False
         attempt: asyncio.Future[Session] = asyncio.get_running_loop().create_future()
         self._opening[channel_id] = attempt
         try:
@@ -127,7 +134,7 @@ class Koe:
         finally:
             del self._opening[channel_id]
         attempt.set_result(session)
-        return session
+        return session, True
 
     async def _open_new(
         self, guild_id: int, channel_id: int, text_channel_id: int | None, dj_role_id: int | None
@@ -163,9 +170,17 @@ class Koe:
         route = self._routes.get(channel_id)
         if route is None:
             raise NoSession()
-        # Forget first: a LocalSession's own end callback then finds nothing and cannot relabel the reason.
+        if route.local:
+            # Forget first: the LocalSession's own end callback then finds nothing and cannot relabel the reason.
+            await self.forget(channel_id, reason, route.session)
+            await route.session.disconnect(reason)
+            return
+        # Remote: forget only once the child let go, or music nobody can stop would play on.
+        try:
+            await route.session.disconnect(reason)
+        except NoSession:
+            pass  # the child had already ended it
         await self.forget(channel_id, reason, route.session)
-        await route.session.disconnect(reason)
 
     async def forget(self, channel_id: int, reason: str, session: Session | None = None) -> Session | None:
         """Drop a session that ended elsewhere (a child's SessionClosed, a LocalSession's own end).
@@ -183,13 +198,13 @@ class Koe:
             await self._on_closed(route.session, reason)
         return route.session
 
-    async def close(self, reason: str = "shutdown") -> None:
-        """Disconnect every session (process shutdown)."""
-        for channel_id in list(self._routes):
-            try:
-                await self.destroy(channel_id, reason)
-            except KoeError as exc:
-                log.warning("closing session in %s: %s", channel_id, exc)
+    async def close(self, reason: str = "shutdown", *, local_only: bool = False) -> None:
+        """Disconnect every session (or only this process's own), all at once: shutdown has a deadline."""
+        channels = [r.channel_id for r in self._routes.values() if r.local or not local_only]
+        results = await asyncio.gather(*(self.destroy(c, reason) for c in channels), return_exceptions=True)
+        for channel_id, result in zip(channels, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("closing session in %s: %s", channel_id, result)
 
     async def states(self) -> list[SessionState]:
         """The state of every session that can still answer (one ending right now is skipped)."""

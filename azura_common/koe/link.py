@@ -27,7 +27,9 @@ from typing import Any
 
 import grpc
 
+from ..supervised import Supervised
 from . import convert
+from .errors import ChildUnavailable
 from .koe import Koe
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .remote import ChildConnection, RemoteSession
@@ -43,6 +45,7 @@ LEASE_MS = 3_000  # how long a child waits for a Claim after saying Available
 CLAIM_HOLD_S = 30.0  # how long a claimed reservation waits for its Connect
 QUERY_TIMEOUT_S = 2.0
 ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
+UNREACHABLE = "The other Azura bots can't be reached right now; try again in a moment."
 
 _REASONS = {
     "disconnect": pb.CLOSE_REASON_DISCONNECT,
@@ -294,7 +297,7 @@ class ChildLink:
         self._outbox: asyncio.Queue[pb.ParentEvent] | None = None
         self._waiters: dict[tuple[str, str], asyncio.Future[pb.ChildEvent]] = {}
         self._last_seen = 0.0
-        self._task: asyncio.Task[None] | None = None
+        self._task = Supervised(f"link-{connection.address}", self._run)
         self._call: Any = None
         self.snapshots: dict[int, SessionState] = {}  # channel id → last StateSnapshot from the child
         self.hellos = 0
@@ -308,8 +311,7 @@ class ChildLink:
         return self._up.is_set()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"link-{self.address}")
+        self._task.start()
 
     async def wait_up(self, timeout: float) -> bool:
         try:
@@ -319,10 +321,7 @@ class ChildLink:
         return True
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._task.close()
         self._mark_down("parent shutting down", lose_sessions=False)
 
     def drop_stream(self) -> None:
@@ -344,6 +343,8 @@ class ChildLink:
                 log.info("link to %s cut (heartbeats missed or dropped on purpose)", self.address)
             except (grpc.aio.AioRpcError, grpc.aio.UsageError, OSError, TimeoutError) as exc:
                 log.info("link to %s down: %s", self.address, exc)
+            except Exception:  # a bug while handling an event: log it, reconnect, reconcile on Hello
+                log.exception("link to %s failed", self.address)
             self._mark_down("link lost", lose_sessions=True)
             await asyncio.sleep(delay)
             delay = min(self._backoff[1], delay * 2)
@@ -518,10 +519,14 @@ class Children:
         pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
         candidates = [link for link in self.links if link.up]
+        if self.links and not candidates:
+            raise ChildUnavailable(UNREACHABLE)
         while candidates:
-            chosen, held = await self._acquire_round(guild_id, channel_id, candidates)
+            chosen, held, answered = await self._acquire_round(guild_id, channel_id, candidates)
             if chosen is not None:
                 return RemoteSession(chosen.connection, guild_id, channel_id, chosen.bot_user_id)
+            if not answered:
+                raise ChildUnavailable(UNREACHABLE)  # "busy" would be a lie: nobody could say
             if not held or time.monotonic() > deadline:
                 return None
             candidates = held
@@ -530,19 +535,21 @@ class Children:
 
     async def _acquire_round(
         self, guild_id: int, channel_id: int, candidates: list[ChildLink]
-    ) -> tuple[ChildLink | None, list[ChildLink]]:
+    ) -> tuple[ChildLink | None, list[ChildLink], bool]:
         request_id = uuid.uuid4().hex
         asks = {
             asyncio.create_task(link.ask_availability(request_id, guild_id, channel_id)): link for link in candidates
         }
         chosen: ChildLink | None = None
         held: list[ChildLink] = []
+        answered = False
         try:
             pending = set(asks)
             while pending and chosen is None:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     answer, link = task.result(), asks[task]
+                    answered = answered or answer != "down"
                     if answer == "held":
                         held.append(link)
                     elif answer == "available" and chosen is None:
@@ -559,7 +566,7 @@ class Children:
                 link = asks[task]
                 if link is not chosen and outcome == "available":
                     link.release(request_id, guild_id)
-        return chosen, held
+        return chosen, held, answered
 
 
 @contextlib.asynccontextmanager

@@ -18,12 +18,14 @@ from typing import Any
 
 import wavelink
 
+from ..render import format_duration
 from .errors import (
     ChildUnavailable,
     InvalidArgument,
     KoeError,
     NoSession,
     NothingPlaying,
+    PermissionDenied,
     TrackLoadFailed,
 )
 from .queue import Queue
@@ -52,6 +54,7 @@ log = logging.getLogger(__name__)
 
 MAX_VOLUME = 1000
 LAVALINK_TIMEOUT_S = 10.0
+JOIN_TIMEOUT_S = 15.0  # above the bots' voice connect timeout (10 s)
 
 PlayerConnector = Callable[[int, int], Awaitable["KoePlayer"]]
 """Joins voice channel ``(guild_id, channel_id)`` with a ``KoePlayer`` and returns it connected."""
@@ -175,11 +178,19 @@ class LocalSession:
                 self.dj_role_id = dj_role_id
             if self._player is None or not self._player.connected:
                 try:
+                    # Longer than the voice connect's own timeout, so that one fails first and cleans up.
                     player = await asyncio.wait_for(
-                        self._connect_player(self._guild_id, self._channel_id), LAVALINK_TIMEOUT_S
+                        self._connect_player(self._guild_id, self._channel_id), JOIN_TIMEOUT_S
                     )
-                except (TimeoutError, wavelink.WavelinkException) as exc:
-                    raise ChildUnavailable(f"Could not join the voice channel: {exc}") from exc
+                except TimeoutError as exc:
+                    raise ChildUnavailable(f"Couldn't join <#{self._channel_id}> in time; try again.") from exc
+                except wavelink.InvalidChannelStateException as exc:
+                    raise PermissionDenied(
+                        f"I can't join <#{self._channel_id}>: check that I may connect and speak there."
+                    ) from exc
+                except wavelink.WavelinkException as exc:  # ChannelTimeoutException and friends
+                    log.warning("joining %s: %r", self._channel_id, exc)
+                    raise ChildUnavailable(f"Couldn't join <#{self._channel_id}> in time; try again.") from exc
                 player.session = self
                 self._player = player
             return self._state()
@@ -210,11 +221,16 @@ class LocalSession:
     ) -> EnqueueResult:
         async with self._lock:
             player = self._require_player()
-            was_current = self.queue.current
+            idle = self.queue.current is None
+            before = self.queue.checkpoint() if idle else None  # only a start can fail after the change
             positions = self.queue.enqueue(tracks, mode, position)
-            started = was_current is None and self.queue.current is not None
-            if started:
-                await self._play_current(player)
+            started = idle and self.queue.current is not None
+            if started and before is not None:
+                try:
+                    await self._play_current(player)
+                except BaseException:
+                    self.queue.rollback(before)  # "a failed command changes nothing", cancellation included
+                    raise
             return EnqueueResult(positions=positions, started=started, total=self.queue.total)
 
     async def skip(self, by: int = 1, to: int | None = None) -> SessionState:
@@ -262,7 +278,7 @@ class LocalSession:
             end = track.length_ms if track.end_ms is None else min(track.end_ms, track.length_ms)
             if not relative and not 0 <= target <= end:
                 raise InvalidArgument(
-                    f"{_clock(target)} is outside this track (0:00–{_clock(end)}).", "position"
+                    f"{format_duration(target)} is outside this track (0:00–{format_duration(end)}).", "position"
                 )
             target = max(track.start_ms, min(target, end))
             await self._lavalink(player.seek(target))
@@ -365,7 +381,7 @@ class LocalSession:
                 await self._lavalink(player.stop())
             else:
                 await self._play_current(player)
-        except KoeError:
+        except BaseException:
             self.queue.restore(before)
             raise
 
@@ -423,13 +439,6 @@ async def lavalink_call(call: Awaitable[Any], refused: str) -> Any:
         raise TrackLoadFailed(f"{refused}: {exc}") from exc
     except (wavelink.WavelinkException, OSError) as exc:
         raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
-
-
-def _clock(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
 def session_of(player: object) -> LocalSession | None:

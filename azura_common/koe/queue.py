@@ -47,8 +47,12 @@ def parse_positions(text: str) -> RemoveRange:
     start = int(match.group(1))
     end = int(match.group(2)) if match.group(2) is not None else None
     if end is not None and end < start:
-        raise InvalidArgument(f"The range {start}-{end} runs backwards; write it as {end}-{start}.", "positions")
+        raise _backwards(start, end)
     return RemoveRange(start, end)
+
+
+def _backwards(start: int, end: int) -> InvalidArgument:
+    return InvalidArgument(f"The range {start}-{end} runs backwards; write it as {end}-{start}.", "positions")
 
 
 def validate_track(track: Track) -> None:
@@ -143,6 +147,14 @@ class Queue:
         items = tuple(QueueItem(i + 1, self._items[i]) for i in range(offset, end))
         return QueuePage(items=items, total=len(self._items), current_position=self.current_position,
                          offset=offset)
+
+    def checkpoint(self) -> tuple[tuple[Track, ...], int]:
+        """The whole queue, for undoing an enqueue whose first track failed to start (O(n): use sparingly)."""
+        return tuple(self._items), self._index
+
+    def rollback(self, checkpoint: tuple[tuple[Track, ...], int]) -> None:
+        self._items = list(checkpoint[0])
+        self._index = checkpoint[1]
 
     def snapshot(self) -> int:
         """A token for ``restore``: the pointer, for undoing a skip whose track failed to start."""
@@ -295,7 +307,7 @@ class Queue:
         start = target.start
         end = target.start if target.end is None else target.end
         if end < start:
-            raise InvalidArgument(f"The range {start}-{end} runs backwards; write it as {end}-{start}.", "end")
+            raise _backwards(start, end)
         self._check_position(start)
         self._check_position(end)
         if not self.ended and start - 1 <= self._index <= end - 1:

@@ -18,7 +18,7 @@ from typing import Any
 import grpc
 
 from . import convert
-from .errors import ChildUnavailable, KoeError, KoeTimeout, SessionLost
+from .errors import ChildUnavailable, KoeTimeout, SessionLost
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from .session import (
@@ -128,6 +128,8 @@ class ChildConnection:
             slot = next(self._next) % len(self._streams)
             stream = self._streams[slot]
             if stream is None or stream.broken:
+                if stream is not None:
+                    await stream.close()  # its reader and call must not linger until the channel closes
                 stream = self._streams[slot] = _CallStream(self.stub, self.metadata)
             try:
                 reply = await stream.send(field, request, timeout)
@@ -187,12 +189,7 @@ class RemoteSession:
     async def _call(self, field: str, request: Any, timeout: float = CALL_TIMEOUT_S) -> Any:
         if self.lost is not None:
             raise SessionLost()
-        try:
-            return await self.connection.invoke(field, request, timeout)
-        except KoeError:
-            raise
-        except (grpc.aio.AioRpcError, OSError) as exc:  # pragma: no cover - invoke maps these already
-            raise ChildUnavailable() from exc
+        return await self.connection.invoke(field, request, timeout)
 
     def _ids(self) -> dict[str, Any]:
         return {"guild_id": self._guild_id, "channel_id": self._channel_id}

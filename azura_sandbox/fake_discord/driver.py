@@ -591,7 +591,7 @@ class Driver:
         if not await self._wait_change(rec, timeout_s, lambda: rec.acked, "response"):
             raise TimeoutError(f"application {rec.application_id} did not answer interaction {rec.id} in {timeout_s}s")
         left = max(0.0, timeout_s - (time.monotonic() - start))
-        if rec.response_type == 5:
+        if rec.response_type in (5, 6):  # deferred: what the user ends up seeing is the edit or a followup
             await self._wait_change(rec, left, lambda: rec.original_edited or bool(rec.followup_ids), "deferred edit")
         if wait_followups:
             left = max(0.0, timeout_s - (time.monotonic() - start))

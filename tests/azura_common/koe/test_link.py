@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from azura_common.koe.errors import Busy, NoSession, SessionLost
+from azura_common.koe.errors import Busy, ChildUnavailable, InvalidArgument, NoSession, SessionLost
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
 from azura_common.koe.local import Lavalink, LocalSession
@@ -24,7 +24,7 @@ from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Session, Track
 from azura_common.voicebot import VoiceBot, point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.testing import ChildProcess, Sandbox
+from azura_sandbox.testing import ChildProcess, Sandbox, free_port
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
@@ -239,3 +239,28 @@ async def test_a_silent_child_has_its_sessions_marked_lost_not_forgotten(cluster
             child.process.send_signal(signal.SIGCONT)
         await within(10, lambda: session.lost is None, "session recovered after the child came back")
         assert (await session.get_state()).channel_id == sb.voices[8].id
+
+
+async def test_a_failed_connect_frees_the_childs_reservation_at_once(cluster: Cluster) -> None:
+    sb = cluster.sandbox
+    async with cluster.parent(local=False) as parent:
+        link = parent.children.links[1]
+        request_id = uuid.uuid4().hex
+        assert await link.query(request_id, sb.guild.id, 424242)
+        assert await link.claim(request_id, sb.guild.id, 424242)  # reserved for a channel that does not exist
+        with pytest.raises(InvalidArgument, match="does not exist"):
+            await RemoteSession(link.connection, sb.guild.id, 424242).connect()
+        assert await link.query(uuid.uuid4().hex, sb.guild.id, sb.voices[9].id)  # free again, not in 30 s
+
+
+async def test_unreachable_children_are_not_called_busy(cluster: Cluster) -> None:
+    sb = cluster.sandbox
+    koe = Koe(local_factory=None)
+    dead = Children([ChildLink(ChildConnection(f"127.0.0.1:{free_port()}", sb.secret), koe)])
+    koe.use_children(dead)
+    dead.start()
+    try:
+        with pytest.raises(ChildUnavailable, match="can't be reached"):
+            await koe.open(sb.guild.id, sb.voices[10].id)
+    finally:
+        await dead.close()
