@@ -6,22 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from azura_common.config import ConfigError, env_seconds
+
 __all__ = ["ChildConfig", "ConfigError", "process_index"]
-
-
-class ConfigError(ValueError):
-    """A missing or malformed setting; the message says which variable to set."""
-
-
-def env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
-    """A number of seconds from the environment, with a message naming the variable when malformed."""
-    text = env.get(key, "")
-    if not text:
-        return default
-    try:
-        return float(text)
-    except ValueError:
-        raise ConfigError(f"{key} must be a number of seconds, not {text!r}") from None
 
 
 def process_index(env: Mapping[str, str]) -> int:

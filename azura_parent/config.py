@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from azura_child.config import ConfigError, env_seconds
+from azura_common.config import ConfigError, env_seconds
 
 __all__ = ["ConfigError", "ParentConfig", "child_addresses"]
 
