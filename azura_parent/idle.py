@@ -17,11 +17,10 @@ from azura_common.voicebot import humans_in
 if TYPE_CHECKING:
     from .bot import ParentBot
 
-__all__ = ["STORE_DEFAULT_TIMEOUT_S", "IdleWatcher"]
+__all__ = ["IdleWatcher"]
 
 log = logging.getLogger(__name__)
 
-STORE_DEFAULT_TIMEOUT_S = 300  # what a server that never set its own timeout reads from the store
 
 
 class IdleWatcher:
@@ -64,8 +63,7 @@ class IdleWatcher:
                 self.idle_since.pop(route.channel_id, None)
                 continue
             since = self.idle_since.setdefault(route.channel_id, now)
-            own = settings.idle_timeout_s
-            timeout = self.default_timeout_s if own == STORE_DEFAULT_TIMEOUT_S else own
+            timeout = settings.idle_timeout_s or self.default_timeout_s
             if now - since >= timeout:
                 self.idle_since.pop(route.channel_id, None)
                 why = "idle: nobody listening" if self.listeners(route.channel_id) == 0 else "idle: the queue ended"

@@ -74,7 +74,7 @@ class UserSettings:
 class GuildSettings:
     dj_role_id: int | None = None
     always_on: bool = False  # 24/7: stay in voice when the queue runs dry or everyone leaves
-    idle_timeout_s: int = 300
+    idle_timeout_s: int | None = None  # None: the bot's default (AZURA_IDLE_TIMEOUT_S, 300 s unless set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +264,7 @@ class Store:
         return GuildSettings(
             dj_role_id=None if row["dj_role_id"] is None else int(row["dj_role_id"]),
             always_on=bool(row["always_on"]),
-            idle_timeout_s=int(row["idle_timeout_s"]),
+            idle_timeout_s=None if row["idle_timeout_s"] is None else int(row["idle_timeout_s"]),
         )
 
     async def set_dj_role(self, guild_id: int, role_id: int | None) -> GuildSettings:

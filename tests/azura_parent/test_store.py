@@ -210,7 +210,7 @@ async def test_volume_step_bounds_accepted(store: Store, step: int) -> None:
 
 
 async def test_guild_settings_defaults_and_updates(store: Store) -> None:
-    assert await store.get_guild_settings(GUILD) == GuildSettings(None, False, 300)
+    assert await store.get_guild_settings(GUILD) == GuildSettings(None, False, None)  # None: the bot's default
     assert (await store.set_dj_role(GUILD, 42)).dj_role_id == 42
     assert (await store.set_always_on(GUILD, True)).always_on is True
     assert (await store.set_idle_timeout(GUILD, 30)).idle_timeout_s == 30
@@ -219,6 +219,7 @@ async def test_guild_settings_defaults_and_updates(store: Store) -> None:
     assert (await store.set_dj_role(GUILD, None)).dj_role_id is None
     assert (await store.set_always_on(GUILD, False)).always_on is False
     assert await store.get_guild_settings(GUILD + 1) == GuildSettings()
+    assert (await store.set_idle_timeout(GUILD + 2, 300)).idle_timeout_s == 300  # an explicit 300 stays 300
 
 
 # -- playlists ----------------------------------------------------------------------------------------------
@@ -573,3 +574,20 @@ def test_add_remove_keep_positions_contiguous(ops: list[tuple[object, ...]]) -> 
 
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(run(Path(tmp) / "prop.sqlite3"))
+
+
+async def test_migration_2_lets_servers_fall_back_to_the_bot_default(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    first = [m for m in load_migrations() if m.version == 1]
+    old = await Database.open(path, first)
+    async with old.transaction() as conn:
+        await conn.execute("INSERT INTO guild_settings (guild_id, idle_timeout_s) VALUES (1, 300), (2, 120)")
+    await old.close()
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == max(m.version for m in load_migrations())
+        store = Store(db)
+        assert (await store.get_guild_settings(1)).idle_timeout_s is None  # the old default: now "not chosen"
+        assert (await store.get_guild_settings(2)).idle_timeout_s == 120
+    finally:
+        await db.close()
