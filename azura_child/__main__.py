@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
-from azura_common.process import configure_logging, run_until_signalled
+from azura_common import fastio  # noqa: F401  (before grpc: picks gRPC's faster I/O path)
+from azura_common.process import configure_logging, run_main, run_until_signalled
 
 from .app import ChildApp
 from .config import ChildConfig, ConfigError
@@ -24,7 +24,7 @@ def main() -> int:
     except ConfigError as exc:
         sys.stderr.write(f"azura_child: {exc}\n")
         return 2
-    return asyncio.run(run(config))
+    return run_main(run(config))
 
 
 if __name__ == "__main__":

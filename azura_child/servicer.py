@@ -64,7 +64,8 @@ class SessionHandlers:
         if name != "disconnect":
             session = self.koe.get(request.channel_id)
             if session is not None:
-                self.hub.state_changed(await session.get_state())
+                if self.hub.links:  # snapshots are for parents on a Link; none listening, none built
+                    self.hub.state_changed(await session.get_state())
                 if self.on_change is not None:
                     self.on_change(request.channel_id)
         return reply
@@ -189,7 +190,8 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
         try:
             if timeout is not None and timeout > 0:
                 try:
-                    return await asyncio.wait_for(self.handlers.dispatch(name, request), timeout)
+                    async with asyncio.timeout(timeout):  # no extra task per call, unlike wait_for
+                        return await self.handlers.dispatch(name, request)
                 except TimeoutError as exc:
                     raise KoeTimeout() from exc
             return await self.handlers.dispatch(name, request)
@@ -212,8 +214,9 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
 
     async def Call(
         self, request_iterator: AsyncIterator[pb.CommandRequest], context: grpc.aio.ServicerContext[Any, Any]
-    ) -> AsyncIterator[pb.CommandReply]:
-        replies: asyncio.Queue[pb.CommandReply | None] = asyncio.Queue()
+    ) -> None:
+        """Answers each command as soon as it is done (concurrently), writing replies straight to the stream."""
+        write_lock = asyncio.Lock()
         tasks: set[asyncio.Task[None]] = set()
 
         async def answer(command: pb.CommandRequest) -> None:
@@ -227,31 +230,21 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
                 getattr(reply, name).CopyFrom(result)
             except KoeError as error:
                 reply.error.CopyFrom(convert.error_to_call_error(error))
-            replies.put_nowait(reply)
+            async with write_lock:
+                await context.write(reply)
 
-        async def read() -> None:
-            try:
-                async for command in request_iterator:
-                    task = asyncio.create_task(answer(command))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-            finally:
-                if tasks:
-                    await asyncio.gather(*tasks, return_exceptions=True)
-                replies.put_nowait(None)
-
-        reader = asyncio.create_task(read(), name="call-reader")
         try:
-            while True:
-                reply = await replies.get()
-                if reply is None:
-                    break
-                yield reply
+            async for command in request_iterator:
+                task = asyncio.create_task(answer(command))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
         finally:
-            reader.cancel()
             for task in list(tasks):
                 task.cancel()
-            await asyncio.gather(reader, *tasks, return_exceptions=True)
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
 
     async def Link(
         self, request_iterator: AsyncIterator[pb.ParentEvent], context: grpc.aio.ServicerContext[Any, Any]

@@ -9,9 +9,21 @@ import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-__all__ = ["configure_logging", "run_until_signalled"]
+__all__ = ["configure_logging", "run_main", "run_until_signalled"]
 
 log = logging.getLogger(__name__)
+
+
+def run_main(main: Coroutine[Any, Any, int]) -> int:
+    """Run a bot's main coroutine on uvloop when it is installed (and AZURA_UVLOOP is not 0)."""
+    if os.environ.get("AZURA_UVLOOP", "1") != "0":
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            return int(uvloop.run(main))
+    return asyncio.run(main)
 
 
 def configure_logging() -> None:

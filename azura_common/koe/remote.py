@@ -84,9 +84,11 @@ class _CallStream:
         waiter: asyncio.Future[pb.CommandReply] = asyncio.get_running_loop().create_future()
         self._pending[call_id] = waiter
         try:
-            async with self._write_lock:
-                await asyncio.wait_for(self._call.write(command), timeout)
-            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+            # asyncio.timeout, not wait_for: no extra task per call on the hot path.
+            async with asyncio.timeout(timeout):
+                async with self._write_lock:
+                    await self._call.write(command)
+                return await waiter
         except (grpc.aio.AioRpcError, grpc.aio.UsageError, asyncio.InvalidStateError) as exc:
             self.broken = True
             raise ChildUnavailable() from exc
