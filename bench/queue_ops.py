@@ -78,6 +78,8 @@ def main() -> None:
     naive_small = timed(lambda: list(fresh().tracks), lambda items: naive_interlace(items, SIZE // 2, small), 3)  # type: ignore[arg-type]
     add("enqueue 300 INTERLACE", ours_small, naive_small, 50)
     add("shuffle 50k upcoming", timed(fresh, lambda q: q.shuffle(), 7), None, 100)  # type: ignore[attr-defined]
+    add("shuffle 100k upcoming", timed(lambda: Queue(make_tracks(SIZE + 1, 5, "t"), rng=random.Random(1)),
+                                       lambda q: q.shuffle(), 5), None, 100)  # type: ignore[attr-defined]
     add("page of 25", timed(fresh, lambda q: q.page(SIZE - 30, 25), 15),  # type: ignore[attr-defined]
         timed(fresh, lambda q: list(q.tracks)[SIZE - 30 : SIZE - 5], 15), 1)  # type: ignore[attr-defined]
 
