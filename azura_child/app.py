@@ -73,7 +73,8 @@ class ChildApp:
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
             self.server,
         )
-        address = f"{self.config.bind_host}:{self.config.port}"
+        host = self.config.bind_host
+        address = host if host.startswith("unix:") else f"{host}:{self.config.port}"
         credentials = _tls_credentials(self.config)
         if credentials is not None:
             self.port = self.server.add_secure_port(address, credentials)
@@ -84,7 +85,7 @@ class ChildApp:
         self._bot_task = asyncio.create_task(self.bot.start(self.config.token), name="discord-client")
         self.board.start()
         self._ready_task = asyncio.create_task(self._serve_when_ready(), name="health-ready")
-        log.info("child gRPC on %s", f"{self.config.bind_host}:{self.port}")
+        log.info("child gRPC on %s", address)
         return self.port
 
     async def _serve_when_ready(self) -> None:

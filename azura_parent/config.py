@@ -18,9 +18,11 @@ def child_addresses(env: Mapping[str, str]) -> list[str]:
     Procfile's second line)."""
     listed = [a.strip() for a in env.get("AZURA_CHILDREN", "").split(",") if a.strip()]
     for address in listed:
+        if address.startswith("unix:"):  # a child on this machine behind a Unix socket
+            continue
         host, _, port = address.rpartition(":")
         if not host or not port.isdigit():
-            raise ConfigError(f"AZURA_CHILDREN entries look like host:port, not {address!r}")
+            raise ConfigError(f"AZURA_CHILDREN entries look like host:port or unix:/path, not {address!r}")
     if listed:
         return listed
     count_text = env.get("AZURA_CHILD_COUNT", "0")

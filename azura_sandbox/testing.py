@@ -134,7 +134,8 @@ class AzuraProcess:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = dict(env)
         self.port = int(self.env.get("PORT", "0"))
-        self.address = f"127.0.0.1:{self.port}"
+        bind = self.env.get("AZURA_BIND_HOST", "")
+        self.address = bind if bind.startswith("unix:") else f"127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
 

@@ -208,3 +208,18 @@ async def test_lavalink_gone_past_the_grace_period_ends_the_session(setup: Setup
         await sb.lavalink.apply_faults({"refuse_connections": False})
         await connection.close()
         await child.stop()
+
+
+async def test_a_child_on_this_machine_can_serve_on_a_unix_socket(setup: Setup, tmp_path: Path) -> None:
+    sb = setup.sandbox
+    socket_path = f"unix:{tmp_path / 'child.sock'}"
+    child = await sb.spawn_child("unix-child", env={"AZURA_BIND_HOST": socket_path})
+    connection = ChildConnection(socket_path, sb.secret)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[2].id)
+    try:
+        assert (await session.connect()).connected
+        assert (await session.enqueue(tracks("over a socket"))).started
+    finally:
+        await session.disconnect()
+        await connection.close()
+        await child.stop()

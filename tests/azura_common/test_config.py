@@ -30,7 +30,8 @@ def test_a_child_takes_its_token_and_port_from_honcho() -> None:
 
 def test_the_parent_derives_its_children_from_honchos_ports() -> None:
     assert child_addresses({"PORT": "5000", "AZURA_CHILD_COUNT": "2"}) == ["127.0.0.1:5100", "127.0.0.1:5101"]
-    assert child_addresses({"AZURA_CHILDREN": "a:1, b:2"}) == ["a:1", "b:2"]
+    assert child_addresses({"AZURA_CHILDREN": "a:1, b:2, unix:/run/azura/c.sock"}) == ["a:1", "b:2",
+                                                                                       "unix:/run/azura/c.sock"]
     with pytest.raises(ConfigError, match="host:port"):
         child_addresses({"AZURA_CHILDREN": "nohost"})
     with pytest.raises(ConfigError, match="AZURA_PARENT_TOKEN is required"):
