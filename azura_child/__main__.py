@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 from azura_common import fastio  # noqa: F401  (before grpc: picks gRPC's faster I/O path)
-from azura_common.process import configure_logging, run_main, run_until_signalled
+from azura_common.process import bot_main, run_until_signalled
 
 from .app import ChildApp
-from .config import ChildConfig, ConfigError
+from .config import ChildConfig
 
 
 async def run(config: ChildConfig) -> int:
@@ -18,13 +16,7 @@ async def run(config: ChildConfig) -> int:
 
 
 def main() -> int:
-    configure_logging()
-    try:
-        config = ChildConfig.from_env()
-    except ConfigError as exc:
-        sys.stderr.write(f"azura_child: {exc}\n")
-        return 2
-    return run_main(run(config))
+    return bot_main("azura_child", ChildConfig.from_env, run)
 
 
 if __name__ == "__main__":

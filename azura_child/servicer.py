@@ -21,6 +21,7 @@ from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
+from azura_common.supervised import wait_set
 
 from .dedupe import RequestDedupe
 
@@ -178,11 +179,7 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
         pb_grpc.add_KoeSessionServicer_to_server(self, server)
 
     async def wait_idle(self, timeout: float) -> bool:
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        return await wait_set(self._idle, timeout)
 
     async def _run(self, name: str, request: Any, timeout: float | None) -> Any:
         self.in_flight += 1

@@ -6,10 +6,15 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["configure_logging", "run_main", "run_until_signalled"]
+from .config import ConfigError
+
+T = TypeVar("T")
+
+__all__ = ["bot_main", "configure_logging", "run_main", "run_until_signalled"]
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +63,14 @@ async def run_until_signalled(
         worker.cancel()
     await asyncio.gather(worker, waiter, return_exceptions=True)
     return code
+
+
+def bot_main(name: str, load_config: Callable[[], T], run: Callable[[T], Coroutine[Any, Any, int]]) -> int:
+    """A bot's whole ``main()``: logging, configuration (a ``ConfigError`` exits 2 naming the variable), run."""
+    configure_logging()
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        sys.stderr.write(f"{name}: {exc}\n")
+        return 2
+    return run_main(run(config))

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-__all__ = ["Supervised"]
+__all__ = ["Supervised", "wait_set"]
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +48,12 @@ class Supervised:
                 self.crashes += 1
                 log.exception("%s failed; starting it again in %.1f s", self.name, self._restart_delay_s)
                 await asyncio.sleep(self._restart_delay_s)
+
+
+async def wait_set(event: asyncio.Event, timeout: float) -> bool:
+    """Wait for ``event`` at most ``timeout`` seconds; whether it was set."""
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 from azura_common import fastio  # noqa: F401  (before grpc: picks gRPC's faster I/O path)
-from azura_common.process import configure_logging, run_main, run_until_signalled
+from azura_common.process import bot_main, run_until_signalled
 from azura_common.voicebot import point_discord_at
 
 from .bot import ParentBot
-from .config import ConfigError, ParentConfig
+from .config import ParentConfig
 
 
 async def run(config: ParentConfig) -> int:
@@ -20,13 +18,7 @@ async def run(config: ParentConfig) -> int:
 
 
 def main() -> int:
-    configure_logging()
-    try:
-        config = ParentConfig.from_env()
-    except ConfigError as exc:
-        sys.stderr.write(f"azura_parent: {exc}\n")
-        return 2
-    return run_main(run(config))
+    return bot_main("azura_parent", ParentConfig.from_env, run)
 
 
 if __name__ == "__main__":

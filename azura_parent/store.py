@@ -243,11 +243,15 @@ class Store:
 
     async def _upsert_user(self, user_id: int, column: str, value: object) -> None:
         assert column in {"enqueue_mode", "volume_step", "last_volume"}
+        await self._upsert("user_settings", "user_id", user_id, column, value)
+
+    async def _upsert(self, table: str, key_column: str, key: int, column: str, value: object) -> None:
+        """Set one settings column, creating the row with defaults if it is new (names come from code)."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                f"INSERT INTO user_settings (user_id, {column}) VALUES (?, ?)"
-                f" ON CONFLICT (user_id) DO UPDATE SET {column} = excluded.{column}",
-                (user_id, value),
+                f"INSERT INTO {table} ({key_column}, {column}) VALUES (?, ?)"
+                f" ON CONFLICT ({key_column}) DO UPDATE SET {column} = excluded.{column}",
+                (key, value),
             )
 
     # -- guild settings -----------------------------------------------------------------------------------
@@ -288,12 +292,7 @@ class Store:
 
     async def _upsert_guild(self, guild_id: int, column: str, value: object) -> None:
         assert column in {"dj_role_id", "always_on", "idle_timeout_s"}
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO guild_settings (guild_id, {column}) VALUES (?, ?)"
-                f" ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
-                (guild_id, value),
-            )
+        await self._upsert("guild_settings", "guild_id", guild_id, column, value)
 
     # -- playlists ----------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import grpc
 
-from ..supervised import Supervised
+from ..supervised import Supervised, wait_set
 from . import convert
 from .errors import ChildUnavailable
 from .koe import Koe
@@ -314,11 +314,7 @@ class ChildLink:
         self._task.start()
 
     async def wait_up(self, timeout: float) -> bool:
-        try:
-            await asyncio.wait_for(self._up.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        return await wait_set(self._up, timeout)
 
     async def close(self) -> None:
         await self._task.close()

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from ..web import serve_app
 from .driver import Driver
 from .world import (
     CHANNEL_VOICE,
@@ -151,15 +152,8 @@ class FakeDiscord(Driver):
     # ---- lifecycle ----------------------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._runner = web.AppRunner(self.app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
+        self._runner, self._port = await serve_app(self.app, host, port)
         self._host = host
-        self._port = sockets[0].getsockname()[1] if sockets else port
         log.info("fake Discord listening on %s", self.base_url)
         return self._port
 

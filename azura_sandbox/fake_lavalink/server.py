@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from azura_sandbox.fake_lavalink import catalogue
+from azura_sandbox.web import serve_app
 
 logger = logging.getLogger(__name__)
 
@@ -232,14 +233,7 @@ class FakeLavalink:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Start serving; returns the bound port."""
-        self._runner = web.AppRunner(self.app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1]) if sockets else port
+        self._runner, self.port = await serve_app(self.app, host, port)
         self._tasks = [
             asyncio.create_task(self._player_update_loop(), name="fake-lavalink-player-updates"),
             asyncio.create_task(self._stats_loop(), name="fake-lavalink-stats"),
