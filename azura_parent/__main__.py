@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from azura_common import fastio  # noqa: F401  (before grpc: picks gRPC's faster I/O path)
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.voicebot import point_discord_at
 
 from .bot import ParentBot
-from .config import ParentConfig
+from .config import ParentConfig, expand_children
 
 
 async def run(config: ParentConfig) -> int:
+    config = dataclasses.replace(config, children=await expand_children(config.children))
     if config.discord_api:
         point_discord_at(config.discord_api)
     bot = ParentBot(config)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Mapping
+import socket
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from azura_common.config import ConfigError, env_seconds
 
-__all__ = ["ConfigError", "ParentConfig", "child_addresses"]
+__all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children"]
 
 
 def child_addresses(env: Mapping[str, str]) -> list[str]:
@@ -20,9 +22,11 @@ def child_addresses(env: Mapping[str, str]) -> list[str]:
     for address in listed:
         if address.startswith("unix:"):  # a child on this machine behind a Unix socket
             continue
-        host, _, port = address.rpartition(":")
+        host, _, port = address.removeprefix("all:").rpartition(":")
         if not host or not port.isdigit():
-            raise ConfigError(f"AZURA_CHILDREN entries look like host:port or unix:/path, not {address!r}")
+            raise ConfigError(
+                f"AZURA_CHILDREN entries look like host:port, all:host:port or unix:/path, not {address!r}"
+            )
     if listed:
         return listed
     count_text = env.get("AZURA_CHILD_COUNT", "0")
@@ -33,6 +37,33 @@ def child_addresses(env: Mapping[str, str]) -> list[str]:
         raise ConfigError(f"AZURA_CHILD_BASE_PORT must be a port number, not {base_text!r}")
     host = env.get("AZURA_CHILD_HOST", "127.0.0.1")
     return [f"{host}:{int(base_text) + i}" for i in range(int(count_text))]
+
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def _getaddrinfo(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+async def expand_children(entries: list[str], resolve: Resolver = _getaddrinfo) -> list[str]:
+    """``all:host:port`` becomes one child per address the name resolves to (Fly.io's ``app.internal``,
+    Kubernetes headless services); other entries stay as they are."""
+    expanded: list[str] = []
+    for entry in entries:
+        if not entry.startswith("all:"):
+            expanded.append(entry)
+            continue
+        host, _, port = entry.removeprefix("all:").rpartition(":")
+        try:
+            addresses = sorted(set(await asyncio.wait_for(resolve(host, int(port)), 10.0)))
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"AZURA_CHILDREN: {host} does not resolve ({exc})") from exc
+        if not addresses:
+            raise ConfigError(f"AZURA_CHILDREN: {host} resolves to no address")
+        expanded.extend(f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}" for ip in addresses)
+    return expanded
 
 
 @dataclass(frozen=True, slots=True)

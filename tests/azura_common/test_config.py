@@ -6,7 +6,7 @@ import pytest
 
 from azura_child.config import ChildConfig, process_index
 from azura_common.config import ConfigError, env_seconds
-from azura_parent.config import ParentConfig, child_addresses
+from azura_parent.config import ParentConfig, child_addresses, expand_children
 
 
 def test_env_seconds() -> None:
@@ -38,3 +38,15 @@ def test_the_parent_derives_its_children_from_honchos_ports() -> None:
         ParentConfig.from_env({})
     with pytest.raises(ConfigError, match="AZURA_CLUSTER_SECRET is required"):
         ParentConfig.from_env({"AZURA_PARENT_TOKEN": "t", "AZURA_CHILD_COUNT": "1"})
+
+
+async def test_all_host_port_expands_to_every_address_the_name_has() -> None:
+    async def resolve(host: str, port: int) -> list[str]:
+        return {"app.internal": ["fdaa::3", "fdaa::2", "fdaa::3"], "empty": []}[host]
+
+    assert await expand_children(["all:app.internal:5100", "10.0.0.9:5100"], resolve) == [
+        "[fdaa::2]:5100", "[fdaa::3]:5100", "10.0.0.9:5100"]
+    with pytest.raises(ConfigError, match="resolves to no address"):
+        await expand_children(["all:empty:1"], resolve)
+    assert child_addresses({"AZURA_CHILDREN": "all:app.internal:5100"}) == ["all:app.internal:5100"]
+    assert len(await expand_children(["all:localhost:5100"])) >= 1  # the real resolver
