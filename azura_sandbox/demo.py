@@ -193,8 +193,9 @@ async def run_demo() -> None:
         message = await _now_playing(discord, text, gaming, gaming_bot)
         for press in ("skip", "skip", "back"):
             result = await discord.click(bob, message, f"azura:np:{press}", timeout_s=15)
-            first = story.plain(result.content).splitlines()
-            story.say(f"   Bob presses {press}: {first[1] if len(first) > 1 else first[0]}")
+            lines = story.plain(result.content).splitlines()
+            where = lines[3].split(" · ")[0] if len(lines) > 3 else ""
+            story.say(f"   Bob presses {press}: {lines[1] if len(lines) > 1 else lines[0]}  [{where}]")
         position = re.search(r"#(\d+) of", story.plain(discord.message(message).content))  # type: ignore[union-attr]
         if position is None or position.group(1) != "2":
             raise DemoFailed("after skip, skip, back the child should be at track #2")
