@@ -43,7 +43,7 @@ class ChildApp:
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
-        self.board = NowPlayingBoard(self.bot, self.koe)
+        self.board = NowPlayingBoard(self.bot, self.koe, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
         self.servicer = KoeSessionServicer(SessionHandlers(self.koe, self.hub, on_change=self.board.poke))
         self.health = health.aio.HealthServicer()

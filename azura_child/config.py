@@ -36,6 +36,7 @@ class ChildConfig:
     tls_cert: str | None
     tls_key: str | None
     lavalink_grace_s: float = 60.0  # Lavalink gone this long ends every session here
+    nowplaying_refresh_s: float = 10.0  # the now-playing timeline's pace (Discord: 5 edits / 5 s per channel)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
@@ -57,6 +58,7 @@ class ChildConfig:
             raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
         return cls(
             lavalink_grace_s=env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0),
+            nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
             token=token,
             secret=secret,
             port=int(port_text),

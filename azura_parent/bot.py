@@ -64,7 +64,7 @@ class ParentBot(VoiceBot):
             [ChildLink(ChildConnection(address, config.secret), self.koe) for address in config.children]
         )
         self.koe.use_children(self.children)
-        self.board = NowPlayingBoard(self, self.koe)
+        self.board = NowPlayingBoard(self, self.koe, refresh_s=config.nowplaying_refresh_s)
         self.session_listeners.append(self.board.poke)
         self.votes = SkipVotes()
         self.idle = IdleWatcher(self, default_timeout_s=config.idle_timeout_s)

@@ -77,6 +77,7 @@ class ParentConfig:
     discord_api: str | None
     command_guilds: list[int]  # sync commands to these guilds at once (else globally)
     idle_timeout_s: float
+    nowplaying_refresh_s: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
@@ -107,4 +108,5 @@ class ParentConfig:
             discord_api=env.get("AZURA_DISCORD_API") or None,
             command_guilds=guilds,
             idle_timeout_s=idle,
+            nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
         )

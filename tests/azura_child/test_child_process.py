@@ -223,3 +223,36 @@ async def test_a_child_on_this_machine_can_serve_on_a_unix_socket(setup: Setup, 
         await session.disconnect()
         await connection.close()
         await child.stop()
+
+
+async def test_the_now_playing_timeline_moves_on_its_own(setup: Setup) -> None:
+    sb = setup.sandbox
+    child = await sb.spawn_child("timeline-child", env={"AZURA_NOWPLAYING_REFRESH_S": "0.3"})
+    connection = ChildConnection(child.address, sb.secret)
+    session = RemoteSession(connection, sb.guild.id, sb.voices[3].id)
+    try:
+        state = await session.connect(sb.text.id)
+        await session.enqueue(tracks("timeline"))
+
+        def timeline() -> str | None:
+            for message in reversed(sb.discord.messages(sb.text)):
+                if message.author_id == state.bot_id and f"<#{sb.voices[3].id}>" in message.content:
+                    return message.content.splitlines()[2]  # the progress bar and `elapsed / length`
+            return None
+
+        deadline = time.monotonic() + 10
+        while timeline() is None:
+            assert time.monotonic() < deadline, "the child never posted its now-playing message"
+            await asyncio.sleep(0.05)
+        first = timeline()
+        seen = {first}
+        while len(seen) < 3:  # edited in place as the track plays, with nobody pressing anything
+            assert time.monotonic() < deadline, f"the timeline did not move: {seen}"
+            await asyncio.sleep(0.1)
+            seen.add(timeline())
+        posted = [m for m in sb.discord.messages(sb.text) if m.author_id == state.bot_id]
+        assert len(posted) == 1  # one message, edited: not a new post per update
+    finally:
+        await session.disconnect()
+        await connection.close()
+        await child.stop()
