@@ -232,6 +232,9 @@ class KoeSessionServicer(pb_grpc.KoeSessionServicer):
 
         try:
             async for command in request_iterator:
+                if command.WhichOneof("request") in READ_ONLY:
+                    await answer(command)  # reads never wait on I/O: answering inline saves a task per call
+                    continue
                 task = asyncio.create_task(answer(command))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)

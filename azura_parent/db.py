@@ -235,6 +235,15 @@ class Database:
 
 
 async def _set_wal(conn: aiosqlite.Connection) -> None:
-    # Switching to WAL needs a moment without other writers; the busy timeout covers that.
-    async with conn.execute("PRAGMA journal_mode = WAL") as cur:
-        await cur.fetchone()
+    # Switching to WAL needs a moment with no other connection in the file, and SQLite answers "locked" at
+    # once instead of waiting on the busy timeout: retry for as long as that timeout would have waited.
+    attempts = BUSY_TIMEOUT_MS // 50
+    for attempt in range(attempts):
+        try:
+            async with conn.execute("PRAGMA journal_mode = WAL") as cur:
+                await cur.fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.05)
