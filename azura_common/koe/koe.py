@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -87,12 +87,6 @@ class Koe:
 
     def routes(self) -> list[Route]:
         return list(self._routes.values())
-
-    def __iter__(self) -> Iterator[Session]:
-        return iter([route.session for route in self._routes.values()])
-
-    def __len__(self) -> int:
-        return len(self._routes)
 
     def local_channel(self, guild_id: int) -> int | None:
         """The channel this process plays in within ``guild_id``, if any."""

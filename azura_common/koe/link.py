@@ -300,7 +300,6 @@ class ChildLink:
         self._task = Supervised(f"link-{connection.address}", self._run)
         self._call: Any = None
         self.snapshots: dict[int, SessionState] = {}  # channel id → last StateSnapshot from the child
-        self.hellos = 0
 
     @property
     def address(self) -> str:
@@ -400,7 +399,6 @@ class ChildLink:
         ]
 
     async def _on_hello(self, hello: pb.Hello) -> None:
-        self.hellos += 1
         self.bot_user_id = hello.bot_user_id
         self.ready = hello.ready
         held = {s.channel_id: convert.state_from_pb(s) for s in hello.sessions}
