@@ -13,7 +13,7 @@ from grpc_reflection.v1alpha import reflection
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
 from azura_common.koe.local import Lavalink, LocalSession
-from azura_common.koe.session import Session
+from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
 from azura_common.voicebot import VoiceBot, point_discord_at
 
@@ -58,12 +58,12 @@ class ChildApp:
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
         return LocalSession(guild_id, channel_id, self._bot_id(), self.bot.connect_player, on_end=self._local_ended)
 
-    async def _local_ended(self, session: LocalSession, reason: str) -> None:
-        await self.koe.forget(session.channel_id, reason, session)
+    async def _local_ended(self, session: LocalSession, ending: Ending) -> None:
+        await self.koe.forget(session.channel_id, ending, session)
 
-    async def _closed(self, session: Session, reason: str) -> None:
-        await self.hub.session_closed(session, reason)
-        await self.board.ended(session, reason)
+    async def _closed(self, session: Session, ending: Ending) -> None:
+        await self.hub.session_closed(session, ending)
+        await self.board.ended(session, ending)
 
     async def start(self) -> int:
         """Serve gRPC at once (health says NOT_SERVING) and log in to Discord in the background."""
@@ -110,7 +110,7 @@ class ChildApp:
         """Graceful: NOT_SERVING, finish in-flight calls, leave voice (telling parents), close everything."""
         await self._set_health(False)
         await self.servicer.wait_idle(SHUTDOWN_GRACE_S)
-        await self.koe.close("shutdown")
+        await self.koe.close()
         await self.servicer.handlers.dedupe.close()
         await self.board.close()
         await self.hub.close()

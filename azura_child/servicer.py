@@ -90,7 +90,7 @@ class SessionHandlers:
         return pb.ConnectReply(state=convert.state_to_pb(state))
 
     async def disconnect(self, request: pb.DisconnectRequest) -> pb.DisconnectReply:
-        await self.koe.destroy(request.channel_id, request.reason or "disconnect requested")
+        await self.koe.destroy(request.channel_id, convert.ending_from_pb(request.ending.reason, request.ending.detail))
         return pb.DisconnectReply()
 
     async def enqueue(self, request: pb.EnqueueRequest) -> pb.EnqueueReply:

@@ -20,7 +20,7 @@ import discord
 from .koe.errors import KoeError, NoSession
 from .koe.koe import Koe
 from .koe.local import LocalSession, session_of
-from .koe.session import RepeatMode, Session, SessionState
+from .koe.session import CloseReason, Ending, RepeatMode, Session, SessionState
 from .permissions import DJ_ONLY, may_dj
 from .render import now_playing_lines
 from .supervised import Supervised
@@ -160,13 +160,13 @@ class NowPlayingBoard:
         header = f"🎶 **Now playing in <#{state.channel_id}>**"
         return "\n".join([header, *now_playing_lines(state, mention)])
 
-    async def ended(self, session: Session, reason: str) -> None:
+    async def ended(self, session: Session, ending: Ending) -> None:
         """The session is gone: its message will say so and lose its buttons. Queued for the board's task:
         callers (Koe's teardown, the Link reader) must not wait on Discord's rate limits."""
         known = self.messages.pop(session.channel_id, None)
         self._locks.pop(session.channel_id, None)
         if known is not None:
-            self._endings.append((session.channel_id, known[0], known[1], reason))
+            self._endings.append((session.channel_id, known[0], known[1], str(ending)))
             self._wake.set()
 
     async def _show_ended(self, voice_id: int, text_id: int, message_id: int, reason: str) -> None:
@@ -204,7 +204,8 @@ class NowPlayingBoard:
         try:
             if action == "leave":
                 self.messages.pop(session.channel_id, None)  # this press edits the message itself, once
-                await self.koe.destroy(session.channel_id, f"leave pressed by {member.display_name}")
+                ending = Ending(CloseReason.BUTTON, f"leave pressed by {member.display_name}")
+                await self.koe.destroy(session.channel_id, ending)
                 await interaction.edit_original_response(
                     content=f"⏏ Left <#{session.channel_id}> (leave pressed by {member.mention}).", view=None
                 )

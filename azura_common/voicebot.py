@@ -17,6 +17,7 @@ import discord
 
 from .koe.errors import InvalidArgument, NotConnected
 from .koe.local import KoePlayer, Lavalink, session_of
+from .koe.session import CloseReason, Ending
 from .supervised import Supervised
 
 __all__ = ["VoiceBot", "humans_in", "point_discord_at"]
@@ -84,7 +85,7 @@ class VoiceBot(discord.Client):
                 if session is not None:
                     log.warning("Lavalink gone for %.0fs; ending the session in %s", self.lavalink_grace_s,
                                 session.channel_id)
-                    await session.on_voice_lost("lavalink lost")
+                    await session.on_voice_lost(Ending(CloseReason.LAVALINK_LOST))
 
     async def on_wavelink_stats_update(self, payload: Any) -> None:
         self.lavalink.note_alive()
@@ -160,9 +161,9 @@ class VoiceBot(discord.Client):
         session = session_of(payload.player)
         code = int(getattr(payload.code, "value", payload.code))
         if session is not None and code in (4014, 4006, 4022):
-            await session.on_voice_lost("voice connection closed")
+            await session.on_voice_lost(Ending(CloseReason.KICKED, "voice connection closed"))
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         session = session_of(channel.guild.voice_client)
         if session is not None and session.channel_id == channel.id:
-            await session.on_voice_lost("channel deleted")
+            await session.on_voice_lost(Ending(CloseReason.CHANNEL_DELETED))

@@ -20,7 +20,7 @@ from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
 from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.remote import ChildConnection
-from azura_common.koe.session import Session
+from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
 from azura_common.permissions import may_dj
 from azura_common.voicebot import VoiceBot, humans_in
@@ -110,7 +110,7 @@ class ParentBot(VoiceBot):
             self._announce.cancel()
             await asyncio.gather(self._announce, return_exceptions=True)
         await self.idle.close()
-        await self.koe.close("shutdown", local_only=True)
+        await self.koe.close(local_only=True)
         await self.board.close()
         await self.children.close()
         with contextlib.suppress(TimeoutError, OSError):
@@ -123,12 +123,12 @@ class ParentBot(VoiceBot):
         assert self.user is not None
         return LocalSession(guild_id, channel_id, self.user.id, self.connect_player, on_end=self._local_ended)
 
-    async def _local_ended(self, session: LocalSession, reason: str) -> None:
-        await self.koe.forget(session.channel_id, reason, session)
+    async def _local_ended(self, session: LocalSession, ending: Ending) -> None:
+        await self.koe.forget(session.channel_id, ending, session)
 
-    async def _closed(self, session: Session, reason: str) -> None:
+    async def _closed(self, session: Session, ending: Ending) -> None:
         self.votes.reset(session.channel_id)
-        await self.board.ended(session, reason)
+        await self.board.ended(session, ending)
 
     # -- helpers for commands ------------------------------------------------------------------------
     def voice_of(self, interaction: discord.Interaction) -> Voice:

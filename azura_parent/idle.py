@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from azura_common.koe.errors import KoeError
+from azura_common.koe.session import CloseReason, Ending
 from azura_common.supervised import Supervised
 from azura_common.voicebot import humans_in
 
@@ -69,7 +70,7 @@ class IdleWatcher:
                 why = "idle: nobody listening" if self.listeners(route.channel_id) == 0 else "idle: the queue ended"
                 log.info("leaving %s (%s)", route.channel_id, why)
                 try:
-                    await self.bot.koe.destroy(route.channel_id, why)
+                    await self.bot.koe.destroy(route.channel_id, Ending(CloseReason.IDLE, why))
                 except KoeError as exc:
                     log.warning("idle leave of %s: %s", route.channel_id, exc)
                 left.append(route.channel_id)

@@ -16,6 +16,8 @@ from discord import app_commands
 from azura_common.koe.errors import InvalidArgument, KoeError, NoSession, NothingPlaying, PermissionDenied
 from azura_common.koe.queue import MAX_PAGE, parse_positions
 from azura_common.koe.session import (
+    CloseReason,
+    Ending,
     EnqueueMode,
     EnqueueResult,
     QueuePage,
@@ -153,7 +155,7 @@ async def open_and_enqueue(
     except KoeError:
         if fresh:
             with contextlib.suppress(KoeError):
-                await bot.koe.destroy(voice.channel.id, "nothing to play")
+                await bot.koe.destroy(voice.channel.id, Ending(CloseReason.DISCONNECT, "nothing to play"))
         raise
     bot.changed(session)
     return result
@@ -257,7 +259,8 @@ def register(bot: ParentBot) -> None:
     @tree.command(name="leave", description="Stop and make the bot leave your voice channel. DJ only.")
     async def leave(interaction: discord.Interaction) -> None:
         async def work(voice: Voice, session: Session) -> str:
-            await bot.koe.destroy(voice.channel.id, f"/leave by {voice.member.display_name}")
+            ending = Ending(CloseReason.DISCONNECT, f"/leave by {voice.member.display_name}")
+            await bot.koe.destroy(voice.channel.id, ending)
             return f"👋 Left {_where(voice)}."
 
         await run(interaction, work, dj=True)

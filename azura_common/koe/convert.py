@@ -24,6 +24,8 @@ from .errors import (
 )
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .session import (
+    CloseReason,
+    Ending,
     EnqueueMode,
     EnqueueResult,
     QueueItem,
@@ -39,6 +41,9 @@ from .session import (
 
 __all__ = [
     "ERROR_TRAILER",
+    "close_reason_to_pb",
+    "ending_from_pb",
+    "ending_to_pb",
     "enqueue_mode_from_pb",
     "enqueue_mode_to_pb",
     "enqueue_result_from_pb",
@@ -82,6 +87,32 @@ _REPEAT_TO_PB = {
     RepeatMode.ALL: pb.REPEAT_MODE_ALL,
 }
 _REPEAT_FROM_PB = {v: k for k, v in _REPEAT_TO_PB.items()}
+
+
+_CLOSE_TO_PB = {
+    CloseReason.DISCONNECT: pb.CLOSE_REASON_DISCONNECT,
+    CloseReason.BUTTON: pb.CLOSE_REASON_BUTTON,
+    CloseReason.IDLE: pb.CLOSE_REASON_IDLE,
+    CloseReason.KICKED: pb.CLOSE_REASON_KICKED,
+    CloseReason.CHANNEL_DELETED: pb.CLOSE_REASON_CHANNEL_DELETED,
+    CloseReason.LAVALINK_LOST: pb.CLOSE_REASON_LAVALINK_LOST,
+    CloseReason.SHUTDOWN: pb.CLOSE_REASON_SHUTDOWN,
+    CloseReason.CHILD_LOST: pb.CLOSE_REASON_CHILD_LOST,
+}
+_CLOSE_FROM_PB = {v: k for k, v in _CLOSE_TO_PB.items()}
+
+
+def close_reason_to_pb(reason: CloseReason) -> pb.CloseReason.ValueType:
+    return _CLOSE_TO_PB[reason]
+
+
+def ending_to_pb(ending: Ending) -> pb.Ending:
+    return pb.Ending(reason=_CLOSE_TO_PB[ending.reason], detail=ending.detail)
+
+
+def ending_from_pb(reason: int, detail: str) -> Ending:
+    """An Ending from the wire; an unknown or unset kind reads as a plain disconnect."""
+    return Ending(_CLOSE_FROM_PB.get(reason, CloseReason.DISCONNECT), detail)  # type: ignore[call-overload]
 
 
 def enqueue_mode_to_pb(mode: EnqueueMode) -> pb.EnqueueMode.ValueType:

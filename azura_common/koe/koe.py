@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import Busy, KoeError, NoSession
-from .session import Session, SessionState
+from .session import ASKED, CloseReason, Ending, Session, SessionState
 
 __all__ = ["ChildPool", "Koe", "LocalFactory", "Route"]
 
@@ -60,7 +60,7 @@ class Koe:
         self,
         local_factory: LocalFactory | None,
         children: ChildPool | None = None,
-        on_closed: Callable[[Session, str], Awaitable[None]] | None = None,
+        on_closed: Callable[[Session, Ending], Awaitable[None]] | None = None,
     ) -> None:
         self._local_factory = local_factory
         self._children = children
@@ -159,24 +159,24 @@ class Koe:
         self._add(Route(session.guild_id, session.channel_id, local, session))
 
     # -- teardown -----------------------------------------------------------------------------------
-    async def destroy(self, channel_id: int, reason: str = "disconnect requested") -> None:
+    async def destroy(self, channel_id: int, ending: Ending = ASKED) -> None:
         """Disconnect the channel's session and forget it here (the remote copy goes with disconnect)."""
         route = self._routes.get(channel_id)
         if route is None:
             raise NoSession()
         if route.local:
             # Forget first: the LocalSession's own end callback then finds nothing and cannot relabel the reason.
-            await self.forget(channel_id, reason, route.session)
-            await route.session.disconnect(reason)
+            await self.forget(channel_id, ending, route.session)
+            await route.session.disconnect(ending)
             return
         # Remote: forget only once the child let go, or music nobody can stop would play on.
         try:
-            await route.session.disconnect(reason)
+            await route.session.disconnect(ending)
         except NoSession:
             pass  # the child had already ended it
-        await self.forget(channel_id, reason, route.session)
+        await self.forget(channel_id, ending, route.session)
 
-    async def forget(self, channel_id: int, reason: str, session: Session | None = None) -> Session | None:
+    async def forget(self, channel_id: int, ending: Ending, session: Session | None = None) -> Session | None:
         """Drop a session that ended elsewhere (a child's SessionClosed, a LocalSession's own end).
 
         With ``session``, only that very session is dropped: a late notice about an old session must not
@@ -187,15 +187,16 @@ class Koe:
         route = self._remove(channel_id)
         if route is None:
             return None
-        log.info("session in channel %s ended: %s", channel_id, reason)
+        log.info("session in channel %s ended: %s", channel_id, ending)
         if self._on_closed is not None:
-            await self._on_closed(route.session, reason)
+            await self._on_closed(route.session, ending)
         return route.session
 
-    async def close(self, reason: str = "shutdown", *, local_only: bool = False) -> None:
+    async def close(self, ending: Ending | None = None, *, local_only: bool = False) -> None:
         """Disconnect every session (or only this process's own), all at once: shutdown has a deadline."""
+        ending = ending or Ending(CloseReason.SHUTDOWN)
         channels = [r.channel_id for r in self._routes.values() if r.local or not local_only]
-        results = await asyncio.gather(*(self.destroy(c, reason) for c in channels), return_exceptions=True)
+        results = await asyncio.gather(*(self.destroy(c, ending) for c in channels), return_exceptions=True)
         for channel_id, result in zip(channels, results, strict=True):
             if isinstance(result, BaseException):
                 log.warning("closing session in %s: %s", channel_id, result)

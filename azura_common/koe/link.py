@@ -33,9 +33,9 @@ from .errors import ChildUnavailable
 from .koe import Koe
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .remote import ChildConnection, RemoteSession
-from .session import Session, SessionState
+from .session import CloseReason, Ending, Session, SessionState
 
-__all__ = ["ChildLink", "Children", "LeaseBook", "LinkHub", "close_reason"]
+__all__ = ["ChildLink", "Children", "LeaseBook", "LinkHub"]
 
 log = logging.getLogger(__name__)
 
@@ -46,28 +46,6 @@ CLAIM_HOLD_S = 30.0  # how long a claimed reservation waits for its Connect
 QUERY_TIMEOUT_S = 2.0
 ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
 UNREACHABLE = "The other Azura bots can't be reached right now; try again in a moment."
-
-_REASONS = {
-    "disconnect": pb.CLOSE_REASON_DISCONNECT,
-    "button": pb.CLOSE_REASON_BUTTON,
-    "idle": pb.CLOSE_REASON_IDLE,
-    "kick": pb.CLOSE_REASON_KICKED,
-    "moved": pb.CLOSE_REASON_KICKED,
-    "kicked": pb.CLOSE_REASON_KICKED,
-    "voice connection closed": pb.CLOSE_REASON_KICKED,
-    "channel deleted": pb.CLOSE_REASON_CHANNEL_DELETED,
-    "lavalink": pb.CLOSE_REASON_LAVALINK_LOST,
-    "shutdown": pb.CLOSE_REASON_SHUTDOWN,
-}
-
-
-def close_reason(reason: str) -> pb.CloseReason.ValueType:
-    """The wire reason for a LocalSession's free-text end reason."""
-    for word, value in _REASONS.items():
-        if word in reason:
-            return value
-    return pb.CLOSE_REASON_UNSPECIFIED
-
 
 # -- child end ----------------------------------------------------------------------------------------
 
@@ -245,15 +223,15 @@ class LinkHub:
         for outbox in list(self._outboxes):
             outbox.put_nowait(event)
 
-    async def session_closed(self, session: Session, reason: str) -> None:
+    async def session_closed(self, session: Session, ending: Ending) -> None:
         """Koe's on_closed on the child: tell every parent at once."""
         self.broadcast(
             pb.ChildEvent(
                 session_closed=pb.SessionClosed(
                     guild_id=session.guild_id,
                     channel_id=session.channel_id,
-                    reason=close_reason(reason),
-                    detail=reason,
+                    reason=convert.close_reason_to_pb(ending.reason),
+                    detail=ending.detail,
                 )
             )
         )
@@ -406,7 +384,7 @@ class ChildLink:
             if session.channel_id in held:
                 session.lost = None
             else:
-                await self.koe.forget(session.channel_id, "the child no longer holds it", session)
+                await self.koe.forget(session.channel_id, Ending(CloseReason.CHILD_LOST), session)
         for channel_id, state in held.items():
             self.snapshots[channel_id] = state
             known = self.koe.get(channel_id)
@@ -427,7 +405,8 @@ class ChildLink:
             self.snapshots.pop(closed.channel_id, None)
             for session in self.sessions():
                 if session.channel_id == closed.channel_id:
-                    await self.koe.forget(closed.channel_id, closed.detail or "closed by the child", session)
+                    ending = convert.ending_from_pb(closed.reason, closed.detail)
+                    await self.koe.forget(closed.channel_id, ending, session)
         elif kind == "state_snapshot":
             state = convert.state_from_pb(event.state_snapshot.state)
             self.snapshots[state.channel_id] = state

@@ -30,6 +30,9 @@ from .errors import (
 )
 from .queue import Queue
 from .session import (
+    ASKED,
+    CloseReason,
+    Ending,
     EnqueueMode,
     EnqueueResult,
     QueuePage,
@@ -59,8 +62,8 @@ JOIN_TIMEOUT_S = 15.0  # above the bots' voice connect timeout (10 s)
 PlayerConnector = Callable[[int, int], Awaitable["KoePlayer"]]
 """Joins voice channel ``(guild_id, channel_id)`` with a ``KoePlayer`` and returns it connected."""
 
-SessionEnded = Callable[["LocalSession", str], Awaitable[None]]
-"""Called once when the session ends for any reason, with a short machine-readable reason."""
+SessionEnded = Callable[["LocalSession", Ending], Awaitable[None]]
+"""Called once when the session ends for any reason, saying why."""
 
 
 class KoePlayer(wavelink.Player):
@@ -84,9 +87,9 @@ class KoePlayer(wavelink.Player):
         if session is None or session.ended:
             return
         if not channel_id:
-            await session.on_voice_lost("kicked from voice")
+            await session.on_voice_lost(Ending(CloseReason.KICKED, "kicked from voice"))
         elif int(channel_id) != session.channel_id:
-            await session.on_voice_lost("moved out of its channel")
+            await session.on_voice_lost(Ending(CloseReason.KICKED, "moved out of its channel"))
 
 
 def track_from_playable(playable: wavelink.Playable, requester_id: int = 0) -> Track:
@@ -195,10 +198,10 @@ class LocalSession:
                 self._player = player
             return self._state()
 
-    async def disconnect(self, reason: str = "disconnect requested") -> None:
-        await self.end(reason)
+    async def disconnect(self, ending: Ending = ASKED) -> None:
+        await self.end(ending)
 
-    async def end(self, reason: str) -> None:
+    async def end(self, ending: Ending) -> None:
         """End the session (idempotent): leave voice and tell the owner, once."""
         if self._ended:
             return
@@ -211,7 +214,7 @@ class LocalSession:
             except (TimeoutError, wavelink.WavelinkException, AssertionError) as exc:
                 log.warning("leaving voice in %s: %s", self._channel_id, exc)
         if self._on_end is not None:
-            await self._on_end(self, reason)
+            await self._on_end(self, ending)
 
     async def enqueue(
         self,
@@ -351,9 +354,9 @@ class LocalSession:
                 except KoeError as exc:
                     log.warning("advancing in %s failed: %s", self._channel_id, exc)
 
-    async def on_voice_lost(self, reason: str) -> None:
+    async def on_voice_lost(self, ending: Ending) -> None:
         """The bot left the channel without us asking (kicked, channel deleted, Lavalink gone)."""
-        await self.end(reason)
+        await self.end(ending)
 
     # -- internals ----------------------------------------------------------------------------------
     def _require_player(self) -> KoePlayer:

@@ -22,6 +22,8 @@ from .errors import ChildUnavailable, KoeTimeout, SessionLost
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from .session import (
+    ASKED,
+    Ending,
     EnqueueMode,
     EnqueueResult,
     QueuePage,
@@ -214,8 +216,8 @@ class RemoteSession:
         self.bot_id = state.bot_id or self.bot_id
         return state
 
-    async def disconnect(self, reason: str = "disconnect requested") -> None:
-        await self._call("disconnect", pb.DisconnectRequest(**self._mutation(), reason=reason))
+    async def disconnect(self, ending: Ending = ASKED) -> None:
+        await self._call("disconnect", pb.DisconnectRequest(**self._mutation(), ending=convert.ending_to_pb(ending)))
 
     async def enqueue(
         self,

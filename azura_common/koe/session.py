@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 __all__ = [
+    "ASKED",
+    "CloseReason",
+    "Ending",
     "EnqueueMode",
     "EnqueueResult",
     "QueueItem",
@@ -36,6 +39,35 @@ class EnqueueMode(enum.Enum):
     LIFO = "lifo"  # play next, in the order given
     RANDOM = "random"  # each track at a random upcoming slot
     INTERLACE = "interlace"  # fair between requesters
+
+
+class CloseReason(enum.Enum):
+    """Why a session ended. Set where the end arises and carried as is (on the wire as
+    ``azura.koe.v1.CloseReason``), so nobody has to guess it back from words meant for people."""
+
+    DISCONNECT = "disconnect requested"  # asked for: /leave, a failed /play, the parent tearing down
+    BUTTON = "leave pressed"  # a user pressed stop/leave on the now-playing message
+    IDLE = "idle"  # nobody listened, or nothing played, for the idle timeout
+    KICKED = "kicked"  # someone took the bot out of its channel (a kick, a move)
+    CHANNEL_DELETED = "channel deleted"
+    LAVALINK_LOST = "lavalink lost"  # the Lavalink node went away and did not come back in time
+    SHUTDOWN = "shutdown"  # the bot playing it is shutting down
+    CHILD_LOST = "child lost"  # the bot playing it no longer holds it (restarted, gone)
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """A session's end: the machine-readable ``reason`` and, for people, an optional ``detail``."""
+
+    reason: CloseReason
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return self.detail or self.reason.value
+
+
+ASKED = Ending(CloseReason.DISCONNECT)
+"""The default end: someone asked for it."""
 
 
 class RepeatMode(enum.Enum):
@@ -162,7 +194,7 @@ class Session(Protocol):
         may use the DJ buttons there."""
         ...
 
-    async def disconnect(self, reason: str = "disconnect requested") -> None:
+    async def disconnect(self, ending: Ending = ASKED) -> None:
         """Stop, leave the voice channel and end the session, saying why."""
         ...
 

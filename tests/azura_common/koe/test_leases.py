@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from azura_common.koe.link import LeaseBook, close_reason
+from azura_common.koe import convert
+from azura_common.koe.link import LeaseBook
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
+from azura_common.koe.session import CloseReason
 
 
 def test_lease_book_rules() -> None:
@@ -34,8 +36,10 @@ def test_an_offer_expires_and_a_released_lease_frees_the_guild() -> None:
 
 
 def test_close_reasons_on_the_wire() -> None:
-    assert close_reason("disconnect requested") == pb.CLOSE_REASON_DISCONNECT
-    assert close_reason("kicked from voice") == pb.CLOSE_REASON_KICKED
-    assert close_reason("channel deleted") == pb.CLOSE_REASON_CHANNEL_DELETED
-    assert close_reason("shutdown") == pb.CLOSE_REASON_SHUTDOWN
-    assert close_reason("something new") == pb.CLOSE_REASON_UNSPECIFIED
+    # Every kind has its own wire value and comes back as itself, detail included; the words never decide it.
+    values = {convert.close_reason_to_pb(reason) for reason in CloseReason}
+    assert len(values) == len(CloseReason) and pb.CLOSE_REASON_UNSPECIFIED not in values
+    for reason in CloseReason:
+        back = convert.ending_from_pb(convert.close_reason_to_pb(reason), "/leave by Kickstart")
+        assert back.reason is reason and str(back) == "/leave by Kickstart"
+    assert convert.ending_from_pb(pb.CLOSE_REASON_UNSPECIFIED, "").reason is CloseReason.DISCONNECT

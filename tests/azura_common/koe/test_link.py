@@ -21,7 +21,7 @@ from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
 from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.remote import ChildConnection, RemoteSession
-from azura_common.koe.session import Session, Track
+from azura_common.koe.session import Ending, Session, Track
 from azura_common.voicebot import VoiceBot, point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
 from azura_sandbox.testing import ChildProcess, Sandbox, free_port
@@ -63,8 +63,8 @@ class Parent:
         assert self._bot.user is not None
         return LocalSession(guild_id, channel_id, self._bot.user.id, self._bot.connect_player, on_end=self._ended)
 
-    async def _ended(self, session: LocalSession, reason: str) -> None:
-        await self.koe.forget(session.channel_id, reason, session)
+    async def _ended(self, session: LocalSession, ending: Ending) -> None:
+        await self.koe.forget(session.channel_id, ending, session)
 
     async def __aenter__(self) -> Parent:
         self.children.start()
@@ -72,7 +72,7 @@ class Parent:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.koe.close("test over")
+        await self.koe.close()
         await self.children.close()
 
 

@@ -119,6 +119,8 @@ class _CloseReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CloseReas
     """The Lavalink node went away and did not come back in time."""
     CLOSE_REASON_SHUTDOWN: _CloseReason.ValueType  # 7
     """The child is shutting down."""
+    CLOSE_REASON_CHILD_LOST: _CloseReason.ValueType  # 8
+    """The bot that played it no longer holds it (it restarted or went away)."""
 
 class CloseReason(_CloseReason, metaclass=_CloseReasonEnumTypeWrapper):
     """---------------------------------------------------------------------------------------------------------
@@ -143,6 +145,8 @@ CLOSE_REASON_LAVALINK_LOST: CloseReason.ValueType  # 6
 """The Lavalink node went away and did not come back in time."""
 CLOSE_REASON_SHUTDOWN: CloseReason.ValueType  # 7
 """The child is shutting down."""
+CLOSE_REASON_CHILD_LOST: CloseReason.ValueType  # 8
+"""The bot that played it no longer holds it (it restarted or went away)."""
 Global___CloseReason: _TypeAlias = CloseReason  # noqa: Y015
 
 @_typing.final
@@ -475,30 +479,58 @@ class DisconnectRequest(_message.Message):
     GUILD_ID_FIELD_NUMBER: _builtins.int
     CHANNEL_ID_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
-    REASON_FIELD_NUMBER: _builtins.int
+    ENDING_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild."""
     channel_id: _builtins.int
     """The voice channel."""
     request_id: _builtins.str
     """Idempotency key."""
-    reason: _builtins.str
-    """Why (shown on the now-playing message and sent back in SessionClosed), e.g. "idle: nobody listening"."""
+    @_builtins.property
+    def ending(self) -> Global___Ending:
+        """Why: sent back as is in SessionClosed."""
+
     def __init__(
         self,
         *,
         guild_id: _builtins.int = ...,
         channel_id: _builtins.int = ...,
         request_id: _builtins.str = ...,
-        reason: _builtins.str = ...,
+        ending: Global___Ending | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ending", b"ending"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "guild_id", b"guild_id", "reason", b"reason", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "ending", b"ending", "guild_id", b"guild_id", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DisconnectRequest: _TypeAlias = DisconnectRequest  # noqa: Y015
+
+@_typing.final
+class Ending(_message.Message):
+    """Why a session ends."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REASON_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    reason: Global___CloseReason.ValueType
+    """The kind of end."""
+    detail: _builtins.str
+    """The same in words for people (shown on the now-playing message), e.g. "/leave by Alice"; may be empty."""
+    def __init__(
+        self,
+        *,
+        reason: Global___CloseReason.ValueType = ...,
+        detail: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detail", b"detail", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Ending: _TypeAlias = Ending  # noqa: Y015
 
 @_typing.final
 class DisconnectReply(_message.Message):
@@ -2188,7 +2220,7 @@ class SessionClosed(_message.Message):
     reason: Global___CloseReason.ValueType
     """Why."""
     detail: _builtins.str
-    """Human-readable detail, for logs."""
+    """Why, in words for people; may be empty."""
     def __init__(
         self,
         *,
