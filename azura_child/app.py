@@ -19,7 +19,7 @@ from azura_common.voicebot import VoiceBot, point_discord_at
 
 from .auth import AuthInterceptor
 from .config import ChildConfig
-from .servicer import KoeSessionServicer, SessionHandlers
+from .servicer import KoeSessionService
 
 __all__ = ["SERVICE_NAME", "ChildApp"]
 
@@ -45,7 +45,7 @@ class ChildApp:
         self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
         self.board = NowPlayingBoard(self.bot, self.koe, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
-        self.servicer = KoeSessionServicer(SessionHandlers(self.koe, self.hub, on_change=self.board.poke))
+        self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(interceptors=[AuthInterceptor(config.secret)])
         self.port = 0
@@ -111,7 +111,7 @@ class ChildApp:
         await self._set_health(False)
         await self.servicer.wait_idle(SHUTDOWN_GRACE_S)
         await self.koe.close()
-        await self.servicer.handlers.dedupe.close()
+        await self.servicer.dedupe.close()
         await self.board.close()
         await self.hub.close()
         await self.server.stop(1.0)

@@ -5,19 +5,22 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import NoReturn, TypeVar
 
 import grpc
 
 from azura_common.koe.errors import Unauthenticated
 
-from .servicer import abort_with
+from .servicer import Context, abort_with
 
 __all__ = ["AuthInterceptor"]
 
 log = logging.getLogger(__name__)
 
 OPEN_PREFIXES = ("/grpc.health.v1.Health/",)
+
+Request = TypeVar("Request")
+Reply = TypeVar("Reply")
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
@@ -37,9 +40,9 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Request, Reply] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Request, Reply] | None:
         handler = await continuation(handler_call_details)
         if handler is None or self._allowed(handler_call_details):
             return handler
@@ -47,34 +50,29 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         return _denying(handler)
 
 
-def _denying(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+def _denying(handler: grpc.RpcMethodHandler[Request, Reply]) -> grpc.RpcMethodHandler[Request, Reply]:
+    """A handler of the same shape and codecs that ends every call with ``Unauthenticated``."""
     error = Unauthenticated()
 
-    async def deny(context: Any) -> None:
+    async def unary_in(request: Request, context: Context) -> NoReturn:
         await abort_with(context, error)
 
-    async def unary_in(request: Any, context: Any) -> Any:
-        await deny(context)
+    async def stream_in(requests: AsyncIterator[Request], context: Context) -> NoReturn:
+        await abort_with(context, error)
 
-    async def stream_in(requests: Any, context: Any) -> Any:
-        await deny(context)
+    async def unary_stream(request: Request, context: Context) -> AsyncIterator[Reply]:
+        await abort_with(context, error)
+        yield  # an async generator, as grpc.aio expects of a streaming reply; abort raises first
 
-    async def unary_stream(request: Any, context: Any) -> AsyncIterator[Any]:
-        await deny(context)
-        yield None  # pragma: no cover - abort raises
+    async def stream_stream(requests: AsyncIterator[Request], context: Context) -> AsyncIterator[Reply]:
+        await abort_with(context, error)
+        yield  # as above
 
-    async def stream_stream(requests: Any, context: Any) -> AsyncIterator[Any]:
-        await deny(context)
-        yield None  # pragma: no cover - abort raises
-
-    codecs = {
-        "request_deserializer": handler.request_deserializer,
-        "response_serializer": handler.response_serializer,
-    }
+    decode, encode = handler.request_deserializer, handler.response_serializer
     if handler.request_streaming and handler.response_streaming:
-        return grpc.stream_stream_rpc_method_handler(stream_stream, **codecs)
+        return grpc.stream_stream_rpc_method_handler(stream_stream, decode, encode)
     if handler.request_streaming:
-        return grpc.stream_unary_rpc_method_handler(stream_in, **codecs)
+        return grpc.stream_unary_rpc_method_handler(stream_in, decode, encode)
     if handler.response_streaming:
-        return grpc.unary_stream_rpc_method_handler(unary_stream, **codecs)
-    return grpc.unary_unary_rpc_method_handler(unary_in, **codecs)
+        return grpc.unary_stream_rpc_method_handler(unary_stream, decode, encode)
+    return grpc.unary_unary_rpc_method_handler(unary_in, decode, encode)

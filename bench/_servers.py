@@ -23,7 +23,7 @@ from aiohttp import web
 from azura_child.app import ChildApp
 from azura_child.auth import AuthInterceptor
 from azura_child.config import ChildConfig
-from azura_child.servicer import KoeSessionServicer, SessionHandlers
+from azura_child.servicer import Context, KoeSessionService, mutation
 from azura_common.koe import convert
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
@@ -44,15 +44,15 @@ def state_json(state: SessionState) -> dict[str, Any]:
     }
 
 
-class CannedHandlers:
-    """The handler table's shape with no work behind it: measures the gRPC transport alone."""
+class NoWorkService(KoeSessionService):
+    """Pause with every shared piece of a real RPC (dedupe, in-flight, errors) but no session behind it:
+    measures the gRPC transport alone."""
 
-    def __init__(self) -> None:
-        self.hub: Any = None
-        self.reply = pb.PauseReply(state=convert.state_to_pb(SessionState(guild_id=1, channel_id=2, bot_id=3,
-                                                                         connected=True, paused=True)))
+    reply = pb.PauseReply(state=convert.state_to_pb(SessionState(guild_id=1, channel_id=2, bot_id=3, connected=True,
+                                                                 paused=True)))
 
-    async def dispatch(self, name: str, request: Any) -> Any:
+    @mutation
+    async def Pause(self, request: pb.PauseRequest, context: Context) -> pb.PauseReply:
         return self.reply
 
 
@@ -78,7 +78,8 @@ async def serve_child() -> None:
     await web.TCPSite(runner, "127.0.0.1", int(os.environ["BENCH_HTTP_PORT"])).start()
 
     nowork = grpc.aio.server(interceptors=[AuthInterceptor(app.config.secret)])
-    KoeSessionServicer(CannedHandlers()).add_to_server(nowork)  # type: ignore[arg-type]
+    nothing = Koe(local_factory=None)
+    NoWorkService(nothing, LinkHub(nothing, bot_user_id=lambda: 0, ready=lambda: True)).add_to_server(nowork)
     nowork.add_insecure_port(f"127.0.0.1:{os.environ['BENCH_NOWORK_PORT']}")
     if os.environ.get("BENCH_UDS"):
         nowork.add_insecure_port(f"unix:{os.environ['BENCH_UDS']}")
@@ -94,7 +95,7 @@ async def serve_hubs(count: int, base: int) -> None:
         koe = Koe(local_factory=None)
         hub = LinkHub(koe, bot_user_id=lambda i=i: 1000 + i, ready=lambda: True)
         server = grpc.aio.server(interceptors=[AuthInterceptor(os.environ["AZURA_CLUSTER_SECRET"])])
-        KoeSessionServicer(SessionHandlers(koe, hub)).add_to_server(server)
+        KoeSessionService(koe, hub).add_to_server(server)
         server.add_insecure_port(f"127.0.0.1:{base + i}")
         await server.start()
         servers.append(server)

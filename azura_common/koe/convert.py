@@ -1,8 +1,9 @@
 """The only importer of ``pb``: protobuf messages ⇄ session dataclasses, ``KoeError`` ⇄ gRPC status.
 
 Both directions live side by side so a field added on one side is visibly missing on the other. Errors
-travel as a status code plus a ``KoeErrorDetail`` in the trailing metadata ``koe-error-bin``; a status
-without that detail (a dead child, a deadline, a proxy) still maps to the nearest ``KoeError``.
+travel in gRPC's standard rich error model: a ``google.rpc.Status`` (code, message) in the trailers whose
+``google.rpc.ErrorInfo`` detail names the error kind (``reason``) and carries its fields (``metadata``).
+A status without that detail (a dead child, a deadline, a proxy) still maps to the nearest ``KoeError``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 
 import grpc
 from google.protobuf.message import DecodeError
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
 from .errors import (
     ChildUnavailable,
@@ -40,7 +43,7 @@ from .session import (
 )
 
 __all__ = [
-    "ERROR_TRAILER",
+    "ERROR_DOMAIN",
     "close_reason_to_pb",
     "ending_from_pb",
     "ending_to_pb",
@@ -48,12 +51,10 @@ __all__ = [
     "enqueue_mode_to_pb",
     "enqueue_result_from_pb",
     "enqueue_result_to_pb",
-    "error_from_call_error",
-    "error_from_detail",
+    "error_from_rpc_error",
     "error_from_status",
-    "error_to_call_error",
-    "error_to_detail",
-    "error_trailers",
+    "error_to_grpc_status",
+    "error_to_status",
     "page_from_pb",
     "page_to_pb",
     "remove_target_from_pb",
@@ -68,7 +69,7 @@ __all__ = [
     "tracks_from_pb",
 ]
 
-ERROR_TRAILER = "koe-error-bin"
+ERROR_DOMAIN = "koe.azura"  # ErrorInfo.domain: whose error kinds the reasons name
 
 log = logging.getLogger(__name__)
 
@@ -291,50 +292,45 @@ def status_code(error: KoeError) -> grpc.StatusCode:
     return grpc.StatusCode[error.status]
 
 
-def error_to_detail(error: KoeError) -> pb.KoeErrorDetail:
-    detail = pb.KoeErrorDetail(kind=error.kind, message=error.message)
-    for key, value in error.fields().items():
-        if isinstance(value, int):
-            detail.int_fields[key] = value
-        else:
-            detail.str_fields[key] = value
-    return detail
+def error_to_status(error: KoeError) -> status_pb2.Status:
+    """``error`` as a ``google.rpc.Status``: its code and message, and an ``ErrorInfo`` naming its kind."""
+    info = error_details_pb2.ErrorInfo(
+        reason=error.kind.upper(),  # ErrorInfo reasons are UPPER_SNAKE_CASE by convention
+        domain=ERROR_DOMAIN,
+        metadata={key: str(value) for key, value in error.fields().items()},
+    )
+    status = status_pb2.Status(code=status_code(error).value[0], message=error.message)
+    status.details.add().Pack(info)
+    return status
 
 
-def error_from_detail(detail: pb.KoeErrorDetail) -> KoeError:
-    cls = error_kinds().get(detail.kind, KoeError)
-    fields: dict[str, int | str] = {**dict(detail.str_fields), **dict(detail.int_fields)}
-    return cls.from_fields(detail.message, fields)
+def error_to_grpc_status(error: KoeError) -> grpc.Status:
+    """What a servicer aborts with (``context.abort_with_status``): the status plus its trailer."""
+    return rpc_status.to_status(error_to_status(error))
 
 
-def error_trailers(error: KoeError) -> tuple[tuple[str, bytes], ...]:
-    """Trailing metadata that carries ``error`` to the caller."""
-    return ((ERROR_TRAILER, error_to_detail(error).SerializeToString()),)
-
-
-def error_from_status(
-    code: grpc.StatusCode | None, details: str | None, trailing_metadata: Iterable[tuple[str, str | bytes]] | None
-) -> KoeError:
-    """Rebuild the ``KoeError`` a call failed with, from its status and trailers."""
-    for key, value in trailing_metadata or ():
-        if key == ERROR_TRAILER and isinstance(value, bytes):
-            detail = pb.KoeErrorDetail()
-            try:
-                detail.ParseFromString(value)
-            except DecodeError:  # a corrupt trailer must not hide the status itself
-                break
-            return error_from_detail(detail)
-    cls = _BARE_STATUS.get(code) if code is not None else None
-    if cls is not None:
-        return cls()
+def error_from_status(code: grpc.StatusCode | None, details: str | None, status: status_pb2.Status | None) -> KoeError:
+    """Rebuild the ``KoeError`` a call failed with, from its code and its rich status, if any."""
+    if status is not None:
+        for detail in status.details:
+            info = error_details_pb2.ErrorInfo()
+            if detail.Unpack(info) and info.domain == ERROR_DOMAIN:
+                kind = error_kinds().get(info.reason.lower(), KoeError)
+                return kind.from_fields(status.message, dict(info.metadata))
+    bare = _BARE_STATUS.get(code) if code is not None else None
+    if bare is not None:
+        return bare()
     # Not from Koe (a crash, a proxy, a message too big): users get the friendly default, logs the details.
     log.warning("cluster call failed without a Koe error: %s %s", code.name if code else "?", details)
     return KoeError()
 
 
-def error_to_call_error(error: KoeError) -> pb.CallError:
-    return pb.CallError(code=status_code(error).value[0], detail=error_to_detail(error))
-
-
-def error_from_call_error(msg: pb.CallError) -> KoeError:
-    return error_from_detail(msg.detail)
+def error_from_rpc_error(error: grpc.aio.AioRpcError) -> KoeError:
+    """The ``KoeError`` behind a failed grpc.aio call (its status code, details and trailers)."""
+    try:
+        # AioRpcError answers code()/details()/trailing_metadata() synchronously, as the grpc.Call that
+        # rpc_status.from_call reads (rpc_status.aio.from_call wants a call object to await instead).
+        status: status_pb2.Status | None = rpc_status.from_call(error)  # type: ignore[arg-type]
+    except (DecodeError, ValueError):  # a corrupt or mismatched trailer must not hide the status itself
+        status = None
+    return error_from_status(error.code(), error.details(), status)

@@ -49,6 +49,7 @@ class KoeError(Exception):
 
     @classmethod
     def from_fields(cls, message: str, fields: dict[str, FieldValue]) -> KoeError:
+        """Rebuild from ``fields()``; values may arrive as strings (they travel as ErrorInfo metadata)."""
         return cls(message)
 
     def __eq__(self, other: object) -> bool:

@@ -1,4 +1,4 @@
-"""pb ⇄ dataclasses and KoeError ⇄ gRPC status, including a real grpc.aio round trip for every error."""
+"""pb ⇄ dataclasses and KoeError ⇄ google.rpc.Status, including a real grpc.aio round trip for every error."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2, status_pb2
 
 from azura_common.koe import convert
 from azura_common.koe.errors import (
@@ -55,6 +56,7 @@ SAMPLES: list[KoeError] = [
     SessionLost(),
     KoeTimeout(),
     TrackLoadFailed("That video is private."),
+    InvalidArgument("'Kōri — 氷の歌' is shorter than its start trim.", "start_ms"),  # titles are any text
 ]
 
 TRACK = Track(
@@ -71,11 +73,16 @@ def test_samples_cover_every_error_kind() -> None:
 
 
 @pytest.mark.parametrize("error", SAMPLES, ids=lambda e: e.kind)
-def test_error_survives_detail_and_call_error(error: KoeError) -> None:
-    again = convert.error_from_detail(convert.error_to_detail(error))
-    assert again == error and type(again) is type(error) and str(again) == str(error)
-    assert convert.error_from_call_error(convert.error_to_call_error(error)) == error
+def test_error_survives_its_rich_status(error: KoeError) -> None:
+    status = convert.error_to_status(error)
+    assert status.code == convert.status_code(error).value[0] and status.message == error.message
     assert convert.status_code(error).name == error.status
+    info = error_details_pb2.ErrorInfo()
+    assert len(status.details) == 1 and status.details[0].Unpack(info)
+    assert info.reason == error.kind.upper() and info.domain == convert.ERROR_DOMAIN
+    assert dict(info.metadata) == {key: str(value) for key, value in error.fields().items()}
+    again = convert.error_from_status(convert.status_code(error), error.message, status)
+    assert again == error and type(again) is type(error) and str(again) == str(error)
 
 
 def test_user_facing_messages() -> None:
@@ -94,9 +101,13 @@ def test_user_facing_messages() -> None:
     ],
 )
 def test_a_bare_status_maps_to_the_nearest_error(code: grpc.StatusCode, expected: type[KoeError]) -> None:
-    error = convert.error_from_status(code, "boom", ())
+    error = convert.error_from_status(code, "boom", None)
     assert type(error) is expected
-    assert convert.error_from_status(code, "boom", [(convert.ERROR_TRAILER, b"\xff\xff garbage")]).kind == error.kind
+    # A rich status from someone else (another domain, another detail type) is not Koe's error either.
+    foreign = status_pb2.Status(code=code.value[0], message="boom")
+    foreign.details.add().Pack(error_details_pb2.ErrorInfo(reason="QUEUE_INDEX", domain="googleapis.com"))
+    foreign.details.add().Pack(error_details_pb2.RetryInfo())
+    assert type(convert.error_from_status(code, "boom", foreign)) is expected
 
 
 def test_track_state_page_and_result_round_trip() -> None:
@@ -142,13 +153,21 @@ def test_a_remove_request_without_a_target_is_invalid() -> None:
         convert.remove_target_from_pb(pb.RemoveRequest(guild_id=1, channel_id=2))
 
 
+GARBLED = 1_000  # a channel id past SAMPLES: the trailer is not a Status at all
+MISMATCHED = 1_001  # the Status in the trailer names another code than the call's
+
+
 class _FailingServicer(pb_grpc.KoeSessionServicer):
-    """Answers GetState with the error whose index is the requested channel id."""
+    """Answers GetState with the error whose index is the requested channel id (or a broken trailer)."""
 
     async def GetState(self, request: pb.GetStateRequest, context: grpc.aio.ServicerContext) -> pb.GetStateReply:  # type: ignore[override]
-        error = SAMPLES[request.channel_id]
-        await context.abort(convert.status_code(error), error.message, trailing_metadata=convert.error_trailers(error))
-        raise AssertionError("abort returns only by raising")
+        if request.channel_id == GARBLED:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "boom", (("grpc-status-details-bin", b"\xff\xff garbage"),))
+        if request.channel_id == MISMATCHED:
+            status = convert.error_to_status(QueueIndexError(4, 2))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, status.message,
+                                (("grpc-status-details-bin", status.SerializeToString()),))
+        await context.abort_with_status(convert.error_to_grpc_status(SAMPLES[request.channel_id]))
 
 
 @pytest.fixture
@@ -162,11 +181,19 @@ async def failing_stub() -> AsyncIterator[pb_grpc.KoeSessionStub]:
     await server.stop(None)
 
 
+async def failed_call(stub: pb_grpc.KoeSessionStub, channel_id: int) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await stub.GetState(pb.GetStateRequest(guild_id=1, channel_id=channel_id), timeout=5)
+    return info.value
+
+
 async def test_every_error_crosses_a_real_grpc_call(failing_stub: pb_grpc.KoeSessionStub) -> None:
     for index, error in enumerate(SAMPLES):
-        with pytest.raises(grpc.aio.AioRpcError) as info:
-            await failing_stub.GetState(pb.GetStateRequest(guild_id=1, channel_id=index), timeout=5)
-        rpc = info.value
-        assert rpc.code() == convert.status_code(error)
-        rebuilt = convert.error_from_status(rpc.code(), rpc.details(), rpc.trailing_metadata())
-        assert rebuilt == error, error.kind
+        rpc = await failed_call(failing_stub, index)
+        assert rpc.code() == convert.status_code(error) and rpc.details() == error.message
+        assert convert.error_from_rpc_error(rpc) == error, error.kind
+
+
+async def test_a_broken_trailer_does_not_hide_the_status(failing_stub: pb_grpc.KoeSessionStub) -> None:
+    assert type(convert.error_from_rpc_error(await failed_call(failing_stub, GARBLED))) is NoSession
+    assert type(convert.error_from_rpc_error(await failed_call(failing_stub, MISMATCHED))) is ChildUnavailable

@@ -14,7 +14,6 @@ from azura_common.koe.session import Session
 
 # RPCs that are not one session's operation, and why.
 NOT_SESSION_METHODS = {
-    "Call": "the hot path: carries the unary requests over a stream",
     "Link": "the control stream between parent and child",
     "ListSessions": "a child-wide listing for operators and reconciliation",
 }
@@ -72,16 +71,10 @@ def test_mutating_requests_carry_a_request_id() -> None:
         assert "request_id" in method.input_type.fields_by_name, method.name
 
 
-def test_the_call_stream_carries_exactly_the_unary_messages() -> None:
-    unary = [m for m in SERVICE.methods if not (m.client_streaming or m.server_streaming)]
-    requests = {f.message_type.name for f in pb.CommandRequest.DESCRIPTOR.oneofs_by_name["request"].fields}
-    replies = {f.message_type.name for f in pb.CommandReply.DESCRIPTOR.oneofs_by_name["reply"].fields}
-    assert requests == {m.input_type.name for m in unary}
-    assert replies - {"CallError"} == {m.output_type.name for m in unary}
-    # The oneof field names are the RPC names, so the child can dispatch by name.
-    assert {f.name for f in pb.CommandRequest.DESCRIPTOR.oneofs_by_name["request"].fields} == {
-        snake(m.name) for m in unary
-    }
+def test_every_session_rpc_is_unary() -> None:
+    # One RPC path: RemoteSession calls these through the generated stub; the Link is the one stream.
+    streams = {m.name for m in SERVICE.methods if m.client_streaming or m.server_streaming}
+    assert streams == {"Link"}
 
 
 def test_every_rpc_message_and_field_is_documented() -> None:

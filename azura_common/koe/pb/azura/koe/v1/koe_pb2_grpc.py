@@ -127,11 +127,6 @@ class KoeSessionStub:
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ListSessionsRequest.SerializeToString,
                 response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.ListSessionsReply.FromString,
                 _registered_method=True)
-        self.Call = channel.stream_stream(
-                '/azura.koe.v1.KoeSession/Call',
-                request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.CommandRequest.SerializeToString,
-                response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.CommandReply.FromString,
-                _registered_method=True)
         self.Link = channel.stream_stream(
                 '/azura.koe.v1.KoeSession/Link',
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ParentEvent.SerializeToString,
@@ -270,14 +265,6 @@ class KoeSessionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def Call(self, request_iterator, context):
-        """The hot path: the same typed requests as the unary RPCs, multiplexed over a long-lived stream. Each
-        CommandReply answers the CommandRequest with the same call_id; replies may come out of order.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def Link(self, request_iterator, context):
         """The control stream, opened by the parent to each child and kept open for the child's lifetime.
         """
@@ -377,11 +364,6 @@ def add_KoeSessionServicer_to_server(servicer, server):
                     servicer.ListSessions,
                     request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.ListSessionsRequest.FromString,
                     response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ListSessionsReply.SerializeToString,
-            ),
-            'Call': grpc.stream_stream_rpc_method_handler(
-                    servicer.Call,
-                    request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.CommandRequest.FromString,
-                    response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.CommandReply.SerializeToString,
             ),
             'Link': grpc.stream_stream_rpc_method_handler(
                     servicer.Link,
@@ -877,33 +859,6 @@ class KoeSession:
             '/azura.koe.v1.KoeSession/ListSessions',
             azura_dot_koe_dot_v1_dot_koe__pb2.ListSessionsRequest.SerializeToString,
             azura_dot_koe_dot_v1_dot_koe__pb2.ListSessionsReply.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def Call(request_iterator,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.stream_stream(
-            request_iterator,
-            target,
-            '/azura.koe.v1.KoeSession/Call',
-            azura_dot_koe_dot_v1_dot_koe__pb2.CommandRequest.SerializeToString,
-            azura_dot_koe_dot_v1_dot_koe__pb2.CommandReply.FromString,
             options,
             channel_credentials,
             insecure,

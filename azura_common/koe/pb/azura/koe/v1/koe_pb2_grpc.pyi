@@ -4,17 +4,17 @@
 isort:skip_file
 The one wire contract between Azura's parent bot and its child bots.
 
-Every child serves KoeSession. The parent calls one typed RPC per Session method (or sends the very same
-request messages over an open Call stream, the hot path), and keeps one Link stream open per child for
-availability handshakes, child-initiated teardown, state snapshots and heartbeats.
+Every child serves KoeSession. The parent calls one typed unary RPC per Session method, and keeps one Link
+stream open per child for availability handshakes, child-initiated teardown, state snapshots and heartbeats.
 
 Conventions:
 - ids are Discord snowflakes (uint64); 0 means "none".
 - queue positions are 1-based and absolute (history included); 0 means "none".
 - every mutating request carries a request_id (a UUID chosen by the caller): a retry with the same id is
   applied once and answered with the first outcome.
-- errors are gRPC status codes; the trailing metadata key "koe-error-bin" carries a serialized
-  KoeErrorDetail so the caller can rebuild the exact error the child raised.
+- errors use the standard rich error model: a google.rpc.Status in the trailers (grpc-status-details-bin)
+  whose google.rpc.ErrorInfo detail names the Koe error kind (reason, upper case; domain "koe.azura") and
+  carries its fields (metadata), so the caller can rebuild the exact error the child raised.
 """
 
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as _koe_pb2
@@ -85,10 +85,6 @@ class KoeSessionStub:
     """One page of the queue, history included."""
     ListSessions: _grpc.UnaryUnaryMultiCallable[_koe_pb2.ListSessionsRequest, _koe_pb2.ListSessionsReply]
     """Every session this child holds (for operators with grpcurl, and for reconciliation)."""
-    Call: _grpc.StreamStreamMultiCallable[_koe_pb2.CommandRequest, _koe_pb2.CommandReply]
-    """The hot path: the same typed requests as the unary RPCs, multiplexed over a long-lived stream. Each
-    CommandReply answers the CommandRequest with the same call_id; replies may come out of order.
-    """
     Link: _grpc.StreamStreamMultiCallable[_koe_pb2.ParentEvent, _koe_pb2.ChildEvent]
     """The control stream, opened by the parent to each child and kept open for the child's lifetime."""
 
@@ -135,10 +131,6 @@ class KoeSessionAsyncStub(KoeSessionStub):
     """One page of the queue, history included."""
     ListSessions: _aio.UnaryUnaryMultiCallable[_koe_pb2.ListSessionsRequest, _koe_pb2.ListSessionsReply]  # type: ignore[assignment]
     """Every session this child holds (for operators with grpcurl, and for reconciliation)."""
-    Call: _aio.StreamStreamMultiCallable[_koe_pb2.CommandRequest, _koe_pb2.CommandReply]  # type: ignore[assignment]
-    """The hot path: the same typed requests as the unary RPCs, multiplexed over a long-lived stream. Each
-    CommandReply answers the CommandRequest with the same call_id; replies may come out of order.
-    """
     Link: _aio.StreamStreamMultiCallable[_koe_pb2.ParentEvent, _koe_pb2.ChildEvent]  # type: ignore[assignment]
     """The control stream, opened by the parent to each child and kept open for the child's lifetime."""
 
@@ -290,16 +282,6 @@ class KoeSessionServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_koe_pb2.ListSessionsReply, _abc.Awaitable[_koe_pb2.ListSessionsReply]]:
         """Every session this child holds (for operators with grpcurl, and for reconciliation)."""
-
-    @_abc_1.abstractmethod
-    def Call(
-        self,
-        request_iterator: _MaybeAsyncIterator[_koe_pb2.CommandRequest],
-        context: _ServicerContext,
-    ) -> _typing.Union[_abc.Iterator[_koe_pb2.CommandReply], _abc.AsyncIterator[_koe_pb2.CommandReply]]:
-        """The hot path: the same typed requests as the unary RPCs, multiplexed over a long-lived stream. Each
-        CommandReply answers the CommandRequest with the same call_id; replies may come out of order.
-        """
 
     @_abc_1.abstractmethod
     def Link(
