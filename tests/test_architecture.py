@@ -16,7 +16,7 @@ WAVELINK_ALLOWED = {"azura_common/koe/local.py"}
 PB_ALLOWED_PREFIXES = (
     "azura_common/koe/convert.py",
     "azura_common/koe/remote.py",
-    "azura_common/koe/link.py",
+    "azura_common/koe/link/",
     "azura_child/servicer.py",
     "azura_common/koe/pb/",
 )
