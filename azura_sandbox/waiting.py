@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 __all__ = ["POLL_S", "eventually"]
 
@@ -21,9 +21,17 @@ T = TypeVar("T")
 POLL_S = 0.01  # fine enough to time a 100 ms promise, coarse enough to cost nothing
 
 
+@overload
 async def eventually(
-    check: Callable[[], T | Awaitable[T]], *, timeout: float, what: str, poll_s: float = POLL_S
-) -> T:
+    check: Callable[[], Awaitable[T | None]], *, timeout: float, what: str, poll_s: float = POLL_S
+) -> T: ...
+
+
+@overload
+async def eventually(check: Callable[[], T | None], *, timeout: float, what: str, poll_s: float = POLL_S) -> T: ...
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float, what: str, poll_s: float = POLL_S) -> Any:
     """Re-check ``check`` until it holds; returns its value.
 
     ``check`` holds when it returns something truthy: a predicate, or a finder returning the thing found
