@@ -8,6 +8,6 @@ upstream, heartbeats.
 
 from .child_end import LinkHub
 from .leases import LeaseBook
-from .parent_end import ChildLink, Children, LinkState
+from .parent_end import ChildLink, Children
 
-__all__ = ["ChildLink", "Children", "LeaseBook", "LinkHub", "LinkState"]
+__all__ = ["ChildLink", "Children", "LeaseBook", "LinkHub"]

@@ -88,10 +88,6 @@ class ChildLink:
         return self.connection.address
 
     @property
-    def state(self) -> LinkState:
-        return self._state
-
-    @property
     def up(self) -> bool:
         return self._state is LinkState.UP
 
