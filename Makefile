@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict azura_common
+	$(VENV)/bin/mypy --strict azura_common azura_parent azura_child
 
 test: proto-check lint typecheck
 	$(VENV)/bin/pytest -q

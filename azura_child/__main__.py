@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from azura_common import fastio  # noqa: F401  (before grpc: picks gRPC's faster I/O path)
+import os
+
+from azura_common.fastio import FAST_GRPC_IO
+
+os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, before anything imports grpc
+
 from azura_common.process import bot_main, run_until_signalled
+from azura_common.voicebot import point_discord_at
 
 from .app import ChildApp
 from .config import ChildConfig
 
 
 async def run(config: ChildConfig) -> int:
+    if config.discord_api:
+        point_discord_at(config.discord_api)  # process set-up: this process's discord.py talks to that Discord
     app = ChildApp(config)
     await app.start()
     return await run_until_signalled(app.wait(), app.stop)

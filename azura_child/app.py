@@ -15,7 +15,7 @@ from azura_common.koe.link import LinkHub
 from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
-from azura_common.voicebot import VoiceBot, point_discord_at
+from azura_common.voicebot import VoiceBot
 
 from .auth import AuthInterceptor
 from .config import ChildConfig
@@ -35,8 +35,6 @@ class ChildApp:
 
     def __init__(self, config: ChildConfig) -> None:
         self.config = config
-        if config.discord_api:
-            point_discord_at(config.discord_api)
         self.bot = VoiceBot(
             Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"),
             lavalink_grace_s=config.lavalink_grace_s,

@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from .koe.errors import InvalidArgument, NotConnected
-from .koe.local import KoePlayer, Lavalink, session_of
+from .koe.local import KoePlayer, Lavalink, joining, note_player_update, session_of
 from .koe.session import CloseReason, Ending
 from .supervised import Supervised
 
@@ -114,7 +114,9 @@ class VoiceBot(discord.Client):
                 raise NotConnected("This bot is already playing in another channel of this server.")
             await self._drop_voice(existing)  # a failed or orphaned join: clear it, then join afresh
         try:
-            player = await channel.connect(cls=KoePlayer, timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True)
+            player = await joining(
+                channel.connect(cls=KoePlayer, timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True), channel_id
+            )
         except BaseException:
             # discord.py cleans up only after its own TimeoutError; wavelink raises its own: do it here.
             if guild is not None and guild.voice_client is not None:
@@ -135,6 +137,9 @@ class VoiceBot(discord.Client):
     def _changed(self, channel_id: int) -> None:
         for listener in self.session_listeners:
             listener(channel_id)
+
+    async def on_wavelink_player_update(self, payload: Any) -> None:
+        note_player_update(payload)
 
     async def on_wavelink_track_start(self, payload: Any) -> None:
         session = session_of(payload.player)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
+from azura_common.fastio import FAST_GRPC_IO
+
+os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, before anything imports grpc
+
 import dataclasses
 
-from azura_common import fastio  # noqa: F401  (before grpc: picks gRPC's faster I/O path)
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.voicebot import point_discord_at
 
@@ -15,7 +20,7 @@ from .config import ParentConfig, expand_children
 async def run(config: ParentConfig) -> int:
     config = dataclasses.replace(config, children=await expand_children(config.children))
     if config.discord_api:
-        point_discord_at(config.discord_api)
+        point_discord_at(config.discord_api)  # process set-up: this process's discord.py talks to that Discord
     bot = ParentBot(config)
     return await run_until_signalled(bot.start(config.token), bot.close)
 

@@ -13,19 +13,25 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .fake_discord import FakeDiscord
 from .fake_discord.driver import InteractionResult
 from .fake_discord.world import Channel, Guild, User
 from .fake_lavalink import FakeLavalink
 from .testing import free_port
+from .waiting import eventually
 
 __all__ = ["DemoFailed", "main", "run_demo"]
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "demo-cluster-secret"
@@ -45,7 +51,7 @@ def free_port_block(size: int = 200) -> int:
         ports = [base, base + 100, base + 101]
         try:
             for port in ports:
-                with __import__("socket").socket() as s:
+                with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
         except OSError:
             continue
@@ -237,24 +243,28 @@ async def run_demo() -> None:
 
 
 async def _now_playing(discord: FakeDiscord, text: Channel, voice: Channel, author: int) -> int:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    def posted() -> int | None:
         for msg in reversed(discord.messages(text)):
             if msg.author_id == author and f"<#{voice.id}>" in msg.content and msg.components:
                 return msg.id
-        await asyncio.sleep(0.1)
-    raise DemoFailed("the child never posted its now-playing message")
+        return None
+
+    return await _wait_for(posted, 10, "the child never posted its now-playing message")
 
 
-async def _wait_for(check: object, timeout: float, failure: str, process: subprocess.Popen[bytes] | None = None,
-                    log_path: Path | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+async def _wait_for(check: Callable[[], T | None], timeout: float, failure: str,
+                    process: subprocess.Popen[bytes] | None = None, log_path: Path | None = None) -> T:
+    """``eventually(check)`` as a step of the story: a timeout, or the cluster exiting, fails the demo."""
+
+    def alive_and_done() -> T | None:
         if process is not None and process.poll() is not None:
             raise DemoFailed(f"{failure}: the cluster exited early.\n{_tail(log_path)}")
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"{failure} within {timeout:.0f} s.\n{_tail(log_path)}")
-        await asyncio.sleep(0.1)
+        return check()
+
+    try:
+        return await eventually(alive_and_done, timeout=timeout, what=failure, poll_s=0.1)
+    except TimeoutError:
+        raise DemoFailed(f"{failure} within {timeout:.0f} s.\n{_tail(log_path)}") from None
 
 
 def _start_cluster(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:

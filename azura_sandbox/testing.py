@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from .fake_discord import FakeDiscord
 from .fake_discord.world import Channel, Guild, User
 from .fake_lavalink import FakeLavalink
+from .waiting import eventually
 
 __all__ = ["AzuraProcess", "ChildProcess", "ParentProcess", "Sandbox", "free_port"]
 
@@ -157,6 +158,22 @@ class AzuraProcess:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
+    def raise_if_exited(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"{self.module} exited with {self.process.returncode}:\n{self.log_tail()}")
+
+    async def wait_until(self, check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+        """``eventually(check)``, failing at once when the process exits, with its log's tail on a timeout."""
+
+        async def alive_and_done() -> bool:
+            self.raise_if_exited()
+            return await check()
+
+        try:
+            await eventually(alive_and_done, timeout=timeout, what=what, poll_s=0.1)
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}:\n{self.log_tail()}") from None
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
@@ -183,14 +200,10 @@ class ParentProcess(AzuraProcess):
     module = "azura_parent"
 
     async def wait_ready(self, timeout: float = 40.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"parent exited with {self.process.returncode}:\n{self.log_tail()}")
-            if "parent ready:" in self.log_text():
-                return
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"parent not ready after {timeout}s:\n{self.log_tail()}")
+        async def ready() -> bool:
+            return "parent ready:" in self.log_text()
+
+        await self.wait_until(ready, timeout, "the parent to say it is ready")
 
 
 class ChildProcess(AzuraProcess):
@@ -203,12 +216,9 @@ class ChildProcess(AzuraProcess):
             return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
     async def wait_serving(self, timeout: float = 40.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"child exited with {self.process.returncode}:\n{self.log_tail()}")
+        async def serving() -> bool:
             with contextlib.suppress(grpc.aio.AioRpcError):
-                if await self.health() == "SERVING":
-                    return
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"child on {self.address} not SERVING after {timeout}s:\n{self.log_tail()}")
+                return await self.health() == "SERVING"
+            return False
+
+        await self.wait_until(serving, timeout, f"the child on {self.address} to be SERVING")

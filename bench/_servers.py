@@ -16,7 +16,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from bench/
 
-from azura_common import fastio  # noqa: F401, I001  (as the bots do: before grpc is imported)
+from azura_common.fastio import FAST_GRPC_IO
+
+os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # as the bots do: before grpc is imported
+
 import grpc
 from aiohttp import web
 
@@ -30,6 +33,7 @@ from azura_common.koe.link import LinkHub
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.session import SessionState
 from azura_common.process import run_main
+from azura_common.voicebot import point_discord_at
 
 
 def state_json(state: SessionState) -> dict[str, Any]:
@@ -57,7 +61,10 @@ class NoWorkService(KoeSessionService):
 
 
 async def serve_child() -> None:
-    app = ChildApp(ChildConfig.from_env())
+    config = ChildConfig.from_env()
+    if config.discord_api:
+        point_discord_at(config.discord_api)  # as the child's entry point does
+    app = ChildApp(config)
     await app.start()
     canned_state = state_json(SessionState(guild_id=1, channel_id=2, bot_id=3, connected=True, paused=True))
 

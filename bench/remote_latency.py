@@ -26,7 +26,9 @@ from pathlib import Path
 
 import aiohttp
 
-from azura_common import fastio  # noqa: F401  (the parent's runtime: before grpc is imported)
+from azura_common.fastio import FAST_GRPC_IO
+
+os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # the parent's runtime: before grpc is imported
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,6 +39,7 @@ from azura_common.koe.link import ChildLink, Children
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Session, Track
 from azura_common.process import run_main
+from azura_common.voicebot import point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
 from azura_sandbox.testing import Sandbox, free_port
 
@@ -124,6 +127,7 @@ async def main(calls: int) -> None:
         hub_base = free_port() + 1000
         processes.append(spawn(["hubs", "16", str(hub_base)], {"AZURA_CLUSTER_SECRET": sandbox.secret},
                                logs / "bench-hubs.log"))
+        point_discord_at(sandbox.discord_api)  # as the child's entry point does
         local_app = ChildApp(ChildConfig.from_env({**sandbox.child_env("bench-local", free_port()), **lavalink}))
         await local_app.start()
         for port in (child_port, http_port, nowork_port, hub_base + 15):

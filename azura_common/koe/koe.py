@@ -41,7 +41,7 @@ class ChildPool(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Where a channel's session lives; what ``Koe.sessions()`` lists."""
+    """Where a channel's session lives; what ``Koe.routes()`` lists."""
 
     guild_id: int
     channel_id: int

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 __all__ = [
     "ASKED",
+    "MAX_VOLUME",
     "CloseReason",
     "Ending",
     "EnqueueMode",
@@ -30,6 +31,10 @@ __all__ = [
     "SessionState",
     "Track",
 ]
+
+
+MAX_VOLUME = 1000
+"""The loudest a session plays (Lavalink's own limit; 100 is unchanged)."""
 
 
 class EnqueueMode(enum.Enum):
@@ -228,7 +233,7 @@ class Session(Protocol):
         ...
 
     async def set_volume(self, volume: int, relative: bool = False) -> SessionState:
-        """Set the volume (0–1000, 100 is unchanged) or, ``relative``, change it by ``volume``."""
+        """Set the volume (0–MAX_VOLUME, 100 is unchanged) or, ``relative``, change it by ``volume``."""
         ...
 
     async def set_repeat(self, mode: RepeatMode) -> SessionState: ...

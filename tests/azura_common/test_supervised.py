@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from azura_common.supervised import Supervised
+from azura_sandbox.waiting import eventually
 
 
 async def test_a_crash_is_logged_and_the_task_starts_again() -> None:
@@ -18,10 +19,7 @@ async def test_a_crash_is_logged_and_the_task_starts_again() -> None:
 
     task = Supervised("flaky", body, restart_delay_s=0.01)
     task.start()
-    for _ in range(100):
-        if len(runs) == 3:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(runs) == 3, timeout=1, what="two restarts")
     assert len(runs) == 3 and task.crashes == 2 and task.running
     await task.close()
     assert not task.running

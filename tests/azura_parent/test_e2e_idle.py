@@ -10,6 +10,8 @@ import asyncio
 import pytest
 from e2e_cluster import Cluster
 
+from azura_sandbox.waiting import eventually
+
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 CLUSTER_OPTIONS = {"idle_timeout_s": 1, "speed": 50.0}
@@ -34,6 +36,9 @@ async def test_empty_channel_is_left_after_the_timeout(c: Cluster) -> None:
     for user, room in (("alice", first), ("bob", second)):
         await c.join(user, room)
         assert await c.fails(user, "nowplaying") == f"Nothing is playing in <#{room.id}>. Start something with `/play`."
+    for room in (first, second):  # each bot edits its message once it has left: wait for those edits
+        await eventually(lambda room=room: c.d.message(posted[room.id]).content.startswith("⏏"),  # type: ignore[union-attr]
+                         timeout=4, what=f"the now-playing message about {room.name} edited to say it left")
     # the parent's now-playing message says why it left, its buttons gone
     left = c.d.message(posted[first.id])
     assert left is not None and left.content == f"⏏ Left <#{first.id}> (idle: nobody listening).", left
@@ -56,7 +61,9 @@ async def test_child_tells_why_it_left_when_idle(c: Cluster) -> None:
     np = await c.wait_np(kid, second)
     await c.leave_voice("bob")
     await c.wait_bot_in(second, want=False, timeout_s=4)
-    await asyncio.sleep(0.3)
+    # The child edits its message after it left: wait for that edit (any "Left" text), then check its words.
+    await eventually(lambda: c.d.message(np.id).content.startswith("⏏"), timeout=4,  # type: ignore[union-attr]
+                     what="the child's now-playing message edited to say it left")
     assert c.d.message(np.id).content == f"⏏ Left <#{second.id}> (idle: nobody listening)."  # type: ignore[union-attr]
 
 

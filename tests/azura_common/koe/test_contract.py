@@ -27,8 +27,10 @@ from azura_common.koe.session import (
     Session,
     Track,
 )
+from azura_common.voicebot import point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
 from azura_sandbox.testing import Sandbox, free_port
+from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
@@ -58,6 +60,7 @@ class World:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world() -> AsyncIterator[World]:
     sandbox = await Sandbox.start(speed=50)
+    point_discord_at(sandbox.discord_api)  # as the child's entry point does, for the in-process child
     local_app = ChildApp(
         ChildConfig.from_env(
             {**sandbox.child_env("contract-local-bot", free_port()), "AZURA_CLUSTER_SECRET": sandbox.secret}
@@ -65,10 +68,7 @@ async def world() -> AsyncIterator[World]:
     )
     await local_app.start()
     child = await sandbox.spawn_child("contract-remote-bot")
-    deadline = asyncio.get_running_loop().time() + 30
-    while not local_app.bot.is_serving:
-        assert asyncio.get_running_loop().time() < deadline, "the in-process bot never became ready"
-        await asyncio.sleep(0.05)
+    await eventually(lambda: local_app.bot.is_serving, timeout=30, what="the in-process bot to be ready")
     connection = ChildConnection(child.address, sandbox.secret)
     yield World(sandbox, local_app, connection)
     await connection.close()
@@ -99,18 +99,6 @@ def truth(world: World, session: Session) -> dict[str, Any]:
     raise AssertionError(f"no Lavalink player for channel {session.channel_id}")
 
 
-async def eventually(check: Any, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        try:
-            check()
-            return
-        except AssertionError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-
-
 async def test_connect_joins_voice_and_is_idempotent(session: Session, world: World) -> None:
     state = await session.get_state()
     assert state.connected and state.bot_id != 0 and state.text_channel_id == world.sandbox.text.id
@@ -126,13 +114,15 @@ async def test_enqueue_starts_playback_and_lavalink_plays_it(session: Session, w
     assert result.positions == (1, 2, 3) and result.started and result.total == 3
     state = await session.get_state()
     assert state.current == batch[0] and state.current_position == 1 and state.upcoming == 2
-    await eventually(lambda: assert_playing(world, session, batch[0].title))
+    await eventually(lambda: playing(world, session) == batch[0].title, timeout=5, what="Lavalink playing it")
     more = await session.enqueue(tracks("jazz", 2, BOB), EnqueueMode.LIFO)
     assert more.positions == (2, 3) and not more.started
 
 
-def assert_playing(world: World, session: Session, title: str) -> None:
-    assert truth(world, session)["track_title"] == title
+def playing(world: World, session: Session) -> str | None:
+    """The title the fake Lavalink plays for that session's bot."""
+    title = truth(world, session)["track_title"]
+    return None if title is None else str(title)
 
 
 async def test_enqueue_errors_change_nothing(session: Session) -> None:
@@ -156,7 +146,7 @@ async def test_skip_back_and_skip_to(session: Session, world: World) -> None:
     assert (await session.back(1)).current == batch[1]
     assert (await session.skip(to=5)).current == batch[4]
     assert (await session.skip(-4)).current_position == 1
-    await eventually(lambda: assert_playing(world, session, batch[0].title))
+    await eventually(lambda: playing(world, session) == batch[0].title, timeout=5, what="Lavalink back at 1")
     ended = await session.skip(5)
     assert ended.current is None and ended.current_position == 0
 
@@ -187,19 +177,15 @@ async def test_nothing_playing_errors(session: Session) -> None:
 async def test_pause_resume_seek_volume_reach_lavalink(session: Session, world: World) -> None:
     await session.enqueue(tracks("ambient", 2))
     assert (await session.pause()).paused
-    await eventually(lambda: _check(truth(world, session)["paused"] is True))
+    await eventually(lambda: truth(world, session)["paused"] is True, timeout=5, what="Lavalink paused")
     assert not (await session.resume()).paused
     state = await session.seek(60_000)
     assert 60_000 <= state.position_ms < 65_000
-    await eventually(lambda: _check(truth(world, session)["position_ms"] >= 60_000))
+    await eventually(lambda: truth(world, session)["position_ms"] >= 60_000, timeout=5, what="Lavalink at 1:00")
     assert (await session.set_volume(150)).volume == 150
     assert (await session.set_volume(-30, relative=True)).volume == 120
     assert (await session.set_volume(5_000, relative=True)).volume == 1000  # relative changes clamp
-    await eventually(lambda: _check(truth(world, session)["volume"] == 1000))
-
-
-def _check(condition: bool) -> None:
-    assert condition
+    await eventually(lambda: truth(world, session)["volume"] == 1000, timeout=5, what="Lavalink at volume 1000")
 
 
 async def test_seek_and_volume_errors(session: Session) -> None:
@@ -252,7 +238,7 @@ async def test_stop_keeps_the_bot_connected(session: Session, world: World) -> N
     await session.enqueue(tracks("house", 3))
     state = await session.stop()
     assert state.current is None and state.upcoming == 0 and state.connected and state.total == 1
-    await eventually(lambda: _check(truth(world, session)["track_title"] is None))
+    await eventually(lambda: playing(world, session) is None, timeout=5, what="Lavalink stopped")
     restarted = await session.enqueue(tracks("techno", 1))
     assert restarted.started and restarted.positions == (2,)
 
@@ -261,13 +247,10 @@ async def test_tracks_advance_on_their_own_and_repeat_one_replays(session: Sessi
     short = tracks("short jingles", 3)  # 5 s each: 0.1 s at the sandbox's speed
     await session.enqueue(short)
 
-    async def position() -> int:
-        return (await session.get_state()).current_position
+    async def ran_out() -> bool:  # the queue runs to its end by itself
+        return (await session.get_state()).current_position == 0
 
-    deadline = asyncio.get_running_loop().time() + 10
-    while await position() != 0:  # the queue runs to its end by itself
-        assert asyncio.get_running_loop().time() < deadline, "the queue did not advance"
-        await asyncio.sleep(0.05)
+    await eventually(ran_out, timeout=10, what="the queue to advance to its end")
     state = await session.get_state()
     assert state.total == 3 and state.current is None
     await session.set_repeat(RepeatMode.ONE)
@@ -280,7 +263,8 @@ async def test_tracks_advance_on_their_own_and_repeat_one_replays(session: Sessi
 async def test_disconnect_leaves_voice_and_ends_the_session(session: Session, world: World) -> None:
     bot_id = (await session.get_state()).bot_id
     await session.disconnect()
-    await eventually(lambda: _check(world.sandbox.discord.voice_state(world.sandbox.guild, bot_id) is None))
+    await eventually(lambda: world.sandbox.discord.voice_state(world.sandbox.guild, bot_id) is None, timeout=5,
+                     what="the bot out of voice")
     with pytest.raises(NoSession):
         await session.get_state()
     with pytest.raises(NoSession):
@@ -292,8 +276,8 @@ async def test_trims_start_and_end_the_track_where_the_entry_says(session: Sessi
     await session.enqueue(trimmed)
     first = await session.get_state()
     assert first.current == trimmed[0] and first.current.play_length_ms == 10_000
-    deadline = asyncio.get_running_loop().time() + 5
-    while (await session.get_state()).current_position != 2:  # ended at end_ms, not after minutes
-        assert asyncio.get_running_loop().time() < deadline, "the end trim was not honoured"
-        await asyncio.sleep(0.02)
-    await eventually(lambda: _check(truth(world, session)["position_ms"] >= 30_000))
+    async def second() -> bool:  # ended at end_ms, not after minutes
+        return (await session.get_state()).current_position == 2
+
+    await eventually(second, timeout=5, what="the end trim honoured")
+    await eventually(lambda: truth(world, session)["position_ms"] >= 30_000, timeout=5, what="the start trim honoured")

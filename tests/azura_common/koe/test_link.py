@@ -10,7 +10,7 @@ import asyncio
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from azura_common.koe.session import Ending, Session, Track
 from azura_common.voicebot import VoiceBot, point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
 from azura_sandbox.testing import ChildProcess, Sandbox, free_port
+from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
@@ -83,25 +84,13 @@ async def cluster() -> AsyncIterator[Cluster]:
     bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="azura-parent"))
     bot_task = asyncio.create_task(bot.start("link-parent-bot"))
     children = await asyncio.gather(*(sandbox.spawn_child(f"link-child-{i}") for i in range(CHILDREN)))
-    deadline = time.monotonic() + 30
-    while not bot.is_serving:
-        assert time.monotonic() < deadline and not bot_task.done(), "the parent bot never became ready"
-        await asyncio.sleep(0.05)
+    await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the parent bot to be ready")
+    assert not bot_task.done(), "the parent bot stopped before it was ready"
     yield Cluster(sandbox, bot, list(children))
     await bot.lavalink.close()
     await bot.close()
     await asyncio.gather(bot_task, return_exceptions=True)
     await sandbox.stop()
-
-
-async def within(seconds: float, check: Callable[[], bool], what: str) -> float:
-    """Wait until ``check()``; returns how long it took."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > seconds:
-            raise AssertionError(f"{what}: not within {seconds}s")
-        await asyncio.sleep(0.002)
-    return time.monotonic() - start
 
 
 # -- routing ------------------------------------------------------------------------------------------
@@ -152,7 +141,7 @@ async def test_a_link_killed_mid_acquisition_leaks_no_lease(cluster: Cluster) ->
         # Another asker is refused while the lease is held ...
         assert not await link.query(uuid.uuid4().hex, sb.guild.id, sb.voices[6].id)
         link.drop_stream()  # ... and the parent vanishes before claiming.
-        await within(5, lambda: not link.up, "link noticed down")
+        await eventually(lambda: not link.up, timeout=5, what="link noticed down")
         assert await link.wait_up(5)
         # The lease died with its Link: the child is free again long before the lease would have expired.
         assert await link.query(uuid.uuid4().hex, sb.guild.id, sb.voices[6].id)
@@ -168,7 +157,10 @@ async def test_a_child_ending_its_session_is_forgotten_by_the_parent_within_100m
         await session.enqueue(tracks("kicked"))
         bot_id = (await session.get_state()).bot_id
         await sb.discord.kick_from_voice(bot_id, sb.guild)  # a moderator disconnects the child's bot
-        took = await within(1.0, lambda: parent.koe.get(sb.voices[2].id) is None, "parent forgot the session")
+        kicked = time.monotonic()
+        await eventually(lambda: parent.koe.get(sb.voices[2].id) is None, timeout=1.0, what="parent forgot the session",
+                         poll_s=0.002)
+        took = time.monotonic() - kicked
         print(f"parent forgot the kicked session {took * 1000:.1f} ms after the kick")
         assert took < 0.1, f"the parent took {took * 1000:.0f} ms to forget"
 
@@ -183,7 +175,8 @@ async def test_parent_disconnect_removes_both_copies(cluster: Cluster) -> None:
         assert parent.koe.get(sb.voices[3].id) is None
         with pytest.raises(NoSession):
             await session.get_state()  # the child no longer holds it either
-        await within(2, lambda: sb.discord.voice_state(sb.guild, bot_id) is None, "child bot left voice")
+        await eventually(lambda: sb.discord.voice_state(sb.guild, bot_id) is None, timeout=2,
+                         what="child bot left voice")
 
 
 async def test_teardown_while_the_link_is_down_is_reconciled_on_reconnect(cluster: Cluster) -> None:
@@ -196,11 +189,13 @@ async def test_teardown_while_the_link_is_down_is_reconciled_on_reconnect(cluste
         bot_id = (await session.get_state()).bot_id
         await link.close()  # the Link is down ...
         await sb.discord.kick_from_voice(bot_id, sb.guild)  # ... when the child's session ends
-        await within(2, lambda: sb.discord.voice_state(sb.guild, bot_id) is None, "child bot left voice")
+        await eventually(lambda: sb.discord.voice_state(sb.guild, bot_id) is None, timeout=2,
+                         what="child bot left voice")
         await asyncio.sleep(0.2)
         assert parent.koe.get(sb.voices[4].id) is session  # nobody could tell the parent yet
         link.start()
-        await within(5, lambda: parent.koe.get(sb.voices[4].id) is None, "Hello reconciled the session")
+        await eventually(lambda: parent.koe.get(sb.voices[4].id) is None, timeout=5,
+                         what="Hello reconciled the session")
 
 
 async def test_a_restarted_parent_reattaches_a_playing_child(cluster: Cluster) -> None:
@@ -213,7 +208,7 @@ async def test_a_restarted_parent_reattaches_a_playing_child(cluster: Cluster) -
     await first.children.close()  # the parent process dies: its Links go, the child keeps playing
     second = cluster.parent(local=False)
     async with second:
-        await within(5, lambda: second.koe.get(sb.voices[7].id) is not None, "session reattached")
+        await eventually(lambda: second.koe.get(sb.voices[7].id) is not None, timeout=5, what="session reattached")
         again = second.koe.require(sb.voices[7].id)
         assert isinstance(again, RemoteSession)
         state = await again.get_state()
@@ -231,13 +226,13 @@ async def test_a_silent_child_has_its_sessions_marked_lost_not_forgotten(cluster
         assert child.process is not None
         child.process.send_signal(signal.SIGSTOP)  # frozen: no heartbeats, no answers
         try:
-            await within(5, lambda: session.lost is not None, "session marked lost")
+            await eventually(lambda: session.lost is not None, timeout=5, what="session marked lost")
             assert parent.koe.get(sb.voices[8].id) is session
             with pytest.raises(SessionLost):
                 await session.get_state()
         finally:
             child.process.send_signal(signal.SIGCONT)
-        await within(10, lambda: session.lost is None, "session recovered after the child came back")
+        await eventually(lambda: session.lost is None, timeout=10, what="session recovered after the child came back")
         assert (await session.get_state()).channel_id == sb.voices[8].id
 
 
@@ -264,3 +259,23 @@ async def test_unreachable_children_are_not_called_busy(cluster: Cluster) -> Non
             await koe.open(sb.guild.id, sb.voices[10].id)
     finally:
         await dead.close()
+
+
+async def test_heartbeats_measure_the_round_trip_and_a_stalled_child_shows_in_it(cluster: Cluster) -> None:
+    async with cluster.parent(local=False, heartbeat_s=0.3) as parent:
+        link = parent.children.links[2]
+        await eventually(lambda: link.rtt_ms is not None, timeout=2, what="a heartbeat echoed")
+        assert link.rtt_ms is not None and 0 < link.rtt_ms < 1000, link.rtt_ms  # loopback
+        child = next(c for c in cluster.children if c.address == link.address)
+        assert child.process is not None
+        link.rtt_ms = None
+        await eventually(lambda: link.rtt_ms is not None, timeout=2, what="the next echo", poll_s=0.002)
+        # Right after an echo: freeze the child across the next heartbeat, whose echo then comes back late.
+        child.process.send_signal(signal.SIGSTOP)
+        try:
+            await asyncio.sleep(0.5)  # the stall itself, not a wait for something to happen
+        finally:
+            child.process.send_signal(signal.SIGCONT)
+        await eventually(lambda: link.rtt_ms is not None and link.rtt_ms > 150, timeout=1, what="a slow round trip",
+                         poll_s=0.002)
+        assert link.up  # slow, not dead

@@ -1,15 +1,14 @@
-"""What the parent bot remembers: user and guild settings, and playlists of resolved tracks.
+"""Playlists of resolved tracks: per user, shared publicly or globally, with per-entry trims.
 
 Every method is one transaction: a write either happens completely or not at all, and every failure is a
 ``KoeError`` whose message may be shown to a Discord user verbatim. Permission policy (who may make a
-playlist global, who counts as a DJ) belongs to the caller; the store only records what it is told.
+playlist global) belongs to the caller; the store only records what it is told.
 """
 
 from __future__ import annotations
 
-import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, cast
@@ -18,27 +17,25 @@ import aiosqlite
 
 from azura_common.koe.errors import InvalidArgument, KoeError, PermissionDenied, QueueIndexError
 from azura_common.koe.queue import validate_track
-from azura_common.koe.session import EnqueueMode, Track
-from azura_parent.db import Database
+from azura_common.koe.session import Track
+
+from .database import Tables, fetch_all, fetch_one
 
 __all__ = [
+    "AUTOCOMPLETE_LIMIT",
     "MAX_NAME_LENGTH",
     "MAX_PLAYLIST_ENTRIES",
-    "GuildSettings",
     "Playlist",
     "PlaylistEntry",
     "PlaylistNotFound",
     "PlaylistPage",
-    "Store",
-    "UserSettings",
+    "PlaylistStore",
     "Visibility",
+    "clean_name",
 ]
 
 MAX_NAME_LENGTH: Final = 50
 MAX_PLAYLIST_ENTRIES: Final = 5000
-MAX_VOLUME: Final = 1000  # as azura_common.koe.local.MAX_VOLUME (not imported: it pulls in wavelink)
-VOLUME_STEP_RANGE: Final = (1, 100)
-IDLE_TIMEOUT_RANGE: Final = (30, 86_400)
 AUTOCOMPLETE_LIMIT: Final = 25
 
 Visibility = Literal["private", "public", "global"]
@@ -61,20 +58,6 @@ class PlaylistNotFound(KoeError):
 
     def default_message(self) -> str:
         return "There is no playlist by that name."
-
-
-@dataclass(frozen=True, slots=True)
-class UserSettings:
-    enqueue_mode: str = EnqueueMode.FIFO.value
-    volume_step: int = 10
-    last_volume: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GuildSettings:
-    dj_role_id: int | None = None
-    always_on: bool = False  # 24/7: stay in voice when the queue runs dry or everyone leaves
-    idle_timeout_s: int | None = None  # None: the bot's default (AZURA_IDLE_TIMEOUT_S, 300 s unless set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,20 +119,6 @@ def _clean_visibility(visibility: str) -> Visibility:
     return visibility
 
 
-def _clean_mode(mode: str | EnqueueMode) -> str:
-    value = mode.value if isinstance(mode, EnqueueMode) else mode
-    valid = [m.value for m in EnqueueMode]
-    if value not in valid:
-        raise InvalidArgument(f"Enqueue mode must be one of {', '.join(valid)}, not {value!r}.", "enqueue_mode")
-    return value
-
-
-def _in_range(value: int, bounds: tuple[int, int], message: str, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
-        raise InvalidArgument(message, argument)
-    return value
-
-
 def _entry_index_error(position: int, total: int, name: str) -> QueueIndexError:
     if total == 0:
         message = f"Position {position} is out of range: the playlist '{name}' is empty."
@@ -192,107 +161,8 @@ def _row_to_entry(row: Any) -> PlaylistEntry:
     )
 
 
-async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
-async def _fetchall(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
-class Store:
-    """Typed, transactional access to the parent bot's data."""
-
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
-
-    # -- user settings ------------------------------------------------------------------------------------
-
-    async def get_user_settings(self, user_id: int) -> UserSettings:
-        async with self._db.read() as conn:
-            row = await _fetchone(
-                conn, "SELECT enqueue_mode, volume_step, last_volume FROM user_settings WHERE user_id = ?", (user_id,)
-            )
-        if row is None:
-            return UserSettings()
-        return UserSettings(
-            enqueue_mode=str(row["enqueue_mode"]),
-            volume_step=int(row["volume_step"]),
-            last_volume=None if row["last_volume"] is None else int(row["last_volume"]),
-        )
-
-    async def set_enqueue_mode(self, user_id: int, mode: str | EnqueueMode) -> UserSettings:
-        value = _clean_mode(mode)
-        await self._upsert_user(user_id, "enqueue_mode", value)
-        return await self.get_user_settings(user_id)
-
-    async def set_volume_step(self, user_id: int, step: int) -> UserSettings:
-        low, high = VOLUME_STEP_RANGE
-        _in_range(step, VOLUME_STEP_RANGE, f"The volume step must be between {low} and {high}, not {step}.", "step")
-        await self._upsert_user(user_id, "volume_step", step)
-        return await self.get_user_settings(user_id)
-
-    async def set_last_volume(self, user_id: int, volume: int | None) -> UserSettings:
-        if volume is not None:
-            _in_range(volume, (0, MAX_VOLUME), f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
-        await self._upsert_user(user_id, "last_volume", volume)
-        return await self.get_user_settings(user_id)
-
-    async def _upsert_user(self, user_id: int, column: str, value: object) -> None:
-        assert column in {"enqueue_mode", "volume_step", "last_volume"}
-        await self._upsert("user_settings", "user_id", user_id, column, value)
-
-    async def _upsert(self, table: str, key_column: str, key: int, column: str, value: object) -> None:
-        """Set one settings column, creating the row with defaults if it is new (names come from code)."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO {table} ({key_column}, {column}) VALUES (?, ?)"
-                f" ON CONFLICT ({key_column}) DO UPDATE SET {column} = excluded.{column}",
-                (key, value),
-            )
-
-    # -- guild settings -----------------------------------------------------------------------------------
-
-    async def get_guild_settings(self, guild_id: int) -> GuildSettings:
-        async with self._db.read() as conn:
-            row = await _fetchone(
-                conn,
-                "SELECT dj_role_id, always_on, idle_timeout_s FROM guild_settings WHERE guild_id = ?",
-                (guild_id,),
-            )
-        if row is None:
-            return GuildSettings()
-        return GuildSettings(
-            dj_role_id=None if row["dj_role_id"] is None else int(row["dj_role_id"]),
-            always_on=bool(row["always_on"]),
-            idle_timeout_s=None if row["idle_timeout_s"] is None else int(row["idle_timeout_s"]),
-        )
-
-    async def set_dj_role(self, guild_id: int, role_id: int | None) -> GuildSettings:
-        await self._upsert_guild(guild_id, "dj_role_id", role_id)
-        return await self.get_guild_settings(guild_id)
-
-    async def set_always_on(self, guild_id: int, always_on: bool) -> GuildSettings:
-        await self._upsert_guild(guild_id, "always_on", 1 if always_on else 0)
-        return await self.get_guild_settings(guild_id)
-
-    async def set_idle_timeout(self, guild_id: int, seconds: int) -> GuildSettings:
-        low, high = IDLE_TIMEOUT_RANGE
-        _in_range(
-            seconds,
-            IDLE_TIMEOUT_RANGE,
-            f"The idle timeout must be between {low} seconds and {high // 3600} hours ({high} seconds), not {seconds}.",
-            "idle_timeout_s",
-        )
-        await self._upsert_guild(guild_id, "idle_timeout_s", seconds)
-        return await self.get_guild_settings(guild_id)
-
-    async def _upsert_guild(self, guild_id: int, column: str, value: object) -> None:
-        assert column in {"dj_role_id", "always_on", "idle_timeout_s"}
-        await self._upsert("guild_settings", "guild_id", guild_id, column, value)
+class PlaylistStore(Tables):
+    """The ``playlists`` and ``playlist_entries`` tables."""
 
     # -- playlists ----------------------------------------------------------------------------------------
 
@@ -307,7 +177,7 @@ class Store:
                 (owner_id, cleaned, _name_key(cleaned), vis, self._clock()),
             ) as cur:
                 playlist_id = cur.lastrowid
-            row = await _fetchone(conn, f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
+            row = await fetch_one(conn, f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
         return _row_to_playlist(row)
 
     async def delete_playlist(self, owner_id: int, name: str) -> Playlist:
@@ -362,7 +232,7 @@ class Store:
             if own is not None:
                 return own
             if owner_id is None:
-                row = await _fetchone(
+                row = await fetch_one(
                     conn,
                     f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.visibility = 'global' AND p.name_key = ?"
                     " ORDER BY p.created_at, p.id LIMIT 1",
@@ -374,7 +244,7 @@ class Store:
 
     async def list_playlists(self, owner_id: int) -> list[Playlist]:
         async with self._db.read() as conn:
-            rows = await _fetchall(
+            rows = await fetch_all(
                 conn,
                 f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.owner_id = ? ORDER BY p.name_key, p.id",
                 (owner_id,),
@@ -397,14 +267,14 @@ class Store:
         sql += " ORDER BY p.visibility = 'global' DESC, p.name_key, p.id LIMIT ?"
         params.append(max(0, limit))
         async with self._db.read() as conn:
-            rows = await _fetchall(conn, sql, params)
+            rows = await fetch_all(conn, sql, params)
         return [_row_to_playlist(row) for row in rows]
 
     async def playlist_names(self, owner_id: int, prefix: str = "", limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
         """Names of ``owner_id``'s playlists starting with ``prefix`` (any case), for autocomplete."""
         key = _name_key(prefix)
         async with self._db.read() as conn:
-            rows = await _fetchall(
+            rows = await fetch_all(
                 conn,
                 "SELECT name FROM playlists WHERE owner_id = ? AND substr(name_key, 1, ?) = ?"
                 " ORDER BY name_key, id LIMIT ?",
@@ -469,7 +339,7 @@ class Store:
                 raise InvalidArgument(f"The end of the range ({last}) comes before its start ({start}).", "end")
             if last > total:
                 raise _entry_index_error(last, total, playlist.name)
-            rows = await _fetchall(
+            rows = await fetch_all(
                 conn,
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ? AND position BETWEEN ? AND ?"
                 " ORDER BY position",
@@ -499,7 +369,7 @@ class Store:
             playlist = await self._own(conn, owner_id, name)
             if not 1 <= position <= playlist.size:
                 raise _entry_index_error(position, playlist.size, playlist.name)
-            row = await _fetchone(
+            row = await fetch_one(
                 conn,
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ? AND position = ?",
                 (playlist.id, position),
@@ -521,7 +391,7 @@ class Store:
         playlist_id = playlist.id if isinstance(playlist, Playlist) else playlist
         async with self._db.read() as conn:
             current = await self._by_id(conn, playlist_id)
-            rows = await _fetchall(
+            rows = await fetch_all(
                 conn,
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ?"
                 " ORDER BY position LIMIT ? OFFSET ?",
@@ -536,7 +406,7 @@ class Store:
         playlist_id = playlist.id if isinstance(playlist, Playlist) else playlist
         async with self._db.read() as conn:
             await self._by_id(conn, playlist_id)
-            rows = await _fetchall(
+            rows = await fetch_all(
                 conn,
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ? ORDER BY position",
                 (playlist_id,),
@@ -546,7 +416,7 @@ class Store:
     # -- helpers (inside a transaction) --------------------------------------------------------------------
 
     async def _find_own(self, conn: aiosqlite.Connection, owner_id: int, name: str) -> Playlist | None:
-        row = await _fetchone(
+        row = await fetch_one(
             conn,
             f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.owner_id = ? AND p.name_key = ?",
             (owner_id, _name_key(name)),
@@ -560,7 +430,7 @@ class Store:
         return playlist
 
     async def _by_id(self, conn: aiosqlite.Connection, playlist_id: int) -> Playlist:
-        row = await _fetchone(conn, f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
+        row = await fetch_one(conn, f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
         if row is None:
             raise PlaylistNotFound("That playlist no longer exists.")
         return _row_to_playlist(row)

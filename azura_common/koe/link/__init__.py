@@ -1,0 +1,13 @@
+"""The Link stream between the parent and each child: availability handshakes with leases, teardown
+upstream, heartbeats.
+
+- ``leases``: the child's lease book (pure bookkeeping).
+- ``child_end``: ``LinkHub``, what a child answers on every Link opened to it.
+- ``parent_end``: ``ChildLink`` (one child's Link, kept open) and ``Children`` (Koe's child pool).
+"""
+
+from .child_end import LinkHub
+from .leases import LeaseBook
+from .parent_end import ChildLink, Children
+
+__all__ = ["ChildLink", "Children", "LeaseBook", "LinkHub"]

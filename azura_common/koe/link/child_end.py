@@ -1,0 +1,141 @@
+"""The child end of every Link stream opened to this child (``LinkHub``).
+
+On every new Link the child sends ``Hello`` (its bot id, whether it is ready, every session it holds),
+answers ``AvailabilityQuery`` with ``Available`` plus a short lease when it is free in that guild, turns a
+``Claim`` into a reservation for the ``Connect`` that follows, echoes the parent's heartbeats (the parent's
+own cadence measures liveness and the round trip), and sends ``SessionClosed`` whenever one of its sessions
+ends, whatever ended it. Leases die with their Link, so a parent that vanishes mid-handshake leaks nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+
+from .. import convert
+from ..koe import Koe
+from ..pb.azura.koe.v1 import koe_pb2 as pb
+from ..session import Ending, Session, SessionState
+from .leases import LeaseBook
+
+__all__ = ["LinkHub"]
+
+log = logging.getLogger(__name__)
+
+_Outbox = asyncio.Queue[pb.ChildEvent | None]  # None ends the stream
+
+
+class LinkHub:
+    """Every Link stream open to this child, and the answers it gives on them."""
+
+    def __init__(self, koe: Koe, bot_user_id: Callable[[], int], ready: Callable[[], bool]) -> None:
+        self.koe = koe
+        self.leases = LeaseBook()
+        self._bot_user_id = bot_user_id
+        self._ready = ready
+        self._outboxes: set[_Outbox] = set()
+
+    @property
+    def links(self) -> int:
+        """How many parents are listening right now."""
+        return len(self._outboxes)
+
+    def is_free(self, guild_id: int, channel_id: int) -> bool:
+        if not self._ready() or self.koe.local_channel(guild_id) is not None:
+            return False
+        return not self.leases.blocks(guild_id, channel_id)
+
+    async def hello(self) -> pb.ChildEvent:
+        states = await self.koe.states()
+        return pb.ChildEvent(
+            hello=pb.Hello(
+                bot_user_id=self._bot_user_id(),
+                sessions=[convert.state_to_pb(s) for s in states],
+                ready=self._ready(),
+            )
+        )
+
+    async def serve(self, requests: AsyncIterator[pb.ParentEvent]) -> AsyncIterator[pb.ChildEvent]:
+        """One Link: yields Hello, then answers and notices until the parent goes away."""
+        outbox: _Outbox = asyncio.Queue()
+        owner = object()
+        self._outboxes.add(outbox)
+        reader = asyncio.create_task(self._read(requests, outbox, owner), name="link-reader")
+        try:
+            yield await self.hello()
+            while True:
+                event = await outbox.get()
+                if event is None:
+                    break
+                yield event
+        finally:
+            self._outboxes.discard(outbox)
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            dropped = self.leases.drop_owner(owner)
+            if dropped:
+                log.info("link closed mid-handshake; released %d lease(s)", dropped)
+
+    async def _read(self, requests: AsyncIterator[pb.ParentEvent], outbox: _Outbox, owner: object) -> None:
+        try:
+            async for event in requests:
+                reply = self._answer(event, owner)
+                if reply is not None:
+                    outbox.put_nowait(reply)
+        except (grpc.aio.AioRpcError, asyncio.InvalidStateError) as exc:
+            log.debug("link read ended: %s", exc)
+        finally:
+            outbox.put_nowait(None)
+
+    def _answer(self, event: pb.ParentEvent, owner: object) -> pb.ChildEvent | None:
+        kind = event.WhichOneof("event")
+        if kind == "availability_query":
+            return self._availability(event.availability_query, owner)
+        if kind == "claim":
+            c = event.claim
+            ok = self.leases.claim(c.request_id, c.guild_id, c.channel_id)
+            return pb.ChildEvent(claimed=pb.Claimed(request_id=c.request_id, ok=ok))
+        if kind == "release":
+            self.leases.release(event.release.request_id, event.release.guild_id)
+        if kind == "heartbeat":  # echoed as is: the parent times the round trip with its own clock
+            return pb.ChildEvent(heartbeat=pb.Heartbeat(sent_at_ms=event.heartbeat.sent_at_ms))
+        return None
+
+    def _availability(self, q: pb.AvailabilityQuery, owner: object) -> pb.ChildEvent:
+        if self.is_free(q.guild_id, q.channel_id) and self.leases.offer(
+            q.request_id, q.guild_id, q.channel_id, q.lease_ms, owner
+        ):
+            available = pb.Available(request_id=q.request_id, guild_id=q.guild_id, bot_user_id=self._bot_user_id())
+            return pb.ChildEvent(available=available)
+        held = self._ready() and self.koe.local_channel(q.guild_id) is None  # only a lease is in the way
+        reason = "not ready" if not self._ready() else ("promised to another request" if held else "busy")
+        unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason, retry=held)
+        return pb.ChildEvent(unavailable=unavailable)
+
+    def broadcast(self, event: pb.ChildEvent) -> None:
+        for outbox in list(self._outboxes):
+            outbox.put_nowait(event)
+
+    async def session_closed(self, session: Session, ending: Ending) -> None:
+        """Koe's on_closed on the child: tell every parent at once."""
+        self.broadcast(
+            pb.ChildEvent(
+                session_closed=pb.SessionClosed(
+                    guild_id=session.guild_id,
+                    channel_id=session.channel_id,
+                    reason=convert.close_reason_to_pb(ending.reason),
+                    detail=ending.detail,
+                )
+            )
+        )
+
+    def state_changed(self, state: SessionState) -> None:
+        self.broadcast(pb.ChildEvent(state_snapshot=pb.StateSnapshot(state=convert.state_to_pb(state))))
+
+    async def close(self) -> None:
+        """End every Link stream (shutdown)."""
+        for outbox in list(self._outboxes):
+            outbox.put_nowait(None)

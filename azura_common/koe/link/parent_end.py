@@ -1,0 +1,362 @@
+"""The parent end of the Link streams: ``ChildLink`` per child, ``Children`` for all of them.
+
+A ``ChildLink`` keeps its Link open, reconnecting with backoff. On ``Hello`` it reconciles Koe (adopts
+sessions a restarted parent did not know, forgets those the child no longer holds); on ``SessionClosed``
+it forgets at once; when heartbeats stop it marks the child's sessions lost (never silently forgets
+them). It sends a heartbeat every ``heartbeat_s``; the child echoes it, which both proves the child alive
+and measures the round trip (``rtt_ms``). ``Children.acquire`` asks every child at once and claims the
+first that is free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import grpc
+
+from ...supervised import Supervised, wait_set
+from .. import convert
+from ..errors import ChildUnavailable
+from ..koe import Koe
+from ..pb.azura.koe.v1 import koe_pb2 as pb
+from ..remote import ChildConnection, RemoteSession
+from ..session import CloseReason, Ending, Session
+from .leases import LEASE_MS
+
+__all__ = ["ChildLink", "Children", "LinkState"]
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 2.0
+DEAD_AFTER_S = 7.0  # three missed heartbeats and a bit: the child is gone
+QUERY_TIMEOUT_S = 2.0
+ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
+UNREACHABLE = "The other Azura bots can't be reached right now; try again in a moment."
+
+_LinkCall = grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent]
+
+
+class LinkState(enum.Enum):
+    """Where a ChildLink's stream is. Handshakes run only while it is UP."""
+
+    CLOSED = "closed"  # not started, or closed by the parent
+    CONNECTING = "connecting"  # a stream is opening; the child has not said Hello on it yet
+    UP = "up"  # Hello received: handshakes run, teardown notices arrive
+    DOWN = "down"  # the stream broke; another one opens after a backoff
+
+
+class _LinkDown(Exception):
+    """The Link went down while a handshake step waited for its answer."""
+
+
+class ChildLink:
+    """The parent's view of one child: its connection, its Link stream, and what it holds."""
+
+    def __init__(
+        self,
+        connection: ChildConnection,
+        koe: Koe,
+        *,
+        heartbeat_s: float = HEARTBEAT_S,
+        dead_after_s: float = DEAD_AFTER_S,
+        backoff_s: tuple[float, float] = (0.2, 5.0),
+    ) -> None:
+        self.connection = connection
+        self.koe = koe
+        self.bot_user_id = 0
+        self.rtt_ms: float | None = None  # the last heartbeat's round trip; None until one came back
+        self._state = LinkState.CLOSED
+        self._is_up = asyncio.Event()  # wakes wait_up; set exactly while the state is UP (see _enter)
+        self._heartbeat_s = heartbeat_s
+        self._dead_after_s = dead_after_s
+        self._backoff = backoff_s
+        self._outbox: asyncio.Queue[pb.ParentEvent] = asyncio.Queue()  # the current stream's
+        self._waiters: dict[tuple[str, str], asyncio.Future[pb.ChildEvent]] = {}
+        self._pings: dict[int, float] = {}  # heartbeat sent_at_ms → when it left (monotonic s)
+        self._last_seen = 0.0
+        self._call: _LinkCall | None = None
+        self._task = Supervised(f"link-{connection.address}", self._run)
+
+    @property
+    def address(self) -> str:
+        return self.connection.address
+
+    @property
+    def up(self) -> bool:
+        return self._state is LinkState.UP
+
+    def start(self) -> None:
+        self._task.start()
+
+    async def wait_up(self, timeout: float) -> bool:
+        return await wait_set(self._is_up, timeout)
+
+    async def close(self) -> None:
+        await self._task.close()
+        self._mark_down(LinkState.CLOSED, "parent shutting down", lose_sessions=False)
+
+    def drop_stream(self) -> None:
+        """Cut the current Link stream (tests use this to simulate a network failure); it reconnects."""
+        if self._call is not None:
+            self._call.cancel()
+
+    def _enter(self, state: LinkState) -> None:
+        if state is not self._state:
+            log.debug("link to %s: %s → %s", self.address, self._state.value, state.value)
+        self._state = state
+        if state is LinkState.UP:
+            self._is_up.set()
+        else:
+            self._is_up.clear()
+
+    # -- the stream loop -----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        delay = self._backoff[0]
+        while True:
+            try:
+                await self._one_stream()
+                delay = self._backoff[0]
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # we are being shut down
+                log.info("link to %s cut (heartbeats missed or dropped on purpose)", self.address)
+            except (grpc.aio.AioRpcError, grpc.aio.UsageError, OSError, TimeoutError) as exc:
+                log.info("link to %s down: %s", self.address, exc)
+            except Exception:  # a bug while handling an event: log it, reconnect, reconcile on Hello
+                log.exception("link to %s failed", self.address)
+            self._mark_down(LinkState.DOWN, "link lost", lose_sessions=True)
+            await asyncio.sleep(delay)
+            delay = min(self._backoff[1], delay * 2)
+
+    async def _one_stream(self) -> None:
+        outbox: asyncio.Queue[pb.ParentEvent] = asyncio.Queue()
+        self._outbox = outbox
+        self._pings.clear()
+        self._enter(LinkState.CONNECTING)
+
+        async def outgoing() -> AsyncIterator[pb.ParentEvent]:
+            while True:
+                yield await outbox.get()
+
+        call: _LinkCall = self.connection.stub.Link(outgoing(), metadata=self.connection.metadata)
+        self._call = call
+        self._last_seen = time.monotonic()
+        watchdog = asyncio.create_task(self._watch(call, outbox), name=f"link-watch-{self.address}")
+        try:
+            async for event in call:
+                self._last_seen = time.monotonic()
+                if event.WhichOneof("event") == "hello":
+                    await self._on_hello(event.hello)
+                    self._enter(LinkState.UP)
+                else:
+                    await self._on_event(event)
+        finally:
+            watchdog.cancel()
+            await asyncio.gather(watchdog, return_exceptions=True)
+            self._call = None
+
+    async def _watch(self, call: _LinkCall, outbox: asyncio.Queue[pb.ParentEvent]) -> None:
+        """Send a heartbeat every ``heartbeat_s``; cut the stream when nothing came back for too long."""
+        while True:
+            await asyncio.sleep(self._heartbeat_s)
+            now = time.monotonic()
+            sent_at_ms = int(now * 1000)
+            self._pings = {ms: t for ms, t in self._pings.items() if now - t < self._dead_after_s}
+            self._pings[sent_at_ms] = now
+            outbox.put_nowait(pb.ParentEvent(heartbeat=pb.Heartbeat(sent_at_ms=sent_at_ms)))
+            if now - self._last_seen > self._dead_after_s:
+                log.warning("child %s missed its heartbeats; dropping the link", self.address)
+                call.cancel()
+                return
+
+    def _mark_down(self, state: LinkState, why: str, *, lose_sessions: bool) -> None:
+        self._enter(state)
+        for waiter in self._waiters.values():
+            if not waiter.done():
+                waiter.set_exception(_LinkDown())
+        self._waiters.clear()
+        if lose_sessions:
+            for session in self.sessions():
+                session.lost = why
+
+    def sessions(self) -> list[RemoteSession]:
+        """Koe's sessions that live on this child."""
+        return [
+            r.session
+            for r in self.koe.routes()
+            if isinstance(r.session, RemoteSession) and r.session.connection is self.connection
+        ]
+
+    async def _on_hello(self, hello: pb.Hello) -> None:
+        self.bot_user_id = hello.bot_user_id
+        held = {s.channel_id: convert.state_from_pb(s) for s in hello.sessions}
+        for session in self.sessions():
+            if session.channel_id in held:
+                session.lost = None
+            else:
+                await self.koe.forget(session.channel_id, Ending(CloseReason.CHILD_LOST), session)
+        for channel_id, state in held.items():
+            if self.koe.get(channel_id) is None:
+                self.koe.adopt(RemoteSession(self.connection, state.guild_id, channel_id, state.bot_id), local=False)
+                log.info("reattached session in channel %s on %s", channel_id, self.address)
+
+    async def _on_event(self, event: pb.ChildEvent) -> None:
+        kind = event.WhichOneof("event")
+        if kind in ("available", "unavailable", "claimed"):
+            request_id = getattr(event, kind).request_id
+            group = "claim" if kind == "claimed" else "query"
+            waiter = self._waiters.pop((group, request_id), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(event)
+        elif kind == "session_closed":
+            closed = event.session_closed
+            for session in self.sessions():
+                if session.channel_id == closed.channel_id:
+                    ending = convert.ending_from_pb(closed.reason, closed.detail)
+                    await self.koe.forget(closed.channel_id, ending, session)
+        elif kind == "heartbeat":
+            self._on_echo(event.heartbeat.sent_at_ms)
+
+    def _on_echo(self, sent_at_ms: int) -> None:
+        left = self._pings.pop(sent_at_ms, None)
+        if left is None:
+            return  # from an earlier stream, or pruned as too old
+        self.rtt_ms = (time.monotonic() - left) * 1000
+        log.debug("link to %s: heartbeat round trip %.2f ms", self.address, self.rtt_ms)
+
+    # -- the handshake -------------------------------------------------------------------------------
+    async def _ask(self, group: str, request_id: str, event: pb.ParentEvent, timeout: float) -> pb.ChildEvent | None:
+        if not self.up:
+            return None
+        waiter: asyncio.Future[pb.ChildEvent] = asyncio.get_running_loop().create_future()
+        self._waiters[(group, request_id)] = waiter
+        self._outbox.put_nowait(event)
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        except (TimeoutError, _LinkDown):
+            return None
+        finally:
+            self._waiters.pop((group, request_id), None)
+
+    async def query(self, request_id: str, guild_id: int, channel_id: int, timeout: float = QUERY_TIMEOUT_S) -> bool:
+        """True when the child is free and now holds a lease for ``request_id``."""
+        return await self.ask_availability(request_id, guild_id, channel_id, timeout) == "available"
+
+    async def ask_availability(
+        self, request_id: str, guild_id: int, channel_id: int, timeout: float = QUERY_TIMEOUT_S
+    ) -> str:
+        """``available`` (lease held), ``held`` (promised to another request: ask again), ``busy`` or ``down``."""
+        event = pb.ParentEvent(
+            availability_query=pb.AvailabilityQuery(
+                request_id=request_id, guild_id=guild_id, channel_id=channel_id, lease_ms=LEASE_MS
+            )
+        )
+        answer = await self._ask("query", request_id, event, timeout)
+        if answer is None:
+            return "down"
+        if answer.WhichOneof("event") == "available":
+            return "available"
+        return "held" if answer.unavailable.retry else "busy"
+
+    async def claim(self, request_id: str, guild_id: int, channel_id: int, timeout: float = QUERY_TIMEOUT_S) -> bool:
+        event = pb.ParentEvent(claim=pb.Claim(request_id=request_id, guild_id=guild_id, channel_id=channel_id))
+        answer = await self._ask("claim", request_id, event, timeout)
+        return answer is not None and answer.claimed.ok
+
+    def release(self, request_id: str, guild_id: int) -> None:
+        # On a stream that is no longer up the lease died with the old stream: nothing to release.
+        if self.up:
+            self._outbox.put_nowait(pb.ParentEvent(release=pb.Release(request_id=request_id, guild_id=guild_id)))
+
+
+class Children:
+    """Every configured child: Koe's ChildPool on the parent."""
+
+    def __init__(self, links: list[ChildLink]) -> None:
+        self.links = links
+
+    @property
+    def size(self) -> int:
+        return len(self.links)
+
+    def start(self) -> None:
+        for link in self.links:
+            link.start()
+
+    async def wait_up(self, timeout: float) -> int:
+        results = await asyncio.gather(*(link.wait_up(timeout) for link in self.links))
+        return sum(results)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(link.close() for link in self.links))
+        await asyncio.gather(*(link.connection.close() for link in self.links), return_exceptions=True)
+
+    def link_of(self, session: Session) -> ChildLink | None:
+        if isinstance(session, RemoteSession):
+            for link in self.links:
+                if link.connection is session.connection:
+                    return link
+        return None
+
+    async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
+        """Ask every child at once; claim the first that is free; release the rest.
+
+        A child that is only promised to a concurrent request is asked again after a short, jittered
+        pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
+        deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
+        candidates = [link for link in self.links if link.up]
+        if self.links and not candidates:
+            raise ChildUnavailable(UNREACHABLE)
+        while candidates:
+            chosen, held, answered = await self._acquire_round(guild_id, channel_id, candidates)
+            if chosen is not None:
+                return RemoteSession(chosen.connection, guild_id, channel_id, chosen.bot_user_id)
+            if not answered:
+                raise ChildUnavailable(UNREACHABLE)  # "busy" would be a lie: nobody could say
+            if not held or time.monotonic() > deadline:
+                return None
+            candidates = held
+            await asyncio.sleep(random.uniform(0.005, 0.03))
+        return None
+
+    async def _acquire_round(
+        self, guild_id: int, channel_id: int, candidates: list[ChildLink]
+    ) -> tuple[ChildLink | None, list[ChildLink], bool]:
+        request_id = uuid.uuid4().hex
+        asks = {
+            asyncio.create_task(link.ask_availability(request_id, guild_id, channel_id)): link for link in candidates
+        }
+        chosen: ChildLink | None = None
+        held: list[ChildLink] = []
+        answered = False
+        try:
+            pending = set(asks)
+            while pending and chosen is None:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    answer, link = task.result(), asks[task]
+                    answered = answered or answer != "down"
+                    if answer == "held":
+                        held.append(link)
+                    elif answer == "available" and chosen is None:
+                        if await link.claim(request_id, guild_id, channel_id):
+                            chosen = link
+                        else:
+                            link.release(request_id, guild_id)
+        finally:
+            for task in asks:
+                if not task.done():
+                    task.cancel()
+            results = await asyncio.gather(*asks, return_exceptions=True)
+            for task, outcome in zip(asks, results, strict=True):
+                link = asks[task]
+                if link is not chosen and outcome == "available":
+                    link.release(request_id, guild_id)
+        return chosen, held, answered

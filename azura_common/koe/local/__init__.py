@@ -1,0 +1,30 @@
+"""A session played by this process: ``LocalSession`` and the wavelink adapter it plays through.
+
+- ``session``: ``LocalSession`` (the Session protocol on a ``VoicePlayer``; no wavelink).
+- ``player``: the only wavelink importer: ``KoePlayer``, the ``Lavalink`` node, track conversion.
+"""
+
+from .player import (
+    KoePlayer,
+    Lavalink,
+    SearchResult,
+    joining,
+    note_player_update,
+    session_of,
+    track_from_playable,
+)
+from .session import LocalSession, PlayerConnector, SessionEnded, VoicePlayer
+
+__all__ = [
+    "KoePlayer",
+    "Lavalink",
+    "LocalSession",
+    "PlayerConnector",
+    "SearchResult",
+    "SessionEnded",
+    "VoicePlayer",
+    "joining",
+    "note_player_update",
+    "session_of",
+    "track_from_playable",
+]
