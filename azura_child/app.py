@@ -54,7 +54,13 @@ class ChildApp:
         return self.bot.user.id if self.bot.user else 0
 
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
-        return LocalSession(guild_id, channel_id, self._bot_id(), self.bot.connect_player, on_end=self._local_ended)
+        return LocalSession(
+            guild_id, channel_id, self._bot_id(), self.bot.connect_player,
+            on_end=self._local_ended, on_change=self._local_changed,
+        )
+
+    def _local_changed(self, session: LocalSession, queue_changed: bool) -> None:
+        self.hub.session_changed(session, queue_changed)
 
     async def _local_ended(self, session: LocalSession, ending: Ending) -> None:
         await self.koe.forget(session.channel_id, ending, session)
@@ -82,6 +88,7 @@ class ChildApp:
         await self.server.start()
         self._bot_task = asyncio.create_task(self.bot.start(self.config.token), name="discord-client")
         self.board.start()
+        self.hub.start()
         self._ready_task = asyncio.create_task(self._serve_when_ready(), name="health-ready")
         log.info("child gRPC on %s", address)
         return self.port

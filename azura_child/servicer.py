@@ -130,8 +130,6 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
         reply = cast(Reply, await self.dedupe.run(key, work))  # one key, one RPC: its own reply type
         session = self.koe.get(request.channel_id)  # none after a Disconnect: nothing left to show
         if session is not None:
-            if self.hub.links:  # snapshots are for parents on a Link; none listening, none built
-                self.hub.state_changed(await session.get_state())
             if self.on_change is not None:
                 self.on_change(request.channel_id)
         return reply
@@ -154,6 +152,19 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
             # Joined or failed, the reservation has served: a failed join must not keep the guild held.
             self.hub.leases.consume(request.guild_id, request.channel_id)
         return pb.ConnectReply(state=convert.state_to_pb(state))
+
+    @mutation
+    async def Restore(self, request: pb.RestoreRequest, context: Context) -> pb.RestoreReply:
+        record = convert.record_from_pb(request.record)
+        if (record.guild_id, record.channel_id) != (request.guild_id, request.channel_id):
+            raise InvalidArgument("The record belongs to another voice channel.", "record")
+        if self.hub.leases.blocks(request.guild_id, request.channel_id):
+            raise Busy(1, "This bot is reserved for another voice channel of this server.")
+        try:
+            state = await (await self.koe.restore(record)).get_state()
+        finally:
+            self.hub.leases.consume(request.guild_id, request.channel_id)
+        return pb.RestoreReply(state=convert.state_to_pb(state))
 
     @mutation
     async def Disconnect(self, request: pb.DisconnectRequest, context: Context) -> pb.DisconnectReply:

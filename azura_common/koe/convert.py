@@ -26,6 +26,7 @@ from .errors import (
     error_kinds,
 )
 from .pb.azura.koe.v1 import koe_pb2 as pb
+from .records import SessionRecord
 from .session import (
     CloseReason,
     Ending,
@@ -57,6 +58,8 @@ __all__ = [
     "error_to_status",
     "page_from_pb",
     "page_to_pb",
+    "record_from_pb",
+    "record_to_pb",
     "remove_target_from_pb",
     "remove_target_to_pb",
     "repeat_from_pb",
@@ -99,6 +102,7 @@ _CLOSE_TO_PB = {
     CloseReason.LAVALINK_LOST: pb.CLOSE_REASON_LAVALINK_LOST,
     CloseReason.SHUTDOWN: pb.CLOSE_REASON_SHUTDOWN,
     CloseReason.CHILD_LOST: pb.CLOSE_REASON_CHILD_LOST,
+    CloseReason.MOVED: pb.CLOSE_REASON_MOVED,
 }
 _CLOSE_FROM_PB = {v: k for k, v in _CLOSE_TO_PB.items()}
 
@@ -223,6 +227,51 @@ def state_from_pb(msg: pb.SessionState) -> SessionState:
         repeat=repeat_from_pb(msg.repeat),
         total=msg.total,
         upcoming=msg.upcoming,
+    )
+
+
+def record_to_pb(record: SessionRecord, *, with_tracks: bool = True) -> pb.SessionRecord:
+    msg = pb.SessionRecord(
+        guild_id=record.guild_id,
+        channel_id=record.channel_id,
+        bot_id=record.bot_id,
+        current_position=record.current_position,
+        position_ms=max(0, record.position_ms),
+        checkpoint_ms=record.checkpoint_ms,
+        paused=record.paused,
+        volume=record.volume,
+        repeat=repeat_to_pb(record.repeat),
+        lavalink_session_id=record.lavalink_session_id,
+        updated_ms=record.updated_ms,
+    )
+    if with_tracks:
+        msg.tracks.extend(track_to_pb(t) for t in record.tracks)
+    if record.text_channel_id is not None:
+        msg.text_channel_id = record.text_channel_id
+    if record.dj_role_id is not None:
+        msg.dj_role_id = record.dj_role_id
+    if record.nowplaying_message_id is not None:
+        msg.nowplaying_message_id = record.nowplaying_message_id
+    return msg
+
+
+def record_from_pb(msg: pb.SessionRecord) -> SessionRecord:
+    return SessionRecord(
+        guild_id=msg.guild_id,
+        channel_id=msg.channel_id,
+        bot_id=msg.bot_id,
+        text_channel_id=msg.text_channel_id if msg.HasField("text_channel_id") else None,
+        dj_role_id=msg.dj_role_id if msg.HasField("dj_role_id") else None,
+        tracks=tracks_from_pb(msg.tracks),
+        current_position=msg.current_position,
+        position_ms=msg.position_ms,
+        checkpoint_ms=msg.checkpoint_ms,
+        paused=msg.paused,
+        volume=msg.volume,
+        repeat=repeat_from_pb(msg.repeat),
+        nowplaying_message_id=msg.nowplaying_message_id if msg.HasField("nowplaying_message_id") else None,
+        lavalink_session_id=msg.lavalink_session_id,
+        updated_ms=msg.updated_ms,
     )
 
 

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import Busy, KoeError, NoSession
+from .errors import AlreadyConnected, Busy, KoeError, NoSession
+from .records import SessionRecord
 from .session import ASKED, CloseReason, Ending, Session, SessionState
 
 __all__ = ["ChildPool", "Koe", "LocalFactory", "Route"]
@@ -120,7 +121,7 @@ class Koe:
         attempt: asyncio.Future[Session] = asyncio.get_running_loop().create_future()
         self._opening[channel_id] = attempt
         try:
-            session = await self._open_new(guild_id, channel_id, text_channel_id, dj_role_id)
+            session = await self._open_new(guild_id, channel_id, lambda s: s.connect(text_channel_id, dj_role_id))
         except BaseException as exc:
             attempt.set_exception(exc)
             attempt.exception()  # retrieved: concurrent waiters re-raise it
@@ -130,8 +131,17 @@ class Koe:
         attempt.set_result(session)
         return session, True
 
+    async def restore(self, record: SessionRecord, *, replacing: Session | None = None) -> Session:
+        """Bring a session back from its record on a bot free in its guild (failover, restart), routed as a
+        new session is. ``replacing``: the session now in that channel (a parked or lost one), which the
+        restored one replaces only once it plays; on failure the channel keeps it."""
+        current = self.get(record.channel_id)
+        if current is not None and current is not replacing:
+            raise AlreadyConnected("That voice channel already has a session.")
+        return await self._open_new(record.guild_id, record.channel_id, lambda s: s.restore(record))
+
     async def _open_new(
-        self, guild_id: int, channel_id: int, text_channel_id: int | None, dj_role_id: int | None
+        self, guild_id: int, channel_id: int, start: Callable[[Session], Awaitable[object]]
     ) -> Session:
         local = self._local_factory is not None and guild_id not in self._local_guilds
         session: Session | None = None
@@ -144,7 +154,7 @@ class Koe:
         if session is None:
             raise Busy(self.bots_total)
         try:
-            await session.connect(text_channel_id, dj_role_id)
+            await start(session)
         except BaseException:
             if local and self._local_guilds.get(guild_id) == channel_id:
                 del self._local_guilds[guild_id]
@@ -212,6 +222,7 @@ class Koe:
         return found
 
     def _add(self, route: Route) -> None:
+        self._remove(route.channel_id)  # a restored session replaces the one it stood in for
         self._routes[route.channel_id] = route
         if route.local:
             self._local_guilds[route.guild_id] = route.channel_id

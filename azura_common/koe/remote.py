@@ -18,6 +18,7 @@ from . import convert
 from .errors import ChildUnavailable, SessionLost
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
+from .records import SessionRecord
 from .session import (
     ASKED,
     Ending,
@@ -156,6 +157,13 @@ class RemoteSession:
         if dj_role_id is not None:
             request.dj_role_id = dj_role_id
         reply = await self._call(self._stub.Connect, request, CONNECT_TIMEOUT_S)
+        state = convert.state_from_pb(reply.state)
+        self.bot_id = state.bot_id or self.bot_id
+        return state
+
+    async def restore(self, record: SessionRecord) -> SessionState:
+        request = pb.RestoreRequest(**self._mutation(), record=convert.record_to_pb(record))
+        reply = await self._call(self._stub.Restore, request, CONNECT_TIMEOUT_S)
         state = convert.state_from_pb(reply.state)
         self.bot_id = state.bot_id or self.bot_id
         return state

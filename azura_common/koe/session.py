@@ -11,7 +11,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .records import SessionRecord
 
 __all__ = [
     "ASKED",
@@ -58,6 +61,7 @@ class CloseReason(enum.Enum):
     LAVALINK_LOST = "lavalink lost"  # the Lavalink node went away and did not come back in time
     SHUTDOWN = "shutdown"  # the bot playing it is shutting down
     CHILD_LOST = "child lost"  # the bot playing it no longer holds it (restarted, gone)
+    MOVED = "moved to another bot"  # failover or a planned stop: another bot carries on
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +201,11 @@ class Session(Protocol):
     async def connect(self, text_channel_id: int | None = None, dj_role_id: int | None = None) -> SessionState:
         """Join the voice channel (idempotent); remember where to post now-playing messages and which role
         may use the DJ buttons there."""
+        ...
+
+    async def restore(self, record: SessionRecord) -> SessionState:
+        """Join the voice channel and carry on from ``record`` (failover, restart): the same queue, the same
+        track at the recorded position plus the time played since, the same volume, repeat and pause."""
         ...
 
     async def disconnect(self, ending: Ending = ASKED) -> None:

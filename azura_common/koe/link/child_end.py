@@ -5,6 +5,11 @@ answers ``AvailabilityQuery`` with ``Available`` plus a short lease when it is f
 ``Claim`` into a reservation for the ``Connect`` that follows, echoes the parent's heartbeats (the parent's
 own cadence measures liveness and the round trip), and sends ``SessionClosed`` whenever one of its sessions
 ends, whatever ended it. Leases die with their Link, so a parent that vanishes mid-handshake leaks nothing.
+
+Records: after ``Hello`` a new Link gets every session's whole record; then each change is pushed as a
+``RecordUpdate`` at most ``record_every_s`` later (changes in between fold into one), with the queue's
+tracks only when they changed, and a playing session's position is re-checkpointed every
+``checkpoint_s``. These records are what the parent restores a session from if this child dies.
 """
 
 from __future__ import annotations
@@ -12,31 +17,62 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Protocol, runtime_checkable
 
 import grpc
 
+from ...supervised import Supervised
 from .. import convert
 from ..koe import Koe
 from ..pb.azura.koe.v1 import koe_pb2 as pb
-from ..session import Ending, Session, SessionState
+from ..records import SessionRecord
+from ..session import Ending, Session
 from .leases import LeaseBook
 
-__all__ = ["LinkHub"]
+__all__ = ["LinkHub", "Recorded"]
 
 log = logging.getLogger(__name__)
 
 _Outbox = asyncio.Queue[pb.ChildEvent | None]  # None ends the stream
 
+RECORD_EVERY_S = 0.5  # a change reaches the parents' records within this
+CHECKPOINT_S = 3.0  # a playing session's position checkpoint is refreshed this often
+
+
+@runtime_checkable
+class Recorded(Protocol):
+    """A session that can describe itself as a record (a LocalSession)."""
+
+    @property
+    def paused_or_idle(self) -> bool: ...
+
+    def record(self) -> SessionRecord: ...
+
 
 class LinkHub:
     """Every Link stream open to this child, and the answers it gives on them."""
 
-    def __init__(self, koe: Koe, bot_user_id: Callable[[], int], ready: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        koe: Koe,
+        bot_user_id: Callable[[], int],
+        ready: Callable[[], bool],
+        *,
+        record_every_s: float = RECORD_EVERY_S,
+        checkpoint_s: float = CHECKPOINT_S,
+    ) -> None:
         self.koe = koe
         self.leases = LeaseBook()
         self._bot_user_id = bot_user_id
         self._ready = ready
         self._outboxes: set[_Outbox] = set()
+        self._record_every_s = record_every_s
+        self._checkpoint_s = checkpoint_s
+        self._dirty: dict[int, bool] = {}  # channel id → whether its queue's tracks changed since the last push
+        self._pusher = Supervised("link-records", self._push_records)
+
+    def start(self) -> None:
+        self._pusher.start()
 
     @property
     def links(self) -> int:
@@ -66,6 +102,8 @@ class LinkHub:
         reader = asyncio.create_task(self._read(requests, outbox, owner), name="link-reader")
         try:
             yield await self.hello()
+            for record in self._records():
+                yield _record_event(record, with_tracks=True)
             while True:
                 event = await outbox.get()
                 if event is None:
@@ -132,10 +170,42 @@ class LinkHub:
             )
         )
 
-    def state_changed(self, state: SessionState) -> None:
-        self.broadcast(pb.ChildEvent(state_snapshot=pb.StateSnapshot(state=convert.state_to_pb(state))))
+    def session_changed(self, session: Session, queue_changed: bool) -> None:
+        """A LocalSession's on_change: push its record with the next batch."""
+        self._dirty[session.channel_id] = self._dirty.get(session.channel_id, False) or queue_changed
+
+    def draining(self, deadline_s: float) -> None:
+        """Tell every parent this child is stopping: move its sessions within ``deadline_s``."""
+        self.broadcast(pb.ChildEvent(draining=pb.Draining(deadline_ms=int(deadline_s * 1000))))
+
+    async def _push_records(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_checkpoint = loop.time() + self._checkpoint_s
+        while True:
+            await asyncio.sleep(self._record_every_s)
+            if loop.time() >= next_checkpoint:
+                next_checkpoint = loop.time() + self._checkpoint_s
+                for route in self.koe.routes():
+                    if isinstance(route.session, Recorded) and not route.session.paused_or_idle:
+                        self._dirty.setdefault(route.channel_id, False)
+            dirty, self._dirty = self._dirty, {}
+            if not self._outboxes:
+                continue  # nobody listens; a parent that links up gets whole records after Hello
+            for channel_id, queue_changed in dirty.items():
+                session = self.koe.get(channel_id)
+                if isinstance(session, Recorded):
+                    self.broadcast(_record_event(session.record(), with_tracks=queue_changed))
+
+    def _records(self) -> list[SessionRecord]:
+        return [r.session.record() for r in self.koe.routes() if isinstance(r.session, Recorded)]
 
     async def close(self) -> None:
         """End every Link stream (shutdown)."""
+        await self._pusher.close()
         for outbox in list(self._outboxes):
             outbox.put_nowait(None)
+
+
+def _record_event(record: SessionRecord, *, with_tracks: bool) -> pb.ChildEvent:
+    update = pb.RecordUpdate(record=convert.record_to_pb(record, with_tracks=with_tracks), tracks_included=with_tracks)
+    return pb.ChildEvent(record=update)

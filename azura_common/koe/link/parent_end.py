@@ -25,6 +25,7 @@ from .. import convert
 from ..errors import ChildUnavailable
 from ..koe import Koe
 from ..pb.azura.koe.v1 import koe_pb2 as pb
+from ..records import SessionRecord
 from ..remote import ChildConnection, RemoteSession
 from ..session import CloseReason, Ending, Session
 from .leases import LEASE_MS
@@ -82,6 +83,9 @@ class ChildLink:
         self._last_seen = 0.0
         self._call: _LinkCall | None = None
         self._task = Supervised(f"link-{connection.address}", self._run)
+        # channel id → the child's latest record of that session (what a failover restores from)
+        self.records: dict[int, SessionRecord] = {}
+        self.draining_until: float | None = None  # monotonic deadline once the child said it is stopping
 
     @property
     def address(self) -> str:
@@ -196,6 +200,7 @@ class ChildLink:
 
     async def _on_hello(self, hello: pb.Hello) -> None:
         self.bot_user_id = hello.bot_user_id
+        self.draining_until = None  # a Hello comes from a process that just linked up, not a stopping one
         held = {s.channel_id: convert.state_from_pb(s) for s in hello.sessions}
         for session in self.sessions():
             if session.channel_id in held:
@@ -217,12 +222,28 @@ class ChildLink:
                 waiter.set_result(event)
         elif kind == "session_closed":
             closed = event.session_closed
+            self.records.pop(closed.channel_id, None)
             for session in self.sessions():
                 if session.channel_id == closed.channel_id:
                     ending = convert.ending_from_pb(closed.reason, closed.detail)
                     await self.koe.forget(closed.channel_id, ending, session)
         elif kind == "heartbeat":
             self._on_echo(event.heartbeat.sent_at_ms)
+        elif kind == "record":
+            self._on_record(event.record)
+        elif kind == "draining":
+            self.draining_until = time.monotonic() + event.draining.deadline_ms / 1000
+            log.info("child %s is stopping; %d ms to move its sessions", self.address, event.draining.deadline_ms)
+
+    def _on_record(self, update: pb.RecordUpdate) -> None:
+        record = convert.record_from_pb(update.record)
+        if not update.tracks_included:
+            earlier = self.records.get(record.channel_id)
+            if earlier is None:
+                log.debug("record of %s without its queue and none known; waiting for a whole one", record.channel_id)
+                return
+            record = record.with_tracks_of(earlier)
+        self.records[record.channel_id] = record
 
     def _on_echo(self, sent_at_ms: int) -> None:
         left = self._pings.pop(sent_at_ms, None)

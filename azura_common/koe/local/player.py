@@ -66,12 +66,17 @@ class KoePlayer(wavelink.Player):
         self._anchor = (position_ms, time.monotonic_ns())
 
     # -- what a LocalSession asks of its player (see local.session.VoicePlayer) ---------------------------
-    async def play_track(self, track: Track, *, volume: int, paused: bool) -> None:
+    @property
+    def lavalink_session_id(self) -> str:
+        return self.node.session_id or ""
+
+    async def play_track(self, track: Track, *, volume: int, paused: bool, start_ms: int | None = None) -> None:
+        start = track.start_ms if start_ms is None else start_ms
         await lavalink_call(
             self.play(
                 playable_of(track),
                 replace=True,
-                start=track.start_ms,
+                start=start,
                 end=track.end_ms,
                 volume=volume,
                 paused=paused,
@@ -79,7 +84,7 @@ class KoePlayer(wavelink.Player):
             ),
             REFUSED,
         )
-        self._restart_clock(track.start_ms)
+        self._restart_clock(start)
 
     async def seek_to(self, position_ms: int) -> None:
         await lavalink_call(self.seek(position_ms), REFUSED)

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from ...render import format_duration
-from ..errors import ChildUnavailable, InvalidArgument, KoeError, NoSession, NothingPlaying
+from ..errors import AlreadyConnected, ChildUnavailable, InvalidArgument, KoeError, NoSession, NothingPlaying
 from ..queue import Queue
+from ..records import SessionRecord, now_ms
 from ..session import (
     ASKED,
     MAX_VOLUME,
@@ -50,7 +51,14 @@ class VoicePlayer(Protocol):
         """Milliseconds into the current track, estimated between the server's reports."""
         ...
 
-    async def play_track(self, track: Track, *, volume: int, paused: bool) -> None: ...
+    @property
+    def lavalink_session_id(self) -> str:
+        """The Lavalink session this player lives in (recorded, so another process can destroy it)."""
+        ...
+
+    async def play_track(self, track: Track, *, volume: int, paused: bool, start_ms: int | None = None) -> None:
+        """Play ``track`` from ``start_ms`` (default: its start trim)."""
+        ...
 
     async def seek_to(self, position_ms: int) -> None: ...
 
@@ -71,6 +79,12 @@ PlayerConnector = Callable[[int, int], Awaitable[VoicePlayer]]
 SessionEnded = Callable[["LocalSession", Ending], Awaitable[None]]
 """Called once when the session ends for any reason, saying why."""
 
+SessionChanged = Callable[["LocalSession", bool], None]
+"""Called after every change of a live session; the flag says whether the queue's tracks changed (not just
+where it is), so a record of it knows when to carry the whole queue again."""
+
+_QUEUE_EDITS = frozenset({"enqueue", "move", "remove", "shuffle", "clear", "stop", "restore"})
+
 
 class LocalSession:
     """Implements the Session protocol on a local wavelink player."""
@@ -83,12 +97,15 @@ class LocalSession:
         connect_player: PlayerConnector,
         on_end: SessionEnded | None = None,
         rng: random.Random | None = None,
+        on_change: SessionChanged | None = None,
     ) -> None:
         self._guild_id = guild_id
         self._channel_id = channel_id
         self._bot_id = bot_id
         self._connect_player = connect_player
         self._on_end = on_end
+        self.on_change = on_change
+        self._rng = rng
         self.queue = Queue(rng=rng)
         self._player: VoicePlayer | None = None
         self._text_channel_id: int | None = None
@@ -97,6 +114,7 @@ class LocalSession:
         self._lock = asyncio.Lock()
         self._ended = False
         self.dj_role_id: int | None = None  # who may use the DJ buttons (None: everyone)
+        self.nowplaying_message_id: int | None = None  # set by the board that posts it (kept in the record)
 
     # -- identity -----------------------------------------------------------------------------------
     @property
@@ -120,17 +138,77 @@ class LocalSession:
                 self._text_channel_id = text_channel_id
             if dj_role_id is not None:
                 self.dj_role_id = dj_role_id
-            if self._player is None or not self._player.connected:
-                try:
-                    # Longer than the voice connect's own timeout, so that one fails first and cleans up.
-                    player = await asyncio.wait_for(
-                        self._connect_player(self._guild_id, self._channel_id), JOIN_TIMEOUT_S
-                    )
-                except TimeoutError as exc:
-                    raise ChildUnavailable(f"Couldn't join <#{self._channel_id}> in time; try again.") from exc
-                player.session = self
-                self._player = player
+            await self._join()
             return self._state()
+
+    async def restore(self, record: SessionRecord) -> SessionState:
+        if (record.guild_id, record.channel_id) != (self._guild_id, self._channel_id):
+            raise InvalidArgument("That record belongs to another voice channel.", "record")
+        async with self._lock:
+            if self._ended:
+                raise NoSession("This session has ended.")
+            if self.queue.total:
+                raise AlreadyConnected("This session already has a queue; it cannot be restored over.")
+            self._text_channel_id = record.text_channel_id
+            self.dj_role_id = record.dj_role_id
+            self.nowplaying_message_id = record.nowplaying_message_id
+            player = await self._join()
+            current = record.current_position or len(record.tracks) + 1
+            self.queue = Queue(record.tracks, current_position=current, repeat=record.repeat, rng=self._rng)
+            self._volume, self._paused = record.volume, record.paused
+            position = record.position_at(now_ms())
+            try:
+                track = self.queue.current
+                if track is not None:
+                    await player.play_track(track, volume=self._volume, paused=self._paused, start_ms=position)
+                elif self._volume != 100:
+                    await player.change_volume(self._volume)
+            except BaseException:
+                self.queue = Queue(rng=self._rng)  # a failed restore leaves an empty session: nothing half-done
+                self._volume, self._paused = 100, False
+                raise
+            self._changed("restore")
+            return self._state(position_ms=position if self.queue.current else 0)
+
+    @property
+    def paused_or_idle(self) -> bool:
+        """Nothing moves: no track, or paused (its record's position needs no fresh checkpoint)."""
+        return self._paused or self.queue.current is None
+
+    def record(self) -> SessionRecord:
+        """This session as a record: what another bot needs to carry on from here."""
+        player = self._player
+        current = self.queue.current
+        return SessionRecord(
+            guild_id=self._guild_id,
+            channel_id=self._channel_id,
+            bot_id=self._bot_id,
+            text_channel_id=self._text_channel_id,
+            dj_role_id=self.dj_role_id,
+            tracks=self.queue.tracks,
+            current_position=self.queue.current_position,
+            position_ms=player.position if (player is not None and current is not None) else 0,
+            paused=self._paused,
+            volume=self._volume,
+            repeat=self.queue.repeat,
+            nowplaying_message_id=self.nowplaying_message_id,
+            lavalink_session_id=player.lavalink_session_id if player is not None else "",
+        )
+
+    async def _join(self) -> VoicePlayer:
+        if self._player is None or not self._player.connected:
+            try:
+                # Longer than the voice connect's own timeout, so that one fails first and cleans up.
+                player = await asyncio.wait_for(self._connect_player(self._guild_id, self._channel_id), JOIN_TIMEOUT_S)
+            except TimeoutError as exc:
+                raise ChildUnavailable(f"Couldn't join <#{self._channel_id}> in time; try again.") from exc
+            player.session = self
+            self._player = player
+        return self._player
+
+    def _changed(self, what: str) -> None:
+        if self.on_change is not None and not self._ended:
+            self.on_change(self, what in _QUEUE_EDITS)
 
     async def disconnect(self, ending: Ending = ASKED) -> None:
         await self.end(ending)
@@ -165,6 +243,7 @@ class LocalSession:
                 except BaseException:
                     self.queue.rollback(before)  # "a failed command changes nothing", cancellation included
                     raise
+            self._changed("enqueue")
             return EnqueueResult(positions=positions, started=started, total=self.queue.total)
 
     async def skip(self, by: int = 1, to: int | None = None) -> SessionState:
@@ -176,6 +255,7 @@ class LocalSession:
             else:
                 self.queue.skip(by)
             await self._play_or_restore(player, before)
+            self._changed("skip")
             return self._state()
 
     async def back(self, by: int = 1) -> SessionState:
@@ -184,6 +264,7 @@ class LocalSession:
             before = self.queue.snapshot()
             self.queue.back(by)
             await self._play_or_restore(player, before)
+            self._changed("back")
             return self._state()
 
     async def pause(self) -> SessionState:
@@ -198,6 +279,7 @@ class LocalSession:
             self.queue.stop()
             await player.stop_track()
             self._paused = False
+            self._changed("stop")
             return self._state()
 
     async def seek(self, position_ms: int, relative: bool = False) -> SessionState:
@@ -216,6 +298,7 @@ class LocalSession:
                 )
             target = max(track.start_ms, min(target, end))
             await player.seek_to(target)
+            self._changed("seek")
             return self._state(position_ms=target)
 
     async def set_volume(self, volume: int, relative: bool = False) -> SessionState:
@@ -228,35 +311,42 @@ class LocalSession:
                 raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
             await player.change_volume(target)
             self._volume = target
+            self._changed("set_volume")
             return self._state()
 
     async def set_repeat(self, mode: RepeatMode) -> SessionState:
         async with self._lock:
             self._require_player()
             self.queue.repeat = mode
+            self._changed("set_repeat")
             return self._state()
 
     async def shuffle(self) -> SessionState:
         async with self._lock:
             self._require_player()
             self.queue.shuffle()
+            self._changed("shuffle")
             return self._state()
 
     async def move(self, from_position: int, to_position: int) -> SessionState:
         async with self._lock:
             self._require_player()
             self.queue.move(from_position, to_position)
+            self._changed("move")
             return self._state()
 
     async def remove(self, target: RemoveTarget) -> tuple[Track, ...]:
         async with self._lock:
             self._require_player()
-            return tuple(self.queue.remove(target))
+            removed = tuple(self.queue.remove(target))
+            self._changed("remove")
+            return removed
 
     async def clear(self) -> SessionState:
         async with self._lock:
             self._require_player()
             self.queue.clear()
+            self._changed("clear")
             return self._state()
 
     async def get_state(self) -> SessionState:
@@ -283,6 +373,7 @@ class LocalSession:
                     await self._play_current(player)
                 except KoeError as exc:
                     log.warning("advancing in %s failed: %s", self._channel_id, exc)
+            self._changed("advance")
 
     async def on_voice_lost(self, ending: Ending) -> None:
         """The bot left the channel without us asking (kicked, channel deleted, Lavalink gone)."""
@@ -303,6 +394,7 @@ class LocalSession:
                 raise NothingPlaying()
             await player.set_paused(paused)
             self._paused = paused
+            self._changed("pause")
             return self._state()
 
     async def _play_or_restore(self, player: VoicePlayer, before: int) -> None:

@@ -8,6 +8,7 @@ exactly like the LocalSession it stands for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,7 +17,8 @@ import pytest_asyncio
 
 from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
-from azura_common.koe.errors import InvalidArgument, NoSession, NothingPlaying, QueueIndexError
+from azura_common.koe.errors import AlreadyConnected, InvalidArgument, NoSession, NothingPlaying, QueueIndexError
+from azura_common.koe.records import SessionRecord, now_ms
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import (
     EnqueueMode,
@@ -281,3 +283,70 @@ async def test_trims_start_and_end_the_track_where_the_entry_says(session: Sessi
 
     await eventually(second, timeout=5, what="the end trim honoured")
     await eventually(lambda: truth(world, session)["position_ms"] >= 30_000, timeout=5, what="the start trim honoured")
+
+
+# -- restore: what a failover or a restart does with a session's record -------------------------------------
+
+
+@pytest_asyncio.fixture(params=["local", "remote"], loop_scope="module")
+async def restored(request: pytest.FixtureRequest, world: World) -> AsyncIterator[tuple[str, World]]:
+    yield request.param, world
+    channel = world.sandbox.voices[0 if request.param == "local" else 1].id
+    with contextlib.suppress(NoSession):
+        if request.param == "local":
+            await world.local_app.koe.destroy(channel)
+        else:
+            await RemoteSession(world.connection, world.sandbox.guild.id, channel).disconnect()
+
+
+async def restore_on(kind: str, world: World, record: SessionRecord) -> Session:
+    """A record restored by the in-process bot's Koe (local) or by the child process (remote)."""
+    if kind == "local":
+        return await world.local_app.koe.restore(record)
+    remote = RemoteSession(world.connection, record.guild_id, record.channel_id)
+    await remote.restore(record)
+    return remote
+
+
+def a_record(world: World, kind: str, **fields: Any) -> SessionRecord:
+    sandbox = world.sandbox
+    channel = sandbox.voices[0 if kind == "local" else 1].id
+    fields.setdefault("tracks", (*tracks("lofi beats", 2), *tracks("jazz", 2, BOB)))
+    return SessionRecord(guild_id=sandbox.guild.id, channel_id=channel, text_channel_id=sandbox.text.id, **fields)
+
+
+async def test_restore_plays_the_same_track_where_it_was(restored: tuple[str, World]) -> None:
+    kind, world = restored
+    record = a_record(world, kind, current_position=3, position_ms=60_000, checkpoint_ms=now_ms() - 2_000,
+                      volume=150, repeat=RepeatMode.ALL)
+    session = await restore_on(kind, world, record)
+    state = await session.get_state()
+    assert state.current == record.tracks[2] and state.current_position == 3 and state.upcoming == 1
+    assert state.volume == 150 and state.repeat is RepeatMode.ALL and not state.paused
+    assert 62_000 <= state.position_ms < 67_000, state.position_ms  # the checkpoint plus the 2 s since
+    page = await session.get_queue(0, 10)
+    assert tuple(i.track for i in page.items) == record.tracks
+    await eventually(lambda: playing(world, session) == record.tracks[2].title, timeout=5, what="Lavalink playing")
+    await eventually(lambda: truth(world, session)["position_ms"] >= 62_000, timeout=5, what="Lavalink past 1:02")
+    assert truth(world, session)["volume"] == 150
+
+
+async def test_restore_keeps_a_paused_session_paused_at_its_position(restored: tuple[str, World]) -> None:
+    kind, world = restored
+    record = a_record(world, kind, current_position=1, position_ms=30_000, checkpoint_ms=now_ms() - 60_000,
+                      paused=True)
+    session = await restore_on(kind, world, record)
+    state = await session.get_state()
+    assert state.paused and state.current == record.tracks[0] and 30_000 <= state.position_ms < 31_000
+    await eventually(lambda: truth(world, session)["paused"] is True, timeout=5, what="Lavalink paused")
+
+
+async def test_restore_over_a_live_session_changes_nothing(restored: tuple[str, World]) -> None:
+    kind, world = restored
+    first = await restore_on(kind, world, a_record(world, kind, current_position=1))
+    other = a_record(world, kind, current_position=2, tracks=tuple(tracks("rock", 1)))
+    with pytest.raises(AlreadyConnected) as info:
+        await restore_on(kind, world, other)
+    assert info.value.message == "That voice channel already has a session."
+    state = await first.get_state()
+    assert state.total == 4 and state.current_position == 1

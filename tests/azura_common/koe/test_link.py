@@ -279,3 +279,34 @@ async def test_heartbeats_measure_the_round_trip_and_a_stalled_child_shows_in_it
         await eventually(lambda: link.rtt_ms is not None and link.rtt_ms > 150, timeout=1, what="a slow round trip",
                          poll_s=0.002)
         assert link.up  # slow, not dead
+
+
+# -- records: what a failover restores from -------------------------------------------------------------
+
+
+async def test_children_push_session_records_within_a_second(cluster: Cluster) -> None:
+    sb = cluster.sandbox
+    async with cluster.parent(local=False) as parent:
+        session = await parent.koe.open(sb.guild.id, sb.voices[7].id, sb.text.id)
+        assert isinstance(session, RemoteSession)
+        link = parent.children.link_of(session)
+        assert link is not None
+        batch = tracks("records", 3)
+        started = time.monotonic()
+        await session.enqueue(batch)
+        await session.set_volume(140)
+        await eventually(
+            lambda: (r := link.records.get(session.channel_id)) is not None and r.tracks == tuple(batch)
+            and r.volume == 140,
+            timeout=3, what="the record with the queue",
+        )
+        print(f"record with the queue arrived {(time.monotonic() - started) * 1000:.0f} ms after the change")
+        # A skip moves the pointer only: the update leaves the queue out and the parent keeps the one it has.
+        await session.skip()
+        await eventually(lambda: link.records[session.channel_id].current_position == 2, timeout=3, what="skip")
+        record = link.records[session.channel_id]
+        assert record.tracks == tuple(batch) and record.current == batch[1]
+        assert record.lavalink_session_id and record.bot_id == (await session.get_state()).bot_id
+        # Teardown drops the record with the session.
+        await parent.koe.destroy(session.channel_id)
+        await eventually(lambda: session.channel_id not in link.records, timeout=3, what="record dropped")

@@ -121,6 +121,8 @@ class _CloseReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CloseReas
     """The child is shutting down."""
     CLOSE_REASON_CHILD_LOST: _CloseReason.ValueType  # 8
     """The bot that played it no longer holds it (it restarted or went away)."""
+    CLOSE_REASON_MOVED: _CloseReason.ValueType  # 9
+    """The session moved to another bot (failover or a planned stop); this bot stands down."""
 
 class CloseReason(_CloseReason, metaclass=_CloseReasonEnumTypeWrapper):
     """---------------------------------------------------------------------------------------------------------
@@ -147,6 +149,8 @@ CLOSE_REASON_SHUTDOWN: CloseReason.ValueType  # 7
 """The child is shutting down."""
 CLOSE_REASON_CHILD_LOST: CloseReason.ValueType  # 8
 """The bot that played it no longer holds it (it restarted or went away)."""
+CLOSE_REASON_MOVED: CloseReason.ValueType  # 9
+"""The session moved to another bot (failover or a planned stop); this bot stands down."""
 Global___CloseReason: _TypeAlias = CloseReason  # noqa: Y015
 
 @_typing.final
@@ -320,6 +324,97 @@ class SessionState(_message.Message):
 Global___SessionState: _TypeAlias = SessionState  # noqa: Y015
 
 @_typing.final
+class SessionRecord(_message.Message):
+    """Everything needed to bring a session back as it was, on any bot."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GUILD_ID_FIELD_NUMBER: _builtins.int
+    CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    BOT_ID_FIELD_NUMBER: _builtins.int
+    TEXT_CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    DJ_ROLE_ID_FIELD_NUMBER: _builtins.int
+    TRACKS_FIELD_NUMBER: _builtins.int
+    CURRENT_POSITION_FIELD_NUMBER: _builtins.int
+    POSITION_MS_FIELD_NUMBER: _builtins.int
+    CHECKPOINT_MS_FIELD_NUMBER: _builtins.int
+    PAUSED_FIELD_NUMBER: _builtins.int
+    VOLUME_FIELD_NUMBER: _builtins.int
+    REPEAT_FIELD_NUMBER: _builtins.int
+    NOWPLAYING_MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    LAVALINK_SESSION_ID_FIELD_NUMBER: _builtins.int
+    UPDATED_MS_FIELD_NUMBER: _builtins.int
+    guild_id: _builtins.int
+    """The guild."""
+    channel_id: _builtins.int
+    """The voice channel."""
+    bot_id: _builtins.int
+    """The bot playing it; 0 when none does."""
+    text_channel_id: _builtins.int
+    """Where the now-playing message goes."""
+    dj_role_id: _builtins.int
+    """Who may use the DJ buttons (absent: everyone)."""
+    current_position: _builtins.int
+    """1-based position of the current track; 0 when nothing is current."""
+    position_ms: _builtins.int
+    """Playback position inside the current track at checkpoint_ms."""
+    checkpoint_ms: _builtins.int
+    """Wall-clock time (Unix ms) of the position checkpoint."""
+    paused: _builtins.bool
+    """Paused."""
+    volume: _builtins.int
+    """Volume, 0-1000."""
+    repeat: Global___RepeatMode.ValueType
+    """Repeat mode."""
+    nowplaying_message_id: _builtins.int
+    """The now-playing message, if one was posted."""
+    lavalink_session_id: _builtins.str
+    """The Lavalink session id of the playing bot (lets another process destroy a dead bot's player)."""
+    updated_ms: _builtins.int
+    """Wall-clock time (Unix ms) of this record."""
+    @_builtins.property
+    def tracks(self) -> _containers.RepeatedCompositeFieldContainer[Global___Track]:
+        """The whole queue, history included."""
+
+    def __init__(
+        self,
+        *,
+        guild_id: _builtins.int = ...,
+        channel_id: _builtins.int = ...,
+        bot_id: _builtins.int = ...,
+        text_channel_id: _builtins.int | None = ...,
+        dj_role_id: _builtins.int | None = ...,
+        tracks: _abc.Iterable[Global___Track] | None = ...,
+        current_position: _builtins.int = ...,
+        position_ms: _builtins.int = ...,
+        checkpoint_ms: _builtins.int = ...,
+        paused: _builtins.bool = ...,
+        volume: _builtins.int = ...,
+        repeat: Global___RepeatMode.ValueType = ...,
+        nowplaying_message_id: _builtins.int | None = ...,
+        lavalink_session_id: _builtins.str = ...,
+        updated_ms: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "dj_role_id", b"dj_role_id", "nowplaying_message_id", b"nowplaying_message_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "checkpoint_ms", b"checkpoint_ms", "current_position", b"current_position", "dj_role_id", b"dj_role_id", "guild_id", b"guild_id", "lavalink_session_id", b"lavalink_session_id", "nowplaying_message_id", b"nowplaying_message_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "tracks", b"tracks", "updated_ms", b"updated_ms", "volume", b"volume"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__dj_role_id: _TypeAlias = _typing.Literal["dj_role_id"]  # noqa: Y015
+    _WhichOneofArgType__dj_role_id: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id"]  # noqa: Y015
+    _WhichOneofReturnType__nowplaying_message_id: _TypeAlias = _typing.Literal["nowplaying_message_id"]  # noqa: Y015
+    _WhichOneofArgType__nowplaying_message_id: _TypeAlias = _typing.Literal["_nowplaying_message_id", b"_nowplaying_message_id"]  # noqa: Y015
+    _WhichOneofReturnType__text_channel_id: _TypeAlias = _typing.Literal["text_channel_id"]  # noqa: Y015
+    _WhichOneofArgType__text_channel_id: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__dj_role_id) -> _WhichOneofReturnType__dj_role_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__nowplaying_message_id) -> _WhichOneofReturnType__nowplaying_message_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__text_channel_id) -> _WhichOneofReturnType__text_channel_id | None: ...
+
+Global___SessionRecord: _TypeAlias = SessionRecord  # noqa: Y015
+
+@_typing.final
 class ConnectRequest(_message.Message):
     """---------------------------------------------------------------------------------------------------------
     Unary requests and replies
@@ -391,6 +486,66 @@ class ConnectReply(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ConnectReply: _TypeAlias = ConnectReply  # noqa: Y015
+
+@_typing.final
+class RestoreRequest(_message.Message):
+    """Join and carry on a session from its record."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GUILD_ID_FIELD_NUMBER: _builtins.int
+    CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    RECORD_FIELD_NUMBER: _builtins.int
+    guild_id: _builtins.int
+    """The guild."""
+    channel_id: _builtins.int
+    """The voice channel."""
+    request_id: _builtins.str
+    """Idempotency key."""
+    @_builtins.property
+    def record(self) -> Global___SessionRecord:
+        """What to restore; its guild and channel match the request's."""
+
+    def __init__(
+        self,
+        *,
+        guild_id: _builtins.int = ...,
+        channel_id: _builtins.int = ...,
+        request_id: _builtins.str = ...,
+        record: Global___SessionRecord | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "guild_id", b"guild_id", "record", b"record", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RestoreRequest: _TypeAlias = RestoreRequest  # noqa: Y015
+
+@_typing.final
+class RestoreReply(_message.Message):
+    """The restored session."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def state(self) -> Global___SessionState:
+        """Its state once playing again."""
+
+    def __init__(
+        self,
+        *,
+        state: Global___SessionState | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RestoreReply: _TypeAlias = RestoreReply  # noqa: Y015
 
 @_typing.final
 class DisconnectRequest(_message.Message):
@@ -1556,8 +1711,9 @@ class ChildEvent(_message.Message):
     UNAVAILABLE_FIELD_NUMBER: _builtins.int
     CLAIMED_FIELD_NUMBER: _builtins.int
     SESSION_CLOSED_FIELD_NUMBER: _builtins.int
-    STATE_SNAPSHOT_FIELD_NUMBER: _builtins.int
+    RECORD_FIELD_NUMBER: _builtins.int
     HEARTBEAT_FIELD_NUMBER: _builtins.int
+    DRAINING_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def hello(self) -> Global___Hello:
         """Sent first on every new Link: who this child is and what it holds."""
@@ -1579,12 +1735,16 @@ class ChildEvent(_message.Message):
         """A session ended on the child; the parent drops its copy."""
 
     @_builtins.property
-    def state_snapshot(self) -> Global___StateSnapshot:
-        """The state of a session changed (track change, pause, volume...)."""
+    def record(self) -> Global___RecordUpdate:
+        """A session changed: its record as it is now (what a failover or restart restores)."""
 
     @_builtins.property
     def heartbeat(self) -> Global___Heartbeat:
         """Liveness."""
+
+    @_builtins.property
+    def draining(self) -> Global___Draining:
+        """The child is stopping (a deploy): move its sessions elsewhere before the deadline."""
 
     def __init__(
         self,
@@ -1594,14 +1754,15 @@ class ChildEvent(_message.Message):
         unavailable: Global___Unavailable | None = ...,
         claimed: Global___Claimed | None = ...,
         session_closed: Global___SessionClosed | None = ...,
-        state_snapshot: Global___StateSnapshot | None = ...,
+        record: Global___RecordUpdate | None = ...,
         heartbeat: Global___Heartbeat | None = ...,
+        draining: Global___Draining | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["available", b"available", "claimed", b"claimed", "event", b"event", "heartbeat", b"heartbeat", "hello", b"hello", "session_closed", b"session_closed", "state_snapshot", b"state_snapshot", "unavailable", b"unavailable"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["available", b"available", "claimed", b"claimed", "draining", b"draining", "event", b"event", "heartbeat", b"heartbeat", "hello", b"hello", "record", b"record", "session_closed", b"session_closed", "unavailable", b"unavailable"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["available", b"available", "claimed", b"claimed", "event", b"event", "heartbeat", b"heartbeat", "hello", b"hello", "session_closed", b"session_closed", "state_snapshot", b"state_snapshot", "unavailable", b"unavailable"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["available", b"available", "claimed", b"claimed", "draining", b"draining", "event", b"event", "heartbeat", b"heartbeat", "hello", b"hello", "record", b"record", "session_closed", b"session_closed", "unavailable", b"unavailable"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["hello", "available", "unavailable", "claimed", "session_closed", "state_snapshot", "heartbeat"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["hello", "available", "unavailable", "claimed", "session_closed", "record", "heartbeat", "draining"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
@@ -1854,28 +2015,54 @@ class SessionClosed(_message.Message):
 Global___SessionClosed: _TypeAlias = SessionClosed  # noqa: Y015
 
 @_typing.final
-class StateSnapshot(_message.Message):
-    """The state of one session after a change."""
+class RecordUpdate(_message.Message):
+    """A session's record after a change, sent at most about once a second per session."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    STATE_FIELD_NUMBER: _builtins.int
+    RECORD_FIELD_NUMBER: _builtins.int
+    TRACKS_INCLUDED_FIELD_NUMBER: _builtins.int
+    tracks_included: _builtins.bool
+    """True when record.tracks is the whole queue; false when the receiver keeps the tracks it has."""
     @_builtins.property
-    def state(self) -> Global___SessionState:
-        """The state."""
+    def record(self) -> Global___SessionRecord:
+        """The record; its tracks are left out when the queue did not change since the last update."""
 
     def __init__(
         self,
         *,
-        state: Global___SessionState | None = ...,
+        record: Global___SessionRecord | None = ...,
+        tracks_included: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["record", b"record"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["record", b"record", "tracks_included", b"tracks_included"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
-Global___StateSnapshot: _TypeAlias = StateSnapshot  # noqa: Y015
+Global___RecordUpdate: _TypeAlias = RecordUpdate  # noqa: Y015
+
+@_typing.final
+class Draining(_message.Message):
+    """The child is stopping and wants its sessions moved."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEADLINE_MS_FIELD_NUMBER: _builtins.int
+    deadline_ms: _builtins.int
+    """How long the child will keep playing, in ms, before it ends what was not moved."""
+    def __init__(
+        self,
+        *,
+        deadline_ms: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline_ms", b"deadline_ms"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Draining: _TypeAlias = Draining  # noqa: Y015
 
 @_typing.final
 class Heartbeat(_message.Message):

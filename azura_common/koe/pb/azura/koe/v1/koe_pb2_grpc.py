@@ -42,6 +42,11 @@ class KoeSessionStub:
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ConnectRequest.SerializeToString,
                 response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.ConnectReply.FromString,
                 _registered_method=True)
+        self.Restore = channel.unary_unary(
+                '/azura.koe.v1.KoeSession/Restore',
+                request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.RestoreRequest.SerializeToString,
+                response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.RestoreReply.FromString,
+                _registered_method=True)
         self.Disconnect = channel.unary_unary(
                 '/azura.koe.v1.KoeSession/Disconnect',
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.DisconnectRequest.SerializeToString,
@@ -141,6 +146,14 @@ class KoeSessionServicer:
 
     def Connect(self, request, context):
         """Join the voice channel (idempotent) and remember where to post now-playing messages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Restore(self, request, context):
+        """Join and carry on a session from its record (failover, restart): same queue, same track at the
+        recorded position plus the time since, same volume, repeat and paused state.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -280,6 +293,11 @@ def add_KoeSessionServicer_to_server(servicer, server):
                     request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.ConnectRequest.FromString,
                     response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ConnectReply.SerializeToString,
             ),
+            'Restore': grpc.unary_unary_rpc_method_handler(
+                    servicer.Restore,
+                    request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.RestoreRequest.FromString,
+                    response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.RestoreReply.SerializeToString,
+            ),
             'Disconnect': grpc.unary_unary_rpc_method_handler(
                     servicer.Disconnect,
                     request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.DisconnectRequest.FromString,
@@ -400,6 +418,33 @@ class KoeSession:
             '/azura.koe.v1.KoeSession/Connect',
             azura_dot_koe_dot_v1_dot_koe__pb2.ConnectRequest.SerializeToString,
             azura_dot_koe_dot_v1_dot_koe__pb2.ConnectReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Restore(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azura.koe.v1.KoeSession/Restore',
+            azura_dot_koe_dot_v1_dot_koe__pb2.RestoreRequest.SerializeToString,
+            azura_dot_koe_dot_v1_dot_koe__pb2.RestoreReply.FromString,
             options,
             channel_credentials,
             insecure,

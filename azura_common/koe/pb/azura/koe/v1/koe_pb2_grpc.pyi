@@ -51,6 +51,10 @@ class KoeSessionStub:
     def __new__(cls, channel: _aio.Channel) -> KoeSessionAsyncStub: ...
     Connect: _grpc.UnaryUnaryMultiCallable[_koe_pb2.ConnectRequest, _koe_pb2.ConnectReply]
     """Join the voice channel (idempotent) and remember where to post now-playing messages."""
+    Restore: _grpc.UnaryUnaryMultiCallable[_koe_pb2.RestoreRequest, _koe_pb2.RestoreReply]
+    """Join and carry on a session from its record (failover, restart): same queue, same track at the
+    recorded position plus the time since, same volume, repeat and paused state.
+    """
     Disconnect: _grpc.UnaryUnaryMultiCallable[_koe_pb2.DisconnectRequest, _koe_pb2.DisconnectReply]
     """Stop, leave the voice channel and end the session on the child."""
     Enqueue: _grpc.UnaryUnaryMultiCallable[_koe_pb2.EnqueueRequest, _koe_pb2.EnqueueReply]
@@ -97,6 +101,10 @@ class KoeSessionAsyncStub(KoeSessionStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     Connect: _aio.UnaryUnaryMultiCallable[_koe_pb2.ConnectRequest, _koe_pb2.ConnectReply]  # type: ignore[assignment]
     """Join the voice channel (idempotent) and remember where to post now-playing messages."""
+    Restore: _aio.UnaryUnaryMultiCallable[_koe_pb2.RestoreRequest, _koe_pb2.RestoreReply]  # type: ignore[assignment]
+    """Join and carry on a session from its record (failover, restart): same queue, same track at the
+    recorded position plus the time since, same volume, repeat and paused state.
+    """
     Disconnect: _aio.UnaryUnaryMultiCallable[_koe_pb2.DisconnectRequest, _koe_pb2.DisconnectReply]  # type: ignore[assignment]
     """Stop, leave the voice channel and end the session on the child."""
     Enqueue: _aio.UnaryUnaryMultiCallable[_koe_pb2.EnqueueRequest, _koe_pb2.EnqueueReply]  # type: ignore[assignment]
@@ -146,6 +154,16 @@ class KoeSessionServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_koe_pb2.ConnectReply, _abc.Awaitable[_koe_pb2.ConnectReply]]:
         """Join the voice channel (idempotent) and remember where to post now-playing messages."""
+
+    @_abc_1.abstractmethod
+    def Restore(
+        self,
+        request: _koe_pb2.RestoreRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_koe_pb2.RestoreReply, _abc.Awaitable[_koe_pb2.RestoreReply]]:
+        """Join and carry on a session from its record (failover, restart): same queue, same track at the
+        recorded position plus the time since, same volume, repeat and paused state.
+        """
 
     @_abc_1.abstractmethod
     def Disconnect(
