@@ -1,11 +1,14 @@
 """The parent end of the Link streams: ``ChildLink`` per child, ``Children`` for all of them.
 
 A ``ChildLink`` keeps its Link open, reconnecting with backoff. On ``Hello`` it reconciles Koe (adopts
-sessions a restarted parent did not know, forgets those the child no longer holds); on ``SessionClosed``
-it forgets at once; when heartbeats stop it marks the child's sessions lost (never silently forgets
-them). It sends a heartbeat every ``heartbeat_s``; the child echoes it, which both proves the child alive
-and measures the round trip (``rtt_ms``). ``Children.acquire`` asks every child at once and claims the
-first that is free.
+sessions a restarted parent did not know, takes parked ones back, tells the child to stand down from
+sessions that moved to another bot, forgets those the child no longer holds); on ``SessionClosed`` it
+forgets at once; it keeps the child's latest record of each session. It sends a heartbeat every
+``heartbeat_s``; the child echoes it, which both proves the child alive and measures the round trip
+(``rtt_ms``). The child is gone, and its sessions go to the ``Failover``, when its heartbeats stop for
+``dead_after_s`` or when the Link breaks and cannot be opened again at once (a dead process refuses the
+connection; a child that is alive answers ``Hello`` within a moment and keeps its sessions).
+``Children.acquire`` asks every child at once and claims the first that is free.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import grpc
 
 from ...supervised import Supervised, wait_set
 from .. import convert
-from ..errors import ChildUnavailable
+from ..errors import ChildUnavailable, KoeError
+from ..failover import Failover
 from ..koe import Koe
+from ..parked import ParkedSession
 from ..pb.azura.koe.v1 import koe_pb2 as pb
 from ..records import SessionRecord
 from ..remote import ChildConnection, RemoteSession
@@ -34,8 +39,11 @@ __all__ = ["ChildLink", "Children", "LinkState"]
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_S = 2.0
-DEAD_AFTER_S = 7.0  # three missed heartbeats and a bit: the child is gone
+# A heartbeat each 0.5 s and silence for 2 s means gone: detection within 2.5 s. The child only echoes,
+# so 2 s of silence means its event loop (or the network) stalled four heartbeats in a row, which a loaded
+# 2-core machine does not do while the process is alive and scheduled.
+HEARTBEAT_S = 0.5
+DEAD_AFTER_S = 2.0
 QUERY_TIMEOUT_S = 2.0
 ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
 UNREACHABLE = "The other Azura bots can't be reached right now; try again in a moment."
@@ -83,9 +91,13 @@ class ChildLink:
         self._last_seen = 0.0
         self._call: _LinkCall | None = None
         self._task = Supervised(f"link-{connection.address}", self._run)
+        self._chores: set[asyncio.Task[None]] = set()  # stand-downs under way
+        self._silent = False  # the current stream was cut because heartbeats stopped
         # channel id → the child's latest record of that session (what a failover restores from)
         self.records: dict[int, SessionRecord] = {}
         self.draining_until: float | None = None  # monotonic deadline once the child said it is stopping
+        self.failover: Failover | None = None  # where the sessions go when this child goes away
+        self._heard_hello = False  # on the current stream
 
     @property
     def address(self) -> str:
@@ -103,6 +115,9 @@ class ChildLink:
 
     async def close(self) -> None:
         await self._task.close()
+        for task in list(self._chores):
+            task.cancel()
+        await asyncio.gather(*self._chores, return_exceptions=True)
         self._mark_down(LinkState.CLOSED, "parent shutting down", lose_sessions=False)
 
     def drop_stream(self) -> None:
@@ -136,6 +151,8 @@ class ChildLink:
             except Exception:  # a bug while handling an event: log it, reconnect, reconcile on Hello
                 log.exception("link to %s failed", self.address)
             self._mark_down(LinkState.DOWN, "link lost", lose_sessions=True)
+            if not self._heard_hello or self._silent:
+                self._gone()  # could not link up again, or heartbeats stopped: the child is gone
             await asyncio.sleep(delay)
             delay = min(self._backoff[1], delay * 2)
 
@@ -143,6 +160,7 @@ class ChildLink:
         outbox: asyncio.Queue[pb.ParentEvent] = asyncio.Queue()
         self._outbox = outbox
         self._pings.clear()
+        self._heard_hello = self._silent = False
         self._enter(LinkState.CONNECTING)
 
         async def outgoing() -> AsyncIterator[pb.ParentEvent]:
@@ -157,6 +175,7 @@ class ChildLink:
             async for event in call:
                 self._last_seen = time.monotonic()
                 if event.WhichOneof("event") == "hello":
+                    self._heard_hello = True
                     await self._on_hello(event.hello)
                     self._enter(LinkState.UP)
                 else:
@@ -177,6 +196,7 @@ class ChildLink:
             outbox.put_nowait(pb.ParentEvent(heartbeat=pb.Heartbeat(sent_at_ms=sent_at_ms)))
             if now - self._last_seen > self._dead_after_s:
                 log.warning("child %s missed its heartbeats; dropping the link", self.address)
+                self._silent = True
                 call.cancel()
                 return
 
@@ -189,6 +209,15 @@ class ChildLink:
         if lose_sessions:
             for session in self.sessions():
                 session.lost = why
+
+    def _gone(self) -> None:
+        sessions = self.sessions()
+        if self.failover is None or not sessions:
+            return
+        log.warning("child %s is gone; moving its %d session(s)", self.address, len(sessions))
+        self.failover.bot_gone(list(sessions), dict(self.records), self.bot_user_id)
+        for session in sessions:
+            self.records.pop(session.channel_id, None)
 
     def sessions(self) -> list[RemoteSession]:
         """Koe's sessions that live on this child."""
@@ -208,9 +237,28 @@ class ChildLink:
             else:
                 await self.koe.forget(session.channel_id, Ending(CloseReason.CHILD_LOST), session)
         for channel_id, state in held.items():
-            if self.koe.get(channel_id) is None:
-                self.koe.adopt(RemoteSession(self.connection, state.guild_id, channel_id, state.bot_id), local=False)
+            known = self.koe.get(channel_id)
+            mine = isinstance(known, RemoteSession) and known.connection is self.connection
+            remote = RemoteSession(self.connection, state.guild_id, channel_id, state.bot_id)
+            if known is None or isinstance(known, ParkedSession):
+                # A restarted parent, or the child is back before any bot could take its session: carry on.
+                self.koe.adopt(remote, local=False)
                 log.info("reattached session in channel %s on %s", channel_id, self.address)
+            elif not mine:
+                # It moved to another bot while this child was away: this one must not play it too.
+                log.info("child %s is back holding %s, which moved; it stands down", self.address, channel_id)
+                self._stand_down(remote)
+
+    def _stand_down(self, session: RemoteSession) -> None:
+        async def stand_down() -> None:
+            try:
+                await session.disconnect(Ending(CloseReason.MOVED))
+            except KoeError as exc:
+                log.debug("standing %s down: %s", session.channel_id, exc)
+
+        task = asyncio.create_task(stand_down(), name=f"stand-down-{session.channel_id}")
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     async def _on_event(self, event: pb.ChildEvent) -> None:
         kind = event.WhichOneof("event")
@@ -234,6 +282,8 @@ class ChildLink:
         elif kind == "draining":
             self.draining_until = time.monotonic() + event.draining.deadline_ms / 1000
             log.info("child %s is stopping; %d ms to move its sessions", self.address, event.draining.deadline_ms)
+            if self.failover is not None:
+                self.failover.bot_draining(list(self.sessions()), dict(self.records), self.bot_user_id)
 
     def _on_record(self, update: pb.RecordUpdate) -> None:
         record = convert.record_from_pb(update.record)
@@ -332,7 +382,7 @@ class Children:
         A child that is only promised to a concurrent request is asked again after a short, jittered
         pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
-        candidates = [link for link in self.links if link.up]
+        candidates = [link for link in self.links if link.up and link.draining_until is None]
         if self.links and not candidates:
             raise ChildUnavailable(UNREACHABLE)
         while candidates:

@@ -275,6 +275,18 @@ class Lavalink:
             raise TrackLoadFailed(f"Nothing found for {text!r}. Try other words or a link.")
         return SearchResult(tracks=tracks, playlist=playlist)
 
+    async def destroy_player(self, lavalink_session_id: str, guild_id: int) -> None:
+        """Destroy a player of another Lavalink session (a dead bot's): nothing may play on unattached
+        beside the bot that took its channel over. Already gone is fine; failures are the caller's to log."""
+        node = self._node
+        if node is None or not lavalink_session_id:
+            return
+        path = f"v4/sessions/{lavalink_session_id}/players/{guild_id}"
+        try:
+            await lavalink_call(node.send("DELETE", path=path), REFUSED)
+        except TrackLoadFailed as exc:  # Lavalink's 404: that session or player is gone already
+            log.debug("destroying %s: %s", path, exc)
+
     async def close(self) -> None:
         self._node = None
         if self._connecting is not None:
