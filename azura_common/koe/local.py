@@ -19,6 +19,7 @@ from typing import Any
 import wavelink
 
 from ..render import format_duration
+from ..rules.limits import MAX_VOLUME
 from .errors import (
     ChildUnavailable,
     InvalidArgument,
@@ -55,7 +56,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MAX_VOLUME = 1000
 LAVALINK_TIMEOUT_S = 10.0
 JOIN_TIMEOUT_S = 15.0  # above the bots' voice connect timeout (10 s)
 
