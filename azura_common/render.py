@@ -17,6 +17,7 @@ __all__ = [
     "queue_message",
     "queued_text",
     "track_line",
+    "tracks_text",
 ]
 
 Names = Callable[[int], str]
@@ -53,6 +54,11 @@ def track_line(track: Track, names: Names | None = None) -> str:
     by = f" — {_escape(track.author)}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
     return f"{link}{by} ({length}){who}"
+
+
+def tracks_text(tracks: Sequence[Track]) -> str:
+    """One track's line, or how many tracks there are."""
+    return track_line(tracks[0]) if len(tracks) == 1 else f"{len(tracks)} tracks"
 
 
 _REPEAT = {RepeatMode.NONE: "", RepeatMode.ONE: "🔂 repeat one", RepeatMode.ALL: "🔁 repeat all"}

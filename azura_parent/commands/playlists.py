@@ -9,7 +9,7 @@ from discord import app_commands
 
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
 from azura_common.koe.session import EnqueueMode, Track
-from azura_common.render import format_duration, queued_text, track_line
+from azura_common.render import format_duration, queued_text, track_line, tracks_text
 from azura_common.replies import reply_privately
 from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, PAGE
 from azura_common.rules.pages import check_playlist_page, page_count
@@ -127,9 +127,8 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
                     raise NothingPlaying("The queue is empty; there is nothing to save.")
         tracks = [dataclasses.replace(t, requester_id=0) for t in tracks]
         positions = await self.bot.store.add_entries(interaction.user.id, playlist.name, tracks)
-        what_text = track_line(tracks[0]) if len(tracks) == 1 else f"{len(tracks)} tracks"
         await reply_privately(
-            interaction, f"📁 Added {what_text} to **{playlist.name}** (#{positions[0]}–#{positions[-1]})."
+            interaction, f"📁 Added {tracks_text(tracks)} to **{playlist.name}** (#{positions[0]}–#{positions[-1]})."
         )
 
     @app_commands.command(name="remove", description="Remove entries from your playlist: 5 or 3-7.")
@@ -138,8 +137,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     async def remove(self, interaction: discord.Interaction, name: str, positions: str) -> None:
         target = parse_positions(positions)
         removed = await self.bot.store.remove_entries(interaction.user.id, name, target.start, target.end)
-        what = track_line(removed[0]) if len(removed) == 1 else f"{len(removed)} tracks"
-        await reply_privately(interaction, f"🗑 Removed {what} from **{name}**.")
+        await reply_privately(interaction, f"🗑 Removed {tracks_text(removed)} from **{name}**.")
 
     @app_commands.command(name="trim",
                           description="Play only part of an entry: start and/or end like 0:30 and 2:10.")

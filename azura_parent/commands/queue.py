@@ -8,7 +8,7 @@ from discord import app_commands
 from azura_common.koe.errors import NoSession, PermissionDenied
 from azura_common.koe.koe import Koe
 from azura_common.koe.session import RemoveAbsent, RemoveRange, Session
-from azura_common.render import mention, queue_message, track_line
+from azura_common.render import mention, queue_message, track_line, tracks_text
 from azura_common.rules.limits import PAGE
 from azura_common.rules.pages import history_window, queue_offset
 from azura_common.rules.permissions import command_needs_dj
@@ -132,12 +132,8 @@ class QueueCommands(SessionCommands):
         await interaction.response.defer(thinking=True)
         removed = await session.remove(target)
         self.bot.changed(session)
-        if not removed:
-            await send_done(interaction, "Nothing matched; the queue is unchanged.")
-        elif len(removed) == 1:
-            await send_done(interaction, f"🗑 Removed {track_line(removed[0])}.")
-        else:
-            await send_done(interaction, f"🗑 Removed {len(removed)} tracks.")
+        text = f"🗑 Removed {tracks_text(removed)}." if removed else "Nothing matched; the queue is unchanged."
+        await send_done(interaction, text)
 
     @app_commands.command(name="clear",
                           description="Remove every upcoming track (the current one keeps playing). DJ only.")

@@ -43,6 +43,10 @@ from azura_common.rules.votes import SkipVotes
 from azura_parent.commands.tree import report_error
 from azura_parent.store import Store
 
+# What users read (literally: a change of wording must show up here).
+NOT_IN_VOICE = "⚠️ You're not in a voice channel. Join one first."
+DJ_ONLY = "⚠️ Only a DJ (the DJ role or Manage Server) can do that while others listen."
+
 GUILD_ID = 500
 TEXT_CHANNEL_ID = 600
 PARENT_BOT_ID = 9000
@@ -509,6 +513,14 @@ async def invoke(command: app_commands.Command[Any, ..., Any], interaction: Fake
         await command.callback(command.binding, interaction, **options)  # type: ignore[arg-type]
     except Exception as error:
         await report_error(interaction, app_commands.CommandInvokeError(command, error))  # type: ignore[arg-type]
+
+
+async def private_text(command: app_commands.Command[Any, ..., Any], interaction: FakeInteraction,
+                       **options: Any) -> str:
+    """Run the command; what the user read last, which must be for their eyes only."""
+    await invoke(command, interaction, **options)
+    assert interaction.private, f"public: {interaction.text!r}"
+    return interaction.text
 
 
 def choice(value: str) -> app_commands.Choice[str]:

@@ -5,14 +5,23 @@ the user reads, whether only they see it, and that a refused command changes not
 from __future__ import annotations
 
 import pytest
-from command_fakes import PLAYLIST, FakeInteraction, FakeRole, World, choice, invoke, track
+from command_fakes import (
+    DJ_ONLY,
+    NOT_IN_VOICE,
+    PLAYLIST,
+    FakeInteraction,
+    FakeRole,
+    World,
+    choice,
+    invoke,
+    private_text,
+    track,
+)
 
 from azura_common.koe.session import CloseReason, RepeatMode
 from azura_parent.commands.music import MusicCommands
 
-NOT_IN_VOICE = "⚠️ You're not in a voice channel. Join one first."
 NOTHING_PLAYING = "⚠️ Nothing is playing right now."
-DJ_ONLY = "⚠️ Only a DJ (the DJ role or Manage Server) can do that while others listen."
 DJ_SKIP = "⚠️ Only a DJ can skip by more than one or jump to a position while others listen."
 DJ = FakeRole(77)
 
@@ -27,8 +36,7 @@ def no_session(world: World) -> str:
 
 
 async def refused(command: object, interaction: FakeInteraction, expected: str, **options: object) -> None:
-    await invoke(command, interaction, **options)  # type: ignore[arg-type]
-    assert (interaction.text, interaction.private) == (expected, True)
+    assert await private_text(command, interaction, **options) == expected  # type: ignore[arg-type]
 
 
 async def with_dj_role(world: World) -> tuple[object, object, object]:

@@ -5,11 +5,10 @@ that nothing changes on errors."""
 from __future__ import annotations
 
 import pytest
-from command_fakes import PLAYLIST, FakeInteraction, FakeMember, World, choice, invoke, track
+from command_fakes import NOT_IN_VOICE, PLAYLIST, FakeInteraction, FakeMember, World, choice, invoke, track
+from command_fakes import private_text as private_answer
 
 from azura_parent.commands.playlists import PlaylistCommands
-
-NOT_IN_VOICE = "⚠️ You're not in a voice channel. Join one first."
 
 
 @pytest.fixture
@@ -21,12 +20,6 @@ async def mix(world: World, owner: FakeMember, name: str = "Mix", n: int = 3, vi
     await world.store.create_playlist(owner.id, name, visibility)
     if n:
         await world.store.add_entries(owner.id, name, world.songs(n))
-
-
-async def private_answer(command: object, interaction: FakeInteraction, **options: object) -> str:
-    await invoke(command, interaction, **options)  # type: ignore[arg-type]
-    assert interaction.private, interaction.text
-    return interaction.text
 
 
 # -- managing ------------------------------------------------------------------------------------------------

@@ -4,12 +4,10 @@ fake sessions: every permission and error branch, the exact text, who sees it, a
 from __future__ import annotations
 
 import pytest
-from command_fakes import FakeInteraction, FakeRole, World, invoke, track
+from command_fakes import DJ_ONLY, NOT_IN_VOICE, FakeInteraction, FakeRole, World, invoke, track
 
 from azura_parent.commands.queue import QueueCommands, QueuePager
 
-NOT_IN_VOICE = "⚠️ You're not in a voice channel. Join one first."
-DJ_ONLY = "⚠️ Only a DJ (the DJ role or Manage Server) can do that while others listen."
 DJ_REMOVE = "⚠️ You can remove your own tracks; removing other people's needs a DJ."
 DJ = FakeRole(77)
 

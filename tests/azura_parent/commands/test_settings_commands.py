@@ -4,7 +4,8 @@ refusals of out-of-range values (which store nothing)."""
 from __future__ import annotations
 
 import pytest
-from command_fakes import GUILD_ID, FakeInteraction, FakeRole, World, choice, invoke
+from command_fakes import GUILD_ID, FakeInteraction, FakeRole, World, choice
+from command_fakes import private_text as answer
 
 from azura_parent.commands.server import ServerCommands
 from azura_parent.commands.settings import SettingsCommands
@@ -18,12 +19,6 @@ def settings(world: World) -> SettingsCommands:
 @pytest.fixture
 def server(world: World) -> ServerCommands:
     return ServerCommands(world)
-
-
-async def answer(command: object, interaction: FakeInteraction, **options: object) -> str:
-    await invoke(command, interaction, **options)  # type: ignore[arg-type]
-    assert interaction.private, interaction.text
-    return interaction.text
 
 
 async def test_settings(world: World, settings: SettingsCommands) -> None:
