@@ -9,7 +9,7 @@ from discord import app_commands
 from azura_common.koe.errors import KoeError, NothingPlaying, PermissionDenied
 from azura_common.koe.session import CloseReason, Ending, EnqueueMode, RepeatMode, Session
 from azura_common.render import format_duration, mention, moved_text, now_playing_lines, queued_text
-from azura_common.rules.limits import CHOICE_LENGTH
+from azura_common.rules.limits import CHOICE_LENGTH, MAX_VOLUME
 from azura_common.rules.parse import parse_seek, parse_volume
 from azura_common.rules.permissions import command_needs_dj
 from azura_common.rules.skip import (
@@ -164,7 +164,8 @@ class MusicCommands(SessionCommands):
 
         await self.run(interaction, work)
 
-    @app_commands.command(name="volume", description="Set the volume (0–1000), or + / - by your step, e.g. +20.")
+    @app_commands.command(name="volume",
+                          description=f"Set the volume (0–{MAX_VOLUME}), or + / - by your step, e.g. +20.")
     @app_commands.describe(level="A number like 80, or +, -, +20, -5")
     async def volume(self, interaction: discord.Interaction, level: str) -> None:
         voice = voice_of(interaction)

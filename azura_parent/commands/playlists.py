@@ -77,7 +77,8 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         await reply_privately(interaction, f"✏ Renamed to **{playlist.name}**.")
 
     @app_commands.command(name="show", description="Show a playlist's tracks, a page at a time.")
-    @app_commands.describe(name="The playlist", page="Which page (10 tracks each)", owner="Another user's public one")
+    @app_commands.describe(name="The playlist", page=f"Which page ({PAGE} tracks each)",
+                           owner="Another user's public one")
     @app_commands.autocomplete(name=playable_names)
     async def show(
         self,

@@ -57,7 +57,7 @@ class QueuePager(discord.ui.View):
 class QueueCommands(SessionCommands):
     # -- reading -------------------------------------------------------------------------------------
     @app_commands.command(name="queue", description="Show the queue: history, what's playing and what's next.")
-    @app_commands.describe(page="Which page (10 tracks each); default: the page with the current track")
+    @app_commands.describe(page=f"Which page ({PAGE} tracks each); default: the page with the current track")
     async def queue(
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 100_000] | None = None
     ) -> None:
