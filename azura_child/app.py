@@ -41,7 +41,7 @@ class ChildApp:
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
-        self.board = NowPlayingBoard(self.bot, self.koe, refresh_s=config.nowplaying_refresh_s)
+        self.board = NowPlayingBoard(self.bot, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
         self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)
         self.health = health.aio.HealthServicer()
@@ -52,6 +52,10 @@ class ChildApp:
 
     def _bot_id(self) -> int:
         return self.bot.user.id if self.bot.user else 0
+
+    async def _dj_role_of(self, session: Session) -> int | None:
+        """The DJ role the parent connected the session with: what its now-playing buttons follow."""
+        return session.dj_role_id if isinstance(session, LocalSession) else None
 
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
         return LocalSession(

@@ -1,10 +1,11 @@
 """The now-playing message with its buttons, posted and handled by the bot that owns the voice connection.
 
-Both bots run a ``NowPlayingBoard`` over their own LocalSessions: the parent for the channels it plays in,
-each child for its own. A board posts one message per session in the text channel the session was started
+Both bots run a ``NowPlayingBoard`` over their own sessions: the parent for the channels it plays in, each
+child for its own. A board posts one message per session in the text channel the session was started
 from, edits it in place on every change and about every 10 s for the timeline, and handles the buttons on
 it. The view is persistent (fixed custom ids, no timeout): after a restart the bot registers it again and
-old messages keep working; the session is found from the bot's voice connection in that server.
+old messages keep working; the session is found through Koe from the server the press comes from.
+Who may press what is decided by ``azura_common.rules`` (the same rules as the slash commands).
 """
 
 from __future__ import annotations
@@ -12,38 +13,50 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import discord
 
-from .koe.errors import KoeError, NoSession
+from .koe.errors import KoeError
 from .koe.koe import Koe
-from .koe.local import LocalSession, session_of
 from .koe.session import CloseReason, Ending, RepeatMode, Session, SessionState
-from .permissions import DJ_ONLY, may_dj
-from .render import now_playing_lines
+from .render import mention, now_playing_lines
+from .replies import reply_privately
+from .rules.limits import BUTTON_VOLUME_STEP
+from .rules.permissions import DJ_ONLY, button_needs_dj, may_dj
+from .rules.skip import DJ_SKIP_BUTTON, Skip, skip_verdict
 from .supervised import Supervised
 from .voicebot import humans_in
 
-__all__ = ["ACTIONS", "NowPlayingBoard", "NowPlayingView", "custom_id"]
+__all__ = ["ACTIONS", "DjRoleOf", "NowPlayingBoard", "NowPlayingView", "custom_id"]
 
 log = logging.getLogger(__name__)
 
 PREFIX = "azura:np:"
 ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volume_down", "volume_up")
 REFRESH_S = 10.0  # the timeline: well inside Discord's 5 edits / 5 s per channel
-VOLUME_STEP = 10
-DJ_ACTIONS = frozenset({"stop", "leave", "skip", "back"})  # what the slash commands also keep for DJs
+ENDED = "This player has ended. Start a new one with `/play`."
 _NEXT_REPEAT = {RepeatMode.NONE: RepeatMode.ALL, RepeatMode.ALL: RepeatMode.ONE, RepeatMode.ONE: RepeatMode.NONE}
+_REPEAT_LABEL = {RepeatMode.NONE: "🔁 Repeat: off", RepeatMode.ALL: "🔁 Repeat: all", RepeatMode.ONE: "🔂 Repeat: one"}
+
+DjRoleOf = Callable[[Session], Awaitable[int | None]]
+"""The DJ role a session's buttons follow (None or 0: everyone may DJ)."""
 
 
 def custom_id(action: str) -> str:
     return PREFIX + action
 
 
-def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
+class ControlButton(discord.ui.Button["NowPlayingView"]):
+    """One button of the now-playing message; a press goes to the board with its action."""
+
+    def __init__(self, board: NowPlayingBoard, action: str, label: str, style: discord.ButtonStyle, row: int) -> None:
+        super().__init__(label=label, style=style, custom_id=custom_id(action), row=row)
+        self.board = board
+        self.action = action
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self.board.press(interaction, self.action)
 
 
 class NowPlayingView(discord.ui.View):
@@ -51,6 +64,7 @@ class NowPlayingView(discord.ui.View):
 
     def __init__(self, board: NowPlayingBoard, state: SessionState | None = None) -> None:
         super().__init__(timeout=None)
+        self.board = board
         paused = state.paused if state else False
         repeat = state.repeat if state else RepeatMode.NONE
         buttons: list[tuple[str, str, discord.ButtonStyle, int]] = [
@@ -59,33 +73,48 @@ class NowPlayingView(discord.ui.View):
             ("skip", "⏭ Skip", discord.ButtonStyle.secondary, 0),
             ("stop", "⏹ Stop", discord.ButtonStyle.secondary, 0),
             ("leave", "⏏ Leave", discord.ButtonStyle.danger, 0),
-            ("repeat", {RepeatMode.NONE: "🔁 Repeat: off", RepeatMode.ALL: "🔁 Repeat: all",
-                        RepeatMode.ONE: "🔂 Repeat: one"}[repeat], discord.ButtonStyle.secondary, 1),
+            ("repeat", _REPEAT_LABEL[repeat], discord.ButtonStyle.secondary, 1),
             ("shuffle", "🔀 Shuffle", discord.ButtonStyle.secondary, 1),
-            ("volume_down", "🔉 −10", discord.ButtonStyle.secondary, 1),
-            ("volume_up", "🔊 +10", discord.ButtonStyle.secondary, 1),
+            ("volume_down", f"🔉 −{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
+            ("volume_up", f"🔊 +{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
         ]
         for action, label, style, row in buttons:
-            button: discord.ui.Button[NowPlayingView] = discord.ui.Button(
-                label=label, style=style, custom_id=custom_id(action), row=row
-            )
-            button.callback = _callback(board, action)  # type: ignore[method-assign,assignment]
-            self.add_item(button)
+            self.add_item(ControlButton(board, action, label, style, row))
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Only people in the session's voice channel may press; anyone else is told why, privately."""
+        session = self.board.session_for(interaction)
+        if session is None:
+            await reply_privately(interaction, ENDED)
+            return False
+        channel = _voice_channel(interaction.user)
+        if channel is None or channel.id != session.channel_id:
+            await reply_privately(interaction, f"Join <#{session.channel_id}> to use these buttons.")
+            return False
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[NowPlayingView]
+    ) -> None:
+        if isinstance(error, KoeError):  # the session refused: say why, change nothing
+            await reply_privately(interaction, str(error))
+        else:
+            await super().on_error(interaction, error, item)
 
 
-def _callback(board: NowPlayingBoard, action: str) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
-    async def press(interaction: discord.Interaction) -> None:
-        await board.press(interaction, action)
-
-    return press
+def _voice_channel(user: discord.User | discord.Member) -> discord.VoiceChannel | discord.StageChannel | None:
+    """The voice channel a member is in (a plain user, outside any server, is in none)."""
+    voice = user.voice if isinstance(user, discord.Member) else None
+    return voice.channel if voice is not None else None
 
 
 class NowPlayingBoard:
     """One bot's now-playing messages: post, refresh, handle buttons, close."""
 
-    def __init__(self, client: discord.Client, koe: Koe, *, refresh_s: float = REFRESH_S) -> None:
+    def __init__(self, client: discord.Client, koe: Koe, dj_role_of: DjRoleOf, *, refresh_s: float = REFRESH_S) -> None:
         self.client = client
         self.koe = koe
+        self.dj_role_of = dj_role_of
         self.refresh_s = refresh_s
         self.messages: dict[int, tuple[int, int]] = {}  # voice channel id → (text channel id, message id)
         self._pokes: set[int] = set()
@@ -177,59 +206,53 @@ class NowPlayingBoard:
                 await partial.edit(content=f"⏏ Left <#{voice_id}> ({reason}).", view=None)
 
     # -- buttons ----------------------------------------------------------------------------------------
-    async def press(self, interaction: discord.Interaction, action: str) -> None:
+    def session_for(self, interaction: discord.Interaction) -> Session | None:
+        """The session this bot plays in the server a press comes from (None: it has ended)."""
         guild = interaction.guild
-        session = session_of(guild.voice_client) if guild else None
-        if not isinstance(session, LocalSession) or self.koe.get(session.channel_id) is not session:
-            await _tell(interaction, "This player has ended. Start a new one with `/play`.")
+        channel_id = self.koe.local_channel(guild.id) if guild is not None else None
+        return self.koe.get(channel_id) if channel_id is not None else None
+
+    async def press(self, interaction: discord.Interaction, action: str) -> None:
+        """A button press that passed the view's gate (the presser is in the session's channel)."""
+        session = self.session_for(interaction)
+        if session is None:  # it ended between the gate and now
+            await reply_privately(interaction, ENDED)
             return
-        member = interaction.user
-        voice = member.voice if isinstance(member, discord.Member) else None
-        if (
-            not isinstance(member, discord.Member)
-            or voice is None
-            or voice.channel is None
-            or voice.channel.id != session.channel_id
-        ):
-            await _tell(interaction, f"Join <#{session.channel_id}> to use these buttons.")
-            return
-        if action in DJ_ACTIONS and not self._may_dj(member, session, voice.channel, action):
-            if action == "skip":
-                await _tell(interaction, "Only a DJ can skip with the button while others listen; use /skip to vote.")
-            else:
-                await _tell(interaction, DJ_ONLY)
+        refusal = await self._refusal(interaction.user, session, action)
+        if refusal is not None:
+            await reply_privately(interaction, refusal)
             return
         # Answer within Discord's 3 s first ("deferred update"), then do the Lavalink work and edit the message.
         await interaction.response.defer()
-        try:
-            if action == "leave":
-                self.messages.pop(session.channel_id, None)  # this press edits the message itself, once
-                ending = Ending(CloseReason.BUTTON, f"leave pressed by {member.display_name}")
-                await self.koe.destroy(session.channel_id, ending)
-                await interaction.edit_original_response(
-                    content=f"⏏ Left <#{session.channel_id}> (leave pressed by {member.mention}).", view=None
-                )
-                return
-            state = await self._apply(session, action)
-        except KoeError as error:
-            await _tell(interaction, str(error))
+        if action == "leave":
+            self.messages.pop(session.channel_id, None)  # this press edits the message itself, once
+            ending = Ending(CloseReason.BUTTON, f"leave pressed by {interaction.user.display_name}")
+            await self.koe.destroy(session.channel_id, ending)
+            await interaction.edit_original_response(
+                content=f"⏏ Left <#{session.channel_id}> (leave pressed by {interaction.user.mention}).", view=None
+            )
             return
+        state = await self._apply(session, action)
         await interaction.edit_original_response(content=self.render(state), view=NowPlayingView(self, state))
 
-    @staticmethod
-    def _may_dj(member: discord.Member, session: LocalSession, channel: object, action: str) -> bool:
-        """The parent's rule for its commands, applied to the buttons; skipping your own track is fine too."""
-        if may_dj(
-            manage_guild=member.guild_permissions.manage_guild,
-            role_ids=(role.id for role in member.roles),
-            dj_role_id=session.dj_role_id,
-            listeners=len(humans_in(channel)),
-        ):
-            return True
-        current = session.queue.current
-        return action == "skip" and current is not None and current.requester_id == member.id
+    async def _refusal(self, user: discord.User | discord.Member, session: Session, action: str) -> str | None:
+        """Why ``user`` may not press ``action`` now (the rules the slash commands follow), or None."""
+        if action != "skip" and not button_needs_dj(action):
+            return None
+        member_roles = user.roles if isinstance(user, discord.Member) else []
+        dj = may_dj(
+            manage_guild=isinstance(user, discord.Member) and user.guild_permissions.manage_guild,
+            role_ids=(role.id for role in member_roles),
+            dj_role_id=await self.dj_role_of(session),
+            listeners=len(humans_in(_voice_channel(user))),  # the gate made sure it is the session's
+        )
+        if action == "skip":
+            current = (await session.get_state()).current
+            own = current is not None and current.requester_id == user.id
+            return None if skip_verdict(dj=dj, own_track=own) is Skip.NOW else DJ_SKIP_BUTTON  # no vote on a button
+        return None if dj else DJ_ONLY
 
-    async def _apply(self, session: LocalSession, action: str) -> SessionState:
+    async def _apply(self, session: Session, action: str) -> SessionState:
         if action == "toggle":
             state = await session.get_state()
             return await (session.resume() if state.paused else session.pause())
@@ -244,12 +267,6 @@ class NowPlayingBoard:
         if action == "shuffle":
             return await session.shuffle()
         if action in ("volume_down", "volume_up"):
-            return await session.set_volume(VOLUME_STEP if action == "volume_up" else -VOLUME_STEP, relative=True)
-        raise NoSession()  # pragma: no cover - ACTIONS is closed
-
-
-async def _tell(interaction: discord.Interaction, message: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True)
-    else:
-        await interaction.response.send_message(message, ephemeral=True)
+            step = BUTTON_VOLUME_STEP if action == "volume_up" else -BUTTON_VOLUME_STEP
+            return await session.set_volume(step, relative=True)
+        raise ValueError(f"unknown now-playing action {action!r}")  # pragma: no cover - ACTIONS is closed

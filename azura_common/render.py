@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .koe.session import QueuePage, RepeatMode, SessionState, Track
+from .rules.pages import page_count, page_of
 
 __all__ = [
     "format_duration",
+    "mention",
+    "moved_text",
     "now_playing_lines",
     "progress_bar",
     "queue_lines",
+    "queue_message",
+    "queued_text",
     "track_line",
+    "tracks_text",
 ]
 
 Names = Callable[[int], str]
 """User id → a display mention (``<@id>`` on Discord)."""
+
+
+def mention(user_id: int) -> str:
+    """How Discord writes a mention of a user (shown as their name; pings are turned off where it matters)."""
+    return f"<@{user_id}>"
 
 
 def format_duration(ms: int) -> str:
@@ -43,6 +54,11 @@ def track_line(track: Track, names: Names | None = None) -> str:
     by = f" — {_escape(track.author)}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
     return f"{link}{by} ({length}){who}"
+
+
+def tracks_text(tracks: Sequence[Track]) -> str:
+    """One track's line, or how many tracks there are."""
+    return track_line(tracks[0]) if len(tracks) == 1 else f"{len(tracks)} tracks"
 
 
 _REPEAT = {RepeatMode.NONE: "", RepeatMode.ONE: "🔂 repeat one", RepeatMode.ALL: "🔁 repeat all"}
@@ -81,3 +97,28 @@ def queue_lines(page: QueuePage, names: Names | None = None) -> list[str]:
                                                                        or page.current_position == 0 else " ")
         lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names)}")
     return lines
+
+
+def queue_message(page: QueuePage, title: str) -> str:
+    """One page of ``/queue``: a header with the page number, then the entries."""
+    head = f"📜 **{title}** — {page.total} tracks, page {page_of(page.offset)}/{page_count(page.total)}"
+    return "\n".join([head, *queue_lines(page, mention)])
+
+
+def queued_text(tracks: Sequence[Track], positions: Sequence[int], started: bool, source: str | None = None) -> str:
+    """What ``/play`` and ``/playlist play`` answer: what went where, and whether it started playing."""
+    if len(tracks) == 1:
+        head = f"🎶 Queued {track_line(tracks[0])} at **#{positions[0]}**"
+    else:
+        total = sum(t.play_length_ms for t in tracks)
+        origin = f" from **{source}**" if source else ""
+        span = f"#{min(positions)}–#{max(positions)}"
+        head = f"🎶 Queued **{len(tracks)} tracks**{origin} ({format_duration(total)}) at **{span}**"
+    return head + (" — playing now." if started else ".")
+
+
+def moved_text(verb: str, state: SessionState) -> str:
+    """Where a skip or a back landed: ``⏭ Skipped to **#3** …`` or the end of the queue."""
+    if state.current is None:
+        return f"{verb}: that was the end of the queue."
+    return f"{verb} to **#{state.current_position}** {track_line(state.current)}."

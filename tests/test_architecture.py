@@ -36,10 +36,7 @@ DISCORD_ALLOWED = (  # the bot-facing modules
     "azura_common/nowplaying",
     "azura_parent/bot.py",
     "azura_parent/commands/",
-    "azura_parent/errors.py",
-    "azura_parent/music.py",  # until the command layer moves into azura_parent/commands/
-    "azura_parent/playlist_commands.py",
-    "azura_parent/settings_commands.py",
+    "azura_common/replies.py",
     "azura_child/app.py",
 )
 IO = ("discord", *GRPC, "wavelink", "asyncio", "aiohttp", PB)
@@ -52,6 +49,9 @@ PURE = {
     "azura_common/rules/": IO,
     "azura_common/koe/koe.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/local/session.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
+    "azura_common/koe/records.py": IO,
+    "azura_common/koe/parked.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
+    "azura_common/koe/failover.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
 }
 
 

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from azura_common.koe.session import QueueItem, QueuePage, RepeatMode, SessionState, Track
-from azura_common.render import format_duration, now_playing_lines, progress_bar, queue_lines, track_line
+from azura_common.render import (
+    format_duration,
+    mention,
+    moved_text,
+    now_playing_lines,
+    progress_bar,
+    queue_lines,
+    queue_message,
+    queued_text,
+    track_line,
+    tracks_text,
+)
 
 SONG = Track(encoded="x", title="Song [Live]", author="Band", uri="https://e.x/s", length_ms=200_000, requester_id=7)
 
@@ -37,3 +48,28 @@ def test_queue_lines_mark_history_current_and_upcoming() -> None:
     lines = queue_lines(page)
     assert [line[:5] for line in lines] == ["`✓ 9.", "`▶10.", "` 11."]
     assert queue_lines(QueuePage(items=(), total=0, current_position=0, offset=0)) == ["The queue is empty."]
+
+
+def test_queued_text_for_one_track_and_for_many() -> None:
+    assert queued_text([SONG], (4,), started=False) == (
+        "🎶 Queued [Song ⁅Live⁆](<https://e.x/s>) — Band (3:20) at **#4**.")
+    many = [SONG, Track(encoded="y", title="B", length_ms=100_000)]
+    assert queued_text(many, (2, 3), started=True, source="Mix") == (
+        "🎶 Queued **2 tracks** from **Mix** (5:00) at **#2–#3** — playing now.")
+    assert queued_text(many, (7, 5), started=False) == "🎶 Queued **2 tracks** (5:00) at **#5–#7**."
+
+
+def test_queue_message_numbers_its_page() -> None:
+    page = QueuePage(items=tuple(QueueItem(p, SONG) for p in (11, 12)), total=12, current_position=11, offset=10)
+    text = queue_message(page, "Queue in room")
+    assert text.splitlines()[0] == "📜 **Queue in room** — 12 tracks, page 2/2"
+    assert text.splitlines()[1].startswith("`▶11.` [Song") and text.endswith(f"· {mention(7)}")
+
+
+def test_where_a_skip_landed_and_how_many_tracks() -> None:
+    state = SessionState(guild_id=1, channel_id=2, bot_id=3, current=SONG, current_position=5)
+    assert moved_text("⏭ Skipped", state) == "⏭ Skipped to **#5** [Song ⁅Live⁆](<https://e.x/s>) — Band (3:20)."
+    assert moved_text("⏮ Back", SessionState(guild_id=1, channel_id=2, bot_id=3)) == (
+        "⏮ Back: that was the end of the queue.")
+    assert tracks_text([SONG]) == track_line(SONG) and tracks_text([SONG, SONG, SONG]) == "3 tracks"
+    assert mention(42) == "<@42>"

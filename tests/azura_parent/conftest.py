@@ -11,17 +11,18 @@ import pytest
 import pytest_asyncio
 
 
-def _load_helper() -> None:
-    """--import-mode=importlib puts no test folder on sys.path: load the shared helper by file, once."""
-    if "e2e_cluster" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("e2e_cluster", Path(__file__).with_name("e2e_cluster.py"))
+def _load_helper(path: Path) -> None:
+    """--import-mode=importlib puts no test folder on sys.path: load a shared helper by file, once."""
+    if path.stem not in sys.modules:
+        spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        sys.modules["e2e_cluster"] = module
+        sys.modules[path.stem] = module
         spec.loader.exec_module(module)
 
 
-_load_helper()
+_load_helper(Path(__file__).with_name("e2e_cluster.py"))
+_load_helper(Path(__file__).parent / "commands" / "command_fakes.py")
 
 from e2e_cluster import Cluster, start_cluster  # noqa: E402
 

@@ -14,6 +14,8 @@ from azura_sandbox.fake_discord import FakeDiscord, SandboxClient, SandboxError
 from azura_sandbox.fake_discord.world import Channel, Guild, User, snowflake_for_token
 
 BOT_SCRIPT = Path(__file__).with_name("fake_discord_bot.py")
+pytestmark = pytest.mark.slow  # two bots, each in its own process
+
 TOKENS = {"alpha": "alpha.token.one", "beta": "beta.token.two"}
 
 

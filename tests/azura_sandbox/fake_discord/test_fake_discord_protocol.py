@@ -211,6 +211,7 @@ async def test_gateway_identify_voice_interaction_resume(fake: FakeDiscord, http
     await ws2.close()
 
 
+@pytest.mark.slow  # starts the CLI as a process
 async def test_control_api_errors_and_cli(fake: FakeDiscord) -> None:
     async with SandboxClient(fake.base_url) as client:
         gid = await client.create_guild("remote")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["SkipVotes", "VoteOutcome"]
+__all__ = ["SkipVotes", "VoteOutcome", "track_key"]
+
+
+def track_key(position: int, encoded: str) -> str:
+    """What a vote is about: this entry of the queue. A new track (or the same one again later) starts afresh."""
+    return f"{position}:{encoded[:32]}"
 
 
 @dataclass(frozen=True, slots=True)

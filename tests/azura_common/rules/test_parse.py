@@ -1,11 +1,13 @@
-"""Seek times and volume changes as users type them."""
+"""Seek times, trim times and volume changes as users type them."""
 
 from __future__ import annotations
 
 import pytest
 
 from azura_common.koe.errors import InvalidArgument
-from azura_parent.parse import format_duration, parse_seek, parse_volume
+from azura_common.render import format_duration
+from azura_common.rules.limits import MAX_VOLUME
+from azura_common.rules.parse import parse_seek, parse_time, parse_volume
 
 
 @pytest.mark.parametrize(
@@ -58,3 +60,24 @@ def test_format_duration() -> None:
     assert format_duration(83_000) == "1:23"
     assert format_duration(3_723_000) == "1:02:03"
     assert format_duration(-5) == "0:00"
+
+
+def test_the_volume_error_names_the_real_limit() -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        parse_volume("99999", step=10)
+    assert str(caught.value) == f"'99999' is not a volume. Use a number from 0 to {MAX_VOLUME}, or + / - to step it."
+    assert caught.value.argument == "volume"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("0:30", 30_000), ("2:10", 130_000), ("90", 90_000), ("1m", 60_000)])
+def test_parse_time_reads_a_point_in_a_track(text: str, expected: int) -> None:
+    assert parse_time(text, "start") == expected
+
+
+def test_parse_time_refuses_a_relative_time_naming_the_option() -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        parse_time("+15", "end")
+    assert str(caught.value) == "Give the end as a time like 1:23, not '+15'."
+    assert caught.value.argument == "end"
+    with pytest.raises(InvalidArgument, match="is not a time"):
+        parse_time("soon", "start")

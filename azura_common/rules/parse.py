@@ -1,13 +1,16 @@
-"""What users type, turned into numbers: seek times, volume changes. Pure; errors are friendly KoeErrors."""
+"""What users type, turned into numbers: times, volume changes, queue positions. Pure; errors are friendly
+``InvalidArgument``s that name the option."""
 
 from __future__ import annotations
 
 import re
 
 from azura_common.koe.errors import InvalidArgument
-from azura_common.render import format_duration
+from azura_common.koe.queue import parse_positions
 
-__all__ = ["format_duration", "parse_seek", "parse_volume"]
+from .limits import MAX_VOLUME
+
+__all__ = ["parse_positions", "parse_seek", "parse_time", "parse_volume"]
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})$|^(\d+)$")
 _UNITS = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
@@ -45,6 +48,14 @@ def parse_seek(text: str) -> tuple[int, bool]:
     return (sign * ms, True) if sign else (ms, False)
 
 
+def parse_time(text: str, what: str) -> int:
+    """A point in a track (``1:23``, ``90``, ``1m30s``) in ms; ``what`` names the option in errors."""
+    ms, relative = parse_seek(text)
+    if relative:
+        raise InvalidArgument(f"Give the {what} as a time like 1:23, not {text!r}.", what)
+    return ms
+
+
 def parse_volume(text: str, step: int) -> tuple[int, bool]:
     """``80`` → (80, absolute); ``+``/``-`` → ±step (relative); ``+20`` → (20, relative)."""
     raw = text.strip().replace(" ", "").rstrip("%")
@@ -53,7 +64,7 @@ def parse_volume(text: str, step: int) -> tuple[int, bool]:
     match = re.fullmatch(r"([+-]?)(\d{1,4})", raw)
     if match is None:
         raise InvalidArgument(
-            f"{text.strip()!r} is not a volume. Use a number from 0 to 1000, or + / - to step it.", "volume"
+            f"{text.strip()!r} is not a volume. Use a number from 0 to {MAX_VOLUME}, or + / - to step it.", "volume"
         )
     sign, number = match.groups()
     value = int(number)

@@ -1,0 +1,27 @@
+"""The parent's slash commands, one module per area; ``install`` puts every one of them on a command tree.
+
+Areas: ``music`` (play and steer), ``queue`` (read and edit the queue), ``playlists``, ``settings`` (each
+user's own), ``server`` (a server's, for admins). Every rule a command applies lives in
+``azura_common.rules``, shared with the now-playing buttons; the one error handler is ``tree.AzuraTree``.
+"""
+
+from __future__ import annotations
+
+from .base import BotServices
+from .music import MusicCommands
+from .playlists import PlaylistCommands
+from .queue import QueueCommands
+from .server import ServerCommands
+from .settings import SettingsCommands
+from .tree import AzuraTree
+
+__all__ = ["AzuraTree", "BotServices", "install"]
+
+
+def install(tree: AzuraTree, bot: BotServices) -> None:
+    """Add every command of every area to ``tree``, bound to ``bot``."""
+    for area in (MusicCommands(bot), QueueCommands(bot)):
+        for command in area.get_app_commands():
+            tree.add_command(command)
+    for group in (PlaylistCommands(bot), SettingsCommands(bot), ServerCommands(bot)):
+        tree.add_command(group)
