@@ -6,8 +6,9 @@ from typing import Any
 
 import aiohttp
 
-from .driver import InteractionResult, Ref, SandboxError, rid
-from .world import Channel, Message, Role, User, VoiceState
+from .core import Ref, SandboxError, rid
+from .invoking import InteractionResult
+from .objects import Channel, Message, Role, User, VoiceState
 
 
 def _id(ref: Ref | None) -> int | None:
