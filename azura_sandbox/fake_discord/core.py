@@ -202,12 +202,13 @@ class FakeDiscordCore:
         await live[-1].dispatch(event, data)
         return True
 
-    async def caught_up(self, application_id: int, timeout_s: float = CAUGHT_UP_TIMEOUT_S) -> bool:
-        """Wait until the application's bot has read everything sent to it (see GatewaySession.caught_up)."""
+    async def caught_up(self, application_id: int, since: float, timeout_s: float = CAUGHT_UP_TIMEOUT_S) -> bool:
+        """Wait until the application's bot has read what was sent to it up to *since* (monotonic; see
+        GatewaySession.caught_up)."""
         live = self.live_sessions(application_id)
         if not live:
             return False
-        answered = await live[-1].caught_up(timeout_s)
+        answered = await live[-1].caught_up(since, timeout_s)
         if not answered:
             log.info("application %s did not answer a heartbeat request in %.1f s", application_id, timeout_s)
         return answered

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ class GatewaySession:
     buffer: deque[JSON] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     disconnected_at: float | None = None
+    caught_up_at: float = float("-inf")  # when the last answered caught_up() request was sent (monotonic)
     # heartbeats awaited by caught_up(): (sequence the bot must have read, future)
     _beat_waiters: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
 
@@ -77,14 +79,19 @@ class GatewaySession:
                 still.append((wanted, future))
         self._beat_waiters = still
 
-    async def caught_up(self, timeout_s: float) -> bool:
-        """Ask for a heartbeat now (op 1) and wait until it says the bot has read every dispatch so far.
-
-        A heartbeat is answered by the bot's event loop after it handled what arrived before our request,
-        which is the observable point where "the bot has seen its replies"; False when it did not answer.
+    async def caught_up(self, since: float, timeout_s: float) -> bool:
+        """Make sure the bot has read everything sent to it up to *since* (monotonic): unless an answered
+        request already covers that, ask for a heartbeat now (op 1) and wait for the one that says it has read
+        every dispatch so far. The bot's event loop answers after it handled what arrived before our request
+        (its HTTP replies included), the observable point where "the bot has seen its replies". Requests are
+        spent sparingly: discord.py counts its answers against its 120-per-minute gateway send budget.
+        False when it did not answer in time.
         """
+        if self.caught_up_at >= since:
+            return True
         if not self.connected:
             return False
+        asked_at = time.monotonic()
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._beat_waiters.append((self.seq, future))
         await self.send_raw({"op": OP_HEARTBEAT, "d": None})
@@ -93,4 +100,5 @@ class GatewaySession:
         except TimeoutError:
             self._beat_waiters = [(w, f) for w, f in self._beat_waiters if f is not future]
             return False
+        self.caught_up_at = max(self.caught_up_at, asked_at)
         return True

@@ -1,9 +1,10 @@
 """Slash commands, autocomplete and clicks as a user makes them, and what that user then sees.
 
-Mixed into :class:`~azura_sandbox.fake_discord.server.FakeDiscord`. ``invoke``/``click`` return once the
-bot has answered and, for a deferred answer, edited or followed up; then they wait until the bot has read
-everything the fake sent it (a heartbeat round trip), which is the observable point where its own replies
-are handled (a View stored under a new message id…), so the next click cannot overtake them.
+Mixed into :class:`~azura_sandbox.fake_discord.server.FakeDiscord`. ``invoke``/``click`` return as soon as
+the interaction's record is complete: the bot answered and, for a deferred answer, edited or followed up
+(and the followups asked for arrived). Before a click reaches the bot, the driver makes sure the bot has
+handled the reply that last changed the clicked message (a heartbeat round trip, see
+``GatewaySession.caught_up``), so a human-impossible fast click cannot overtake the View it stored.
 """
 
 from __future__ import annotations
@@ -339,7 +340,7 @@ class InteractionDriver(FakeDiscordCore):
             data["values"] = list(values or [])
         rec = self._new_record(app_id, INTERACTION_COMPONENT, g, ch, u, data)
         rec.source_message_id = msg.id
-        await self.caught_up(app_id)  # the bot has handled the reply that created this message (its View…)
+        await self.caught_up(app_id, msg.changed_at)  # the bot has handled the reply that made this message
         await self._send_interaction(rec, g, ch)
         return await self._await_result(rec, timeout_s, wait_followups)
 
@@ -385,7 +386,6 @@ class InteractionDriver(FakeDiscordCore):
                 raise TimeoutError(
                     f"interaction {rec.id}: wanted {wait_followups} followups, got {len(rec.followup_ids)}"
                 )
-        await self.caught_up(rec.application_id)
         return self.interaction_result(rec.id)
 
     def interaction_result(self, interaction_id: Ref) -> InteractionResult:

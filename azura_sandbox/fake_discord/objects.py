@@ -275,6 +275,7 @@ class Message:
     interaction_id: int | None = None
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
+    changed_at: float = field(default_factory=time.monotonic)  # last creation or edit, for the driver
 
     @property
     def ephemeral(self) -> bool:
@@ -294,6 +295,7 @@ class Message:
             self.flags = (self.flags & FLAG_EPHEMERAL) | (int(body["flags"]) & ~FLAG_EPHEMERAL)
         self.flags &= ~FLAG_LOADING
         self.edited_timestamp = iso_now()
+        self.changed_at = time.monotonic()
 
     def find_component(self, custom_id: str) -> JSON | None:
         def walk(items: list[JSON]) -> JSON | None:
@@ -366,6 +368,8 @@ class ApplicationCommand:
             default_member_permissions=self.raw.get("default_member_permissions"),
             dm_permission=self.raw.get("dm_permission", True),
             nsfw=self.raw.get("nsfw", False),
+            # Discord fills in the default (installed to guilds) when a client sends null
+            integration_types=self.raw.get("integration_types") or [0],
         )
         if self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)

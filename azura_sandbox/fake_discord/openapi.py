@@ -9,11 +9,11 @@ A reply "validates" when its required fields are present with the right types; e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ERRATA", "Operation", "SpecValidator"]
+__all__ = ["ERRATA", "Finding", "Operation", "SpecValidator", "check_replies"]
 
 JSON = dict[str, Any]
 
@@ -220,3 +220,45 @@ class SpecValidator:
         pattern = schema.get("pattern")
         if pattern is not None and not re.search(pattern, value):
             yield f"{where}: {value!r} does not match {pattern!r}"
+
+
+@dataclass
+class Finding:
+    """The replies of one spec operation with one status, and what did not validate in them."""
+
+    method: str
+    template: str
+    status: int
+    count: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def check_replies(validator: SpecValidator, replies: Iterable[tuple[str, str, int, Any]]) -> list[Finding]:
+    """Validate ``(method, path, status, JSON body or None)`` replies; one finding per operation and status.
+
+    A reply validates when the spec knows the operation, documents the status (exactly, as ``4XX`` or as
+    ``default``), and the body matches that status's schema (a 204 has no body).
+    """
+    findings: dict[tuple[str, str, int], Finding] = {}
+    for method, path, status, body in replies:
+        operation = validator.operation(method, path)
+        template = operation.template if operation is not None else path
+        finding = findings.setdefault((method, template, status), Finding(method, template, status))
+        finding.count += 1
+        problems: list[str]
+        if operation is None:
+            problems = [f"the spec has no operation {method} {path}"]
+        elif status == 204:
+            problems = [] if body is None else [f"{status}: a body where the spec has none"]
+            if str(status) not in operation.spec.get("responses", {}):
+                problems.append(f"{status} is not a documented status ({validator.documented_statuses(operation)})")
+        else:
+            schema = validator.reply_schema(operation, status)
+            if schema is None:
+                problems = [f"{status} has no JSON schema ({validator.documented_statuses(operation)})"]
+            else:
+                problems = validator.validate(schema, body)
+        for problem in problems:
+            if problem not in finding.problems:
+                finding.problems.append(problem)
+    return sorted(findings.values(), key=lambda f: (f.template, f.method, f.status))
