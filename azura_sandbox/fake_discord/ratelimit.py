@@ -70,6 +70,7 @@ class RateLimiter:
 
     global_per_s: int = GLOBAL_PER_S
     enabled: bool = True
+    routes: dict[tuple[str, str], Limit] = field(default_factory=lambda: dict(ROUTE_LIMITS))
     clock: Callable[[], float] = time.monotonic
     wall: Callable[[], float] = time.time
     _buckets: dict[tuple[int | None, str, str], _Bucket] = field(default_factory=dict)
@@ -114,7 +115,7 @@ class RateLimiter:
             return throttle.limit
         if route.startswith("/webhooks/"):
             return WEBHOOK_LIMIT
-        return ROUTE_LIMITS.get((method, route), DEFAULT_LIMIT)
+        return self.routes.get((method, route), DEFAULT_LIMIT)
 
     def admit(self, *, bot_id: int | None, method: str, route: str, major: str, interaction: bool) -> Verdict:
         """Count one request of *bot_id* (``None``: authenticated by a webhook token) on *route*."""
