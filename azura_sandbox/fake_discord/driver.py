@@ -82,7 +82,7 @@ class Driver(FakeDiscordCore):
             return
         self.world.join_guild(g, b)
         for session in self.live_sessions(b.application_id):
-            await session.dispatch("GUILD_CREATE", self.world.guild_json(g))
+            await session.dispatch("GUILD_CREATE", self._joined_guild_json(g))
         role = g.bot_role(b.user_id)
         if role is not None:
             await self.dispatch_guild(g.id, "GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.to_json()})
@@ -161,8 +161,15 @@ class Driver(FakeDiscordCore):
         guild = self.world.add_guild(name, rid(owner) if owner is not None else None)
         for session in self._current_sessions():
             if session.bot.user_id in guild.members:
-                await session.dispatch("GUILD_CREATE", self.world.guild_json(guild))
+                await session.dispatch("GUILD_CREATE", self._joined_guild_json(guild))
         return guild
+
+    def _joined_guild_json(self, guild: Guild) -> dict[str, Any]:
+        """GUILD_CREATE for a guild the bot just joined: without ``unavailable`` (with ``false`` it is the
+        lazy load after READY, and discord.py would report the guild available instead of joined)."""
+        data = self.world.guild_json(guild)
+        del data["unavailable"]
+        return data
 
     async def create_text_channel(self, guild: Ref, name: str = "general") -> Channel:
         return await self._create_channel(guild, name, CHANNEL_TEXT)

@@ -82,6 +82,7 @@ class Bot:
     name: str
     user_id: int
     token: str
+    generation: int = 0  # bumped by a token reset; older tokens stop working
 
     @property
     def id(self) -> int:

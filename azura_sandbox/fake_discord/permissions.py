@@ -61,7 +61,11 @@ NAMES: dict[str, int] = {
 
 ALL_PERMISSIONS = (1 << 53) - 1
 BOT_DEFAULT_PERMISSIONS = ALL_PERMISSIONS & ~ADMINISTRATOR  # everything, yet channel overwrites still apply
-DEFAULT_EVERYONE_PERMISSIONS = 0x0000_0006_3384_0E41  # view, send, connect, speak, use slash commands…
+# A new server's @everyone: invite, react, stream, view, send, embed, attach, history, external emojis,
+# connect, speak, voice activity, nickname, slash commands, request to speak, threads, stickers, activities
+DEFAULT_EVERYONE_PERMISSIONS = sum(
+    1 << bit for bit in (0, 6, 9, 10, 11, 14, 15, 16, 18, 20, 21, 25, 26, 31, 32, 35, 36, 37, 38, 39)
+)
 _NEEDS_SEND = SEND_TTS_MESSAGES | EMBED_LINKS | ATTACH_FILES | MENTION_EVERYONE
 
 OVERWRITE_ROLE = 0

@@ -42,7 +42,7 @@ from .permissions import (
     DEFAULT_EVERYONE_PERMISSIONS,
     channel_permissions,
 )
-from .tokens import issue_token, verify_token
+from .tokens import issue_token, token_user_id, verify_token
 
 __all__ = [
     "CHANNEL_TEXT",
@@ -102,12 +102,15 @@ class World:
 
     def bot_by_token(self, token: str) -> Bot | None:
         """The bot whose current token this is; ``None`` for an unknown, malformed, forged or reset token."""
-        user_id = verify_token(self.secret, token)
+        user_id = token_user_id(token)
         bot = self.bot_by_user(user_id) if user_id is not None else None
-        return bot if bot is not None and secrets.compare_digest(bot.token, token) else None
+        if bot is None or verify_token(self.secret, token, bot.generation) != bot.user_id:
+            return None
+        return bot
 
     def reset_token(self, bot: Bot) -> str:
-        bot.token = issue_token(self.secret, bot.user_id)
+        bot.generation += 1
+        bot.token = issue_token(self.secret, bot.user_id, bot.generation)
         return bot.token
 
     def bot_by_user(self, user_id: int) -> Bot | None:
