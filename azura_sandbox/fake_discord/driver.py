@@ -253,14 +253,14 @@ class Driver(FakeDiscordCore):
             raise SandboxError(f"user {u.id} is not a member of guild {ch.guild_id}")
         return await self.set_voice_state(ch.guild_id, u.id, ch.id)
 
-    async def user_leave_voice(self, user: Ref, guild: Ref | None = None) -> None:
-        uid = rid(user)
+    async def user_leave_voice(self, user: Ref | Bot, guild: Ref | None = None) -> None:
+        uid = self._member_id(user)
         guilds = [self._guild_of(guild)] if guild is not None else list(self.world.guilds.values())
         for g in guilds:
             if uid in g.voice_states:
                 await self.set_voice_state(g.id, uid, None)
 
-    async def kick_from_voice(self, user: Ref, guild: Ref | None = None) -> None:
+    async def kick_from_voice(self, user: Ref | Bot, guild: Ref | None = None) -> None:
         """Disconnect anyone (bots included) from voice, as a moderator would."""
         await self.user_leave_voice(user, guild)
 
@@ -296,9 +296,9 @@ class Driver(FakeDiscordCore):
         """What the last VOICE_SERVER_UPDATE told the bot (what Lavalink should have been given)."""
         return self.world.voice_servers.get((rid(guild), self._bot_of(bot).user_id))
 
-    def voice_state(self, guild: Ref, user: Ref) -> VoiceState | None:
+    def voice_state(self, guild: Ref, user: Ref | Bot) -> VoiceState | None:
         g = self.world.guilds.get(rid(guild))
-        return g.voice_states.get(rid(user)) if g else None
+        return g.voice_states.get(self._member_id(user)) if g else None
 
     def voice_members(self, channel: Ref) -> list[int]:
         ch = self._channel_of(channel)
