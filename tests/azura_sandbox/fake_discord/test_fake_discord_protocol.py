@@ -252,7 +252,20 @@ async def test_control_api_errors_and_cli(fake: FakeDiscord) -> None:
             await client.call("not_a_method")
         with pytest.raises(SandboxError):
             await client.user_join_voice(bob, 12345)
+        # another process declares a bot, takes its token and changes what it may do
+        token = await client.create_bot("remote-bot")
+        text = await client.create_text_channel(gid, "t")
+        await client.deny_in_channel("remote-bot", text, ["send_messages"])
+        await client.throttle_message_edits(text, window_s=5)
+        with pytest.raises(SandboxError, match="unknown permission"):
+            await client.deny_in_channel("remote-bot", text, ["fly"])
+        await client.remove_bot_from_guild("remote-bot", gid)
     assert fake.world.guilds[gid].members[bob.id].roles == [role.id]
+    remote = fake.bot("remote-bot")
+    assert token == remote.token and remote.user_id not in fake.world.guilds[gid].members
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{fake.api_base}/users/@me", headers={"Authorization": f"Bot {token}"}) as resp:
+            assert (await _json(resp))["username"] == "remote-bot"
 
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -262,13 +275,18 @@ async def test_control_api_errors_and_cli(fake: FakeDiscord) -> None:
         "0",
         "--log-level",
         "INFO",
+        "--bots",
+        "cli-bot",
         stderr=asyncio.subprocess.PIPE,
     )
     try:
         assert proc.stderr is not None
+        seen = []
         async with asyncio.timeout(10):
             while b"api_base=" not in (line := await proc.stderr.readline()):
                 assert line, "CLI exited"
+                seen.append(line.decode())
+        assert any("bot cli-bot: token " in s for s in seen), seen
         url = json.dumps(line.decode())
         assert "/api/v10" in url
     finally:
