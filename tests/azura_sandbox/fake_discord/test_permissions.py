@@ -9,6 +9,8 @@ import pytest
 from discord import app_commands
 from live_discord import RecordingVoice, Server
 
+from azura_sandbox.fake_discord import SandboxError
+
 
 def _guild(client: discord.Client, server: Server) -> discord.Guild:
     guild = client.get_guild(server.guild.id)
@@ -52,7 +54,7 @@ async def test_a_bot_removed_from_a_guild_gets_missing_access(server: Server) ->
     await _refused(50001, client.http.send_message(server.text.id, params=_params("hello")))
     tree = app_commands.CommandTree(client)
     await _refused(50001, tree.sync(guild=discord.Object(id=server.guild.id)))
-    with pytest.raises(Exception, match="no application registered"):
+    with pytest.raises(SandboxError, match="no application registered"):  # its commands went with it
         await server.fake.invoke(server.alice, server.guild, server.text, "anything")
 
     back = asyncio.Event()
