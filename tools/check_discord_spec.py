@@ -227,7 +227,8 @@ async def converse(
     await fake.click(alice_id, said.message_id, "spec-pick", values=["a"])
     await fake.invoke(alice_id, guild_id, text_id, "slow", wait_followups=1)
     await fake.invoke(alice_id, guild_id, text_id, "ask")
-    await fake.invoke(alice_id, guild_id, text_id, "gone")
+    gone = await fake.invoke(alice_id, guild_id, text_id, "gone")
+    await fake.wait_for(lambda: fake.message(gone.message_id or 0) is None, 5, "the original response deleted")
 
 
 def report(fake: FakeDiscord, validator: SpecValidator, as_json: bool) -> int:
