@@ -112,8 +112,9 @@ async def run_demo() -> None:
     env = {
         **os.environ,
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
-        "AZURA_PARENT_TOKEN": "demo-parent-token",
-        "AZURA_CHILD_TOKENS": "demo-child-token-1,demo-child-token-2",
+        # the fake Discord issues each bot's Discord-format token; it refuses any other
+        "AZURA_PARENT_TOKEN": discord.create_bot("demo-parent"),
+        "AZURA_CHILD_TOKENS": f"{discord.create_bot('demo-child-1')},{discord.create_bot('demo-child-2')}",
         "AZURA_CHILD_COUNT": "2",
         "AZURA_CLUSTER_SECRET": SECRET,
         "LAVALINK_URI": f"http://127.0.0.1:{lavalink.port}",

@@ -78,8 +78,9 @@ class Sandbox:
         return f"http://127.0.0.1:{self.lavalink.port}"
 
     def child_env(self, token: str, port: int) -> dict[str, str]:
+        # *token* names the bot: the fake Discord declares it and issues its Discord-format token
         return {
-            "AZURA_CHILD_TOKEN": token,
+            "AZURA_CHILD_TOKEN": self.discord.create_bot(token),
             "AZURA_CLUSTER_SECRET": self.secret,
             "PORT": str(port),
             "LAVALINK_URI": self.lavalink_uri,
@@ -101,7 +102,7 @@ class Sandbox:
         self, token: str, children: list[ChildProcess], db_path: Path, idle_timeout_s: float = 300
     ) -> dict[str, str]:
         return {
-            "AZURA_PARENT_TOKEN": token,
+            "AZURA_PARENT_TOKEN": self.discord.create_bot(token),  # *token* names the bot, as in child_env
             "AZURA_CLUSTER_SECRET": self.secret,
             "AZURA_CHILDREN": ",".join(c.address for c in children),
             "LAVALINK_URI": self.lavalink_uri,

@@ -6,12 +6,18 @@ from typing import Any
 
 import aiohttp
 
-from .driver import InteractionResult, Ref, SandboxError, rid
-from .world import Channel, Message, Role, User, VoiceState
+from .core import Ref, SandboxError, rid
+from .invoking import InteractionResult
+from .objects import Channel, Message, Role, User, VoiceState
 
 
 def _id(ref: Ref | None) -> int | None:
     return None if ref is None else rid(ref)
+
+
+def _bot(ref: Ref) -> int | str:
+    """A bot by name stays a name (the fake resolves it); anything else is an id."""
+    return ref if isinstance(ref, str) and not ref.isdigit() else rid(ref)
 
 
 class SandboxClient:
@@ -151,3 +157,31 @@ class SandboxClient:
             subcommand=subcommand,
             timeout_s=timeout_s,
         )
+
+    # ---- bots, permissions, rate limits, voice --------------------------------------------------------
+
+    async def create_bot(self, name: str) -> str:
+        """Declare a bot; its Discord-format token (the only one the fake accepts for it)."""
+        return str(await self.call("create_bot", name=name))
+
+    async def remove_bot_from_guild(self, bot: Ref, guild: Ref) -> None:
+        await self.call("remove_bot_from_guild", bot=_bot(bot), guild=rid(guild))
+
+    async def add_bot_to_guild(self, bot: Ref, guild: Ref) -> None:
+        await self.call("add_bot_to_guild", bot=_bot(bot), guild=rid(guild))
+
+    async def deny_in_channel(self, target: Ref, channel: Ref, permissions: list[str]) -> None:
+        await self.call("deny_in_channel", target=_bot(target), channel=rid(channel), permissions=permissions)
+
+    async def allow_in_channel(self, target: Ref, channel: Ref, permissions: list[str]) -> None:
+        await self.call("allow_in_channel", target=_bot(target), channel=rid(channel), permissions=permissions)
+
+    async def throttle_message_edits(self, channel: Ref, *, limit: int = 1, window_s: float = 30.0) -> None:
+        await self.call("throttle_message_edits", channel=rid(channel), limit=limit, window_s=window_s)
+
+    async def move_voice(self, user: Ref, channel: Ref) -> VoiceState:
+        return VoiceState(**await self.call("move_voice", user=_bot(user), channel=rid(channel)))
+
+    async def move_voice_server(self, guild: Ref, bot: Ref) -> dict[str, Any]:
+        return await self.call("move_voice_server", guild=rid(guild), bot=_bot(bot))  # type: ignore[no-any-return]
+

@@ -1,192 +1,175 @@
-"""The human side of the fake Discord: create guilds/users/channels, invoke slash commands, click buttons.
+"""The human (and admin) side of the fake Discord: build the world, declare bots, change what they may do,
+move voice around, throttle channels, and read what happened.
 
-:class:`Driver` is mixed into :class:`~azura_sandbox.fake_discord.server.FakeDiscord` (in-process API) and
-served under ``/_sandbox/`` (HTTP control API, see :class:`~azura_sandbox.fake_discord.client.SandboxClient`).
+Mixed into :class:`~azura_sandbox.fake_discord.server.FakeDiscord`; slash commands and clicks are in
+``invoking.py``, the HTTP control API (``/_sandbox/``) in ``control.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
+import itertools
 import logging
-import secrets
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
-from aiohttp import web
-
-from .world import (
+from .core import VOICE_ENDPOINT, FakeDiscordCore, Ref, SandboxError, rid
+from .invoking import InteractionResult, SentMessage
+from .objects import (
     CHANNEL_TEXT,
     CHANNEL_VOICE,
-    INTERACTION_AUTOCOMPLETE,
-    INTERACTION_COMMAND,
-    INTERACTION_COMPONENT,
-    JSON,
     ApplicationCommand,
+    Bot,
     Channel,
     Guild,
-    InteractionRecord,
     Member,
     Message,
     Role,
     User,
+    VoiceServer,
     VoiceState,
-    World,
     new_snowflake,
 )
+from .permissions import NAMES, OVERWRITE_MEMBER, OVERWRITE_ROLE, Overwrite, parse_permissions
+from .ratelimit import Limit
 
-if TYPE_CHECKING:
-    from .server import GatewaySession
+__all__ = ["Driver", "InteractionResult", "Ref", "SandboxError", "SentMessage", "rid"]
 
 log = logging.getLogger(__name__)
 
-
-class HasId(Protocol):
-    @property
-    def id(self) -> int: ...
+EDIT_ROUTE = ("PATCH", "/channels/{channel_id}/messages/{message_id}")
+_endpoints = itertools.count(2)
 
 
-Ref = int | str | HasId
+class Driver(FakeDiscordCore):
+    """Driver API mixed into ``FakeDiscord``; everything here is safe to call from tests."""
 
+    # ---- bots and tokens ----------------------------------------------------------------------------
 
-def rid(ref: Ref) -> int:
-    """An id from an int, a numeric string or an object with ``.id``."""
-    if isinstance(ref, int):
-        return ref
-    if isinstance(ref, str):
-        return int(ref)
-    return int(ref.id)
+    def create_bot(self, name: str) -> str:
+        """Declare a bot (idempotent by name) and return its token: in every guild, with every permission."""
+        return self.world.create_bot(name).token
 
+    def bot(self, name: str) -> Bot:
+        """A declared bot by name (or user id)."""
+        return self._bot_of(name)
 
-class SandboxError(Exception):
-    """A driver action that the real Discord client would refuse (unknown command, not a member…)."""
+    def reset_bot_token(self, bot: Ref | Bot) -> str:
+        """A new token for the bot; the old one is refused from now on (401 / gateway 4004)."""
+        return self.world.reset_token(self._bot_of(bot))
 
+    async def remove_bot_from_guild(self, bot: Ref | Bot, guild: Ref) -> None:
+        """Kick a bot from a guild: it gets GUILD_DELETE, the others GUILD_MEMBER_REMOVE."""
+        b, g = self._bot_of(bot), self._guild_of(guild)
+        if b.user_id not in g.members:
+            return
+        if b.user_id in g.voice_states:
+            await self.set_voice_state(g.id, b.user_id, None)
+        role = g.bot_role(b.user_id)
+        user = self.world.users[b.user_id].to_json()
+        self.world.leave_guild(g, b.user_id)
+        for session in self.live_sessions(b.application_id):
+            await session.dispatch("GUILD_DELETE", {"id": str(g.id)})
+        await self.dispatch_guild(g.id, "GUILD_MEMBER_REMOVE", {"guild_id": str(g.id), "user": user})
+        if role is not None:
+            await self.dispatch_guild(g.id, "GUILD_ROLE_DELETE", {"guild_id": str(g.id), "role_id": str(role.id)})
 
-@dataclass
-class SentMessage:
-    """A message as the user sees it."""
+    async def add_bot_to_guild(self, bot: Ref | Bot, guild: Ref) -> None:
+        """Invite a bot (with every permission): it gets GUILD_CREATE, the others GUILD_MEMBER_ADD."""
+        b, g = self._bot_of(bot), self._guild_of(guild)
+        if b.user_id in g.members:
+            return
+        self.world.join_guild(g, b)
+        for session in self.live_sessions(b.application_id):
+            await session.dispatch("GUILD_CREATE", self._joined_guild_json(g))
+        role = g.bot_role(b.user_id)
+        if role is not None:
+            await self.dispatch_guild(g.id, "GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.to_json()})
+        await self._member_update(g, b.user_id, "GUILD_MEMBER_ADD")
 
-    message_id: int
-    content: str
-    embeds: list[JSON]
-    components: list[JSON]
-    ephemeral: bool
+    # ---- permissions --------------------------------------------------------------------------------
 
-    @classmethod
-    def of(cls, msg: Message) -> SentMessage:
-        return cls(msg.id, msg.content, list(msg.embeds), list(msg.components), msg.ephemeral)
+    async def set_bot_permissions(self, bot: Ref | Bot, guild: Ref, permissions: list[str] | int) -> None:
+        """What the bot may do in the whole guild (its managed role): names like ``"send_messages"`` or bits."""
+        b, g = self._bot_of(bot), self._guild_of(guild)
+        role = g.bot_role(b.user_id)
+        if role is None:
+            raise SandboxError(f"bot {b.name} is not in guild {g.id}")
+        role.permissions = permissions if isinstance(permissions, int) else parse_permissions(permissions)
+        await self.dispatch_guild(g.id, "GUILD_ROLE_UPDATE", {"guild_id": str(g.id), "role": role.to_json()})
 
+    async def deny_in_channel(self, target: Ref | Bot, channel: Ref, permissions: list[str] | str) -> None:
+        """A channel overwrite denying *permissions* (``"send_messages"``, ``["connect", "speak"]``…) to a
+        member (a bot, a user) or a role; Discord tells every bot in the guild with CHANNEL_UPDATE."""
+        await self._overwrite(target, channel, deny=self._bits(permissions))
 
-@dataclass
-class InteractionResult:
-    """What the invoking user sees after a slash command, click or autocomplete."""
+    async def allow_in_channel(self, target: Ref | Bot, channel: Ref, permissions: list[str] | str) -> None:
+        """Lift denials made with :meth:`deny_in_channel` (or allow explicitly)."""
+        await self._overwrite(target, channel, allow=self._bits(permissions))
 
-    interaction_id: int
-    response_type: int | None = None
-    content: str = ""
-    embeds: list[JSON] = field(default_factory=list)
-    components: list[JSON] = field(default_factory=list)
-    ephemeral: bool = False
-    deferred: bool = False
-    message_id: int | None = None
-    followups: list[SentMessage] = field(default_factory=list)
-    choices: list[JSON] | None = None
-    modal: JSON | None = None
+    def channel_permissions(self, user: Ref | Bot, channel: Ref) -> list[str]:
+        """The named permissions *user* (or bot) has in *channel*, as Discord computes them."""
+        perms = self.world.channel_permissions(self._channel_of(channel), self._member_id(user))
+        return sorted(name for name, bit in NAMES.items() if perms & bit == bit)
 
-    @property
-    def text(self) -> str:
-        """What the user reads last: the latest followup, else the response itself."""
-        return self.followups[-1].content if self.followups else self.content
+    @staticmethod
+    def _bits(names: list[str] | str) -> int:
+        try:
+            return parse_permissions([names] if isinstance(names, str) else names)
+        except ValueError as exc:
+            raise SandboxError(str(exc)) from None
 
-    @property
-    def private(self) -> bool:
-        """Whether that last message is ephemeral (only the invoking user sees it)."""
-        return self.followups[-1].ephemeral if self.followups else self.ephemeral
+    async def _overwrite(self, target: Ref | Bot, channel: Ref, *, allow: int = 0, deny: int = 0) -> None:
+        ch = self._channel_of(channel)
+        guild = self.world.guilds[ch.guild_id]
+        target_id = self._member_id(target)
+        kind = OVERWRITE_ROLE if target_id in guild.roles else OVERWRITE_MEMBER
+        if kind == OVERWRITE_MEMBER and target_id not in guild.members:
+            raise SandboxError(f"{target_id} is neither a role nor a member of guild {guild.id}")
+        ow = next((o for o in ch.overwrites if o.id == target_id and o.type == kind), None)
+        if ow is None:
+            ow = Overwrite(target_id, kind)
+            ch.overwrites.append(ow)
+        ow.allow = (ow.allow | allow) & ~deny
+        ow.deny = (ow.deny | deny) & ~allow
+        if not ow.allow and not ow.deny:
+            ch.overwrites.remove(ow)
+        await self.dispatch_guild(guild.id, "CHANNEL_UPDATE", ch.to_json())
 
-    def custom_ids(self) -> list[str]:
-        """Every component custom_id in the response message (handy for ``click``)."""
-        out: list[str] = []
+    # ---- rate limits --------------------------------------------------------------------------------
 
-        def walk(items: list[JSON]) -> None:
-            for item in items:
-                if "custom_id" in item:
-                    out.append(str(item["custom_id"]))
-                sub = item.get("components")
-                if isinstance(sub, list):
-                    walk(sub)
+    def throttle_message_edits(
+        self, channel: Ref, *, limit: int = 1, window_s: float = 30.0, bot: Ref | Bot | None = None
+    ) -> None:
+        """Message edits in *channel* (by *bot*, or any bot) get *limit* per *window_s*, starting exhausted:
+        the next edit is answered 429 (Scope ``shared``), as when another client of the bot used the bucket."""
+        ch = self._channel_of(channel)
+        bot_id = self._bot_of(bot).user_id if bot is not None else None
+        self.limiter.throttle(*EDIT_ROUTE, str(ch.id), Limit(limit, window_s), bot_id=bot_id)
 
-        walk(self.components)
-        return out
+    def unthrottle_message_edits(self, channel: Ref) -> None:
+        self.limiter.unthrottle(*EDIT_ROUTE, str(self._channel_of(channel).id))
 
-    def to_json(self) -> JSON:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_json(cls, data: JSON) -> InteractionResult:
-        data = dict(data)
-        data["followups"] = [SentMessage(**f) for f in data.get("followups", [])]
-        return cls(**data)
-
-
-# After a response, give the bot's process a moment to finish handling its own HTTP reply (e.g. store a
-# View under the new message id) before the "user" can act on it: a human is never that fast.
-SETTLE_S = 0.05
-
-_OPTION_SUBCOMMAND = 1
-_OPTION_GROUP = 2
-
-
-class Driver:
-    """Driver API mixed into ``FakeDiscord``; everything here is async and safe to call from tests."""
-
-    world: World
-    sessions: dict[str, GatewaySession]
-    _changed: dict[int, asyncio.Event]
-
-    if TYPE_CHECKING:
-
-        async def dispatch_all(self, event: str, data: JSON) -> None: ...
-        async def dispatch_app(self, application_id: int, event: str, data: JSON) -> bool: ...
-        async def publish_message(self, msg: Message, event: str = ...) -> None: ...
-        async def remove_message(self, msg: Message) -> None: ...
-        def live_sessions(self, application_id: int | None = None) -> list[GatewaySession]: ...
-        async def set_voice_state(
-            self,
-            guild_id: int,
-            user_id: int,
-            channel_id: int | None,
-            session_id: str | None = None,
-            self_mute: bool = False,
-            self_deaf: bool = False,
-        ) -> VoiceState: ...
+    def set_global_rate_limit(self, per_second: int) -> None:
+        """Requests per second per bot before Discord answers 429 with ``global: true`` (default 50)."""
+        self.limiter.global_per_s = per_second
 
     # ---- world building -----------------------------------------------------------------------------
 
-    def _guild_of(self, ref: Ref) -> Guild:
-        guild = self.world.guilds.get(rid(ref))
-        if guild is None:
-            raise SandboxError(f"unknown guild {rid(ref)}")
-        return guild
-
-    def _channel_of(self, ref: Ref) -> Channel:
-        ch = self.world.channel(rid(ref))
-        if ch is None:
-            raise SandboxError(f"unknown channel {rid(ref)}")
-        return ch
-
-    def _user_of(self, ref: Ref) -> User:
-        user = self.world.users.get(rid(ref))
-        if user is None:
-            raise SandboxError(f"unknown user {rid(ref)}")
-        return user
-
     async def create_guild(self, name: str = "guild", owner: Ref | None = None) -> Guild:
         guild = self.world.add_guild(name, rid(owner) if owner is not None else None)
-        await self.dispatch_all("GUILD_CREATE", self.world.guild_json(guild))
+        for session in self._current_sessions():
+            if session.bot.user_id in guild.members:
+                await session.dispatch("GUILD_CREATE", self._joined_guild_json(guild))
         return guild
+
+    def _joined_guild_json(self, guild: Guild) -> dict[str, Any]:
+        """GUILD_CREATE for a guild the bot just joined: without ``unavailable`` (with ``false`` it is the
+        lazy load after READY, and discord.py would report the guild available instead of joined)."""
+        data = self.world.guild_json(guild)
+        del data["unavailable"]
+        return data
 
     async def create_text_channel(self, guild: Ref, name: str = "general") -> Channel:
         return await self._create_channel(guild, name, CHANNEL_TEXT)
@@ -197,7 +180,7 @@ class Driver:
     async def _create_channel(self, guild: Ref, name: str, type_: int) -> Channel:
         g = self._guild_of(guild)
         ch = self.world.add_channel(g.id, name, type_)
-        await self.dispatch_all("CHANNEL_CREATE", ch.to_json())
+        await self.dispatch_guild(g.id, "CHANNEL_CREATE", ch.to_json())
         return ch
 
     async def create_user(self, name: str = "user", guilds: list[Ref] | None = None) -> User:
@@ -214,9 +197,7 @@ class Driver:
         if u.id in g.members:
             return
         g.members[u.id] = Member(user_id=u.id, guild_id=g.id)
-        member = self.world.member_json(g, u.id)
-        assert member is not None
-        await self.dispatch_all("GUILD_MEMBER_ADD", member | {"guild_id": str(g.id)})
+        await self._member_update(g, u.id, "GUILD_MEMBER_ADD")
 
     async def create_role(self, guild: Ref, name: str, permissions: int = 0, color: int = 0) -> Role:
         g = self._guild_of(guild)
@@ -224,7 +205,7 @@ class Driver:
             id=new_snowflake(), guild_id=g.id, name=name, permissions=permissions, color=color, position=len(g.roles)
         )
         g.roles[role.id] = role
-        await self.dispatch_all("GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.to_json()})
+        await self.dispatch_guild(g.id, "GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.to_json()})
         return role
 
     async def give_role(self, guild: Ref, user: Ref, role: Ref) -> None:
@@ -245,10 +226,10 @@ class Driver:
             member.roles.remove(rid(role))
             await self._member_update(g, member.user_id)
 
-    async def _member_update(self, guild: Guild, user_id: int) -> None:
+    async def _member_update(self, guild: Guild, user_id: int, event: str = "GUILD_MEMBER_UPDATE") -> None:
         member = self.world.member_json(guild, user_id)
         if member is not None:
-            await self.dispatch_all("GUILD_MEMBER_UPDATE", member | {"guild_id": str(guild.id)})
+            await self.dispatch_guild(guild.id, event, member | {"guild_id": str(guild.id)})
 
     async def delete_channel(self, channel: Ref) -> None:
         ch = self._channel_of(channel)
@@ -259,7 +240,7 @@ class Driver:
         del guild.channels[ch.id]
         for mid in [m.id for m in self.world.messages.values() if m.channel_id == ch.id]:
             del self.world.messages[mid]
-        await self.dispatch_all("CHANNEL_DELETE", ch.to_json())
+        await self.dispatch_guild(guild.id, "CHANNEL_DELETE", ch.to_json())
 
     # ---- voice --------------------------------------------------------------------------------------
 
@@ -272,20 +253,52 @@ class Driver:
             raise SandboxError(f"user {u.id} is not a member of guild {ch.guild_id}")
         return await self.set_voice_state(ch.guild_id, u.id, ch.id)
 
-    async def user_leave_voice(self, user: Ref, guild: Ref | None = None) -> None:
-        uid = rid(user)
+    async def user_leave_voice(self, user: Ref | Bot, guild: Ref | None = None) -> None:
+        uid = self._member_id(user)
         guilds = [self._guild_of(guild)] if guild is not None else list(self.world.guilds.values())
         for g in guilds:
             if uid in g.voice_states:
                 await self.set_voice_state(g.id, uid, None)
 
-    async def kick_from_voice(self, user: Ref, guild: Ref | None = None) -> None:
+    async def kick_from_voice(self, user: Ref | Bot, guild: Ref | None = None) -> None:
         """Disconnect anyone (bots included) from voice, as a moderator would."""
         await self.user_leave_voice(user, guild)
 
-    def voice_state(self, guild: Ref, user: Ref) -> VoiceState | None:
+    async def move_voice(self, user: Ref | Bot, channel: Ref) -> VoiceState:
+        """Move someone already in voice to *channel*, as an admin dragging them would; a bot also gets a
+        VOICE_SERVER_UPDATE (Discord then closes its old voice connection with 4014)."""
+        ch = self._channel_of(channel)
+        uid = self._member_id(user)
+        current = self.world.guilds[ch.guild_id].voice_states.get(uid)
+        if current is None or current.channel_id is None:
+            raise SandboxError(f"{uid} is not in a voice channel of guild {ch.guild_id}")
+        if not ch.is_voice:
+            raise SandboxError(f"channel {ch.id} is not a voice channel")
+        state = await self.set_voice_state(ch.guild_id, uid, ch.id, self_mute=current.self_mute,
+                                           self_deaf=current.self_deaf)
+        server = self.world.voice_servers.get((ch.guild_id, uid))
+        if self.world.bot_by_user(uid) is not None:
+            await self.send_voice_server(ch.guild_id, uid, server.endpoint if server else VOICE_ENDPOINT)
+        return state
+
+    async def move_voice_server(self, guild: Ref, bot: Ref | Bot, endpoint: str | None = None) -> VoiceServer:
+        """The guild's voice server changed (failover): a new VOICE_SERVER_UPDATE to a bot in voice there."""
+        g, b = self._guild_of(guild), self._bot_of(bot)
+        if g.voice_states.get(b.user_id) is None:
+            raise SandboxError(f"bot {b.name} is not in voice in guild {g.id}")
+        endpoint = endpoint or f"voice-{next(_endpoints)}.fake-discord.local:443"
+        server = await self.send_voice_server(g.id, b.user_id, endpoint)
+        if server is None:
+            raise SandboxError(f"bot {b.name} has no connected gateway session")
+        return server
+
+    def voice_server(self, guild: Ref, bot: Ref | Bot) -> VoiceServer | None:
+        """What the last VOICE_SERVER_UPDATE told the bot (what Lavalink should have been given)."""
+        return self.world.voice_servers.get((rid(guild), self._bot_of(bot).user_id))
+
+    def voice_state(self, guild: Ref, user: Ref | Bot) -> VoiceState | None:
         g = self.world.guilds.get(rid(guild))
-        return g.voice_states.get(rid(user)) if g else None
+        return g.voice_states.get(self._member_id(user)) if g else None
 
     def voice_members(self, channel: Ref) -> list[int]:
         ch = self._channel_of(channel)
@@ -328,392 +341,3 @@ class Driver:
         return await self.wait_for(  # type: ignore[no-any-return]
             lambda: (ids := self.connected_bots()) and len(ids) >= count and ids, timeout_s, f"{count} bots"
         )
-
-    # ---- interactions -------------------------------------------------------------------------------
-
-    def _find_command(self, guild: Guild, name: str, application_id: int | None, type_: int = 1) -> ApplicationCommand:
-        found = [
-            c
-            for c in self.world.commands.values()
-            if c.name == name
-            and c.type == type_
-            and c.guild_id in (None, guild.id)
-            and (application_id is None or c.application_id == application_id)
-        ]
-        if not found:
-            raise SandboxError(f"no application registered /{name} for guild {guild.id}")
-        apps = {c.application_id for c in found}
-        if len(apps) > 1:
-            raise SandboxError(f"/{name} is registered by several applications {sorted(apps)}: pass application_id")
-        # a guild command shadows the global one of the same application
-        found.sort(key=lambda c: c.guild_id is None)
-        return found[0]
-
-    def _build_options(
-        self,
-        guild: Guild,
-        schema: list[JSON],
-        values: dict[str, Any],
-        focused: str | None,
-    ) -> tuple[list[JSON], JSON]:
-        resolved: JSON = {}
-        out: list[JSON] = []
-        by_name = {o.get("name"): o for o in schema}
-        for name, value in values.items():
-            opt = by_name.get(name)
-            if opt is None:
-                raise SandboxError(f"unknown option {name!r}; known: {sorted(by_name)}")
-            otype = int(opt.get("type", 3))
-            entry: JSON = {"name": name, "type": otype}
-            if name == focused:
-                entry["value"] = "" if value is None else str(value)
-                entry["focused"] = True
-            elif otype == 4:
-                entry["value"] = int(value)
-            elif otype == 10:
-                entry["value"] = float(value)
-            elif otype == 5:
-                entry["value"] = bool(value)
-            elif otype in (6, 7, 8, 9):
-                ident = rid(value)
-                entry["value"] = str(ident)
-                self._resolve(guild, otype, ident, resolved)
-            else:
-                entry["value"] = str(value)
-            out.append(entry)
-        if focused is None:
-            missing = [o["name"] for o in schema if o.get("required") and o.get("name") not in values]
-            if missing:
-                raise SandboxError(f"missing required options {missing}")
-        return out, resolved
-
-    def _resolve(self, guild: Guild, otype: int, ident: int, resolved: JSON) -> None:
-        user = self.world.users.get(ident)
-        if otype in (6, 9) and user is not None:
-            resolved.setdefault("users", {})[str(ident)] = user.to_json()
-            member = self.world.member_json(guild, ident, with_permissions=True)
-            if member is not None:
-                member.pop("user", None)
-                resolved.setdefault("members", {})[str(ident)] = member
-            return
-        if otype in (8, 9) and ident in guild.roles:
-            resolved.setdefault("roles", {})[str(ident)] = guild.roles[ident].to_json()
-            return
-        if otype == 7 and ident in guild.channels:
-            ch = guild.channels[ident].to_json()
-            ch["permissions"] = str(self.world.permissions(guild, 0))
-            resolved.setdefault("channels", {})[str(ident)] = ch
-            return
-        raise SandboxError(f"option value {ident} does not resolve to a {otype=} object in guild {guild.id}")
-
-    def _command_data(
-        self,
-        guild: Guild,
-        cmd: ApplicationCommand,
-        options: dict[str, Any],
-        subcommand: str | list[str] | None,
-        focused: str | None,
-    ) -> JSON:
-        path = subcommand.split() if isinstance(subcommand, str) else list(subcommand or [])
-        schema = cmd.options
-        chain: list[JSON] = []
-        for part in path:
-            sub = next(
-                (o for o in schema if o.get("name") == part and o.get("type") in (_OPTION_SUBCOMMAND, _OPTION_GROUP)),
-                None,
-            )
-            if sub is None:
-                raise SandboxError(f"/{cmd.name} has no subcommand {part!r}")
-            chain.append(sub)
-            schema = sub.get("options") or []
-        leaf, resolved = self._build_options(guild, schema, options, focused)
-        for sub in reversed(chain):
-            leaf = [{"name": sub["name"], "type": sub["type"], "options": leaf}]
-        data: JSON = {"id": str(cmd.id), "name": cmd.name, "type": cmd.type, "options": leaf}
-        if resolved:
-            data["resolved"] = resolved
-        if cmd.guild_id is not None:
-            data["guild_id"] = str(cmd.guild_id)
-        return data
-
-    def _interaction_payload(self, rec: InteractionRecord, guild: Guild, channel: Channel) -> JSON:
-        member = self.world.member_json(guild, rec.user_id, with_permissions=True)
-        bot = next((b for b in self.world.bots.values() if b.application_id == rec.application_id), None)
-        app_perms = self.world.permissions(guild, bot.user_id) if bot else 0
-        payload: JSON = {
-            "id": str(rec.id),
-            "application_id": str(rec.application_id),
-            "type": rec.type,
-            "data": rec.data,
-            "guild_id": str(guild.id),
-            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-            "channel_id": str(channel.id),
-            "channel": channel.to_json(),
-            "member": member,
-            "token": rec.token,
-            "version": 1,
-            "app_permissions": str(app_perms),
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(guild.id)},
-            "context": 0,
-            "attachment_size_limit": 10 * 1024 * 1024,
-        }
-        if rec.source_message_id is not None:
-            msg = self.world.messages.get(rec.source_message_id)
-            if msg is not None:
-                payload["message"] = self.world.message_json(msg)
-        return payload
-
-    async def _send_interaction(self, rec: InteractionRecord, guild: Guild, channel: Channel) -> None:
-        self.world.interactions[rec.id] = rec
-        self._changed[rec.id] = asyncio.Event()
-        payload = self._interaction_payload(rec, guild, channel)
-        if not await self.dispatch_app(rec.application_id, "INTERACTION_CREATE", payload):
-            raise SandboxError(f"application {rec.application_id} has no connected gateway session")
-
-    def _check_member(self, guild: Guild, user: User, channel: Channel) -> None:
-        if user.id not in guild.members:
-            raise SandboxError(f"user {user.id} is not a member of guild {guild.id}")
-        if channel.guild_id != guild.id:
-            raise SandboxError(f"channel {channel.id} is not in guild {guild.id}")
-
-    async def invoke(
-        self,
-        user: Ref,
-        guild: Ref,
-        channel: Ref,
-        command_name: str,
-        options: dict[str, Any] | None = None,
-        subcommand: str | list[str] | None = None,
-        application_id: Ref | None = None,
-        timeout_s: float = 5.0,
-        wait_followups: int = 0,
-    ) -> InteractionResult:
-        """Run ``/command_name [subcommand…] options`` as *user* and return what they see."""
-        g, u, ch = self._guild_of(guild), self._user_of(user), self._channel_of(channel)
-        self._check_member(g, u, ch)
-        cmd = self._find_command(g, command_name, rid(application_id) if application_id is not None else None)
-        data = self._command_data(g, cmd, options or {}, subcommand, None)
-        rec = self._new_record(cmd.application_id, INTERACTION_COMMAND, g, ch, u, data)
-        await self._send_interaction(rec, g, ch)
-        return await self._await_result(rec, timeout_s, wait_followups)
-
-    async def autocomplete(
-        self,
-        user: Ref,
-        guild: Ref,
-        channel: Ref,
-        command_name: str,
-        options: dict[str, Any],
-        focused: str,
-        subcommand: str | list[str] | None = None,
-        application_id: Ref | None = None,
-        timeout_s: float = 5.0,
-    ) -> list[JSON]:
-        """Type into option *focused* (its partial text is ``options[focused]``); returns the choices."""
-        g, u, ch = self._guild_of(guild), self._user_of(user), self._channel_of(channel)
-        self._check_member(g, u, ch)
-        cmd = self._find_command(g, command_name, rid(application_id) if application_id is not None else None)
-        values = dict(options)
-        values.setdefault(focused, "")
-        data = self._command_data(g, cmd, values, subcommand, focused)
-        rec = self._new_record(cmd.application_id, INTERACTION_AUTOCOMPLETE, g, ch, u, data)
-        await self._send_interaction(rec, g, ch)
-        if not await self._wait_change(rec, timeout_s, lambda: rec.acked, "autocomplete response"):
-            raise TimeoutError(f"application {rec.application_id} did not answer autocomplete in {timeout_s}s")
-        return list(rec.autocomplete_choices or [])
-
-    async def click(
-        self,
-        user: Ref,
-        message_id: Ref,
-        custom_id: str,
-        values: list[str] | None = None,
-        timeout_s: float = 5.0,
-        wait_followups: int = 0,
-    ) -> InteractionResult:
-        """Click a button (or choose *values* in a select menu) on a bot's message."""
-        msg = self.world.messages.get(rid(message_id))
-        if msg is None:
-            raise SandboxError(f"unknown message {rid(message_id)}")
-        component = msg.find_component(custom_id)
-        if component is None:
-            raise SandboxError(f"message {msg.id} has no component {custom_id!r}")
-        if component.get("disabled"):
-            raise SandboxError(f"component {custom_id!r} is disabled")
-        app_id = msg.application_id
-        if app_id is None:
-            raise SandboxError(f"message {msg.id} was not sent by an application")
-        ch = self._channel_of(msg.channel_id)
-        g = self._guild_of(ch.guild_id)
-        u = self._user_of(user)
-        self._check_member(g, u, ch)
-        data: JSON = {"custom_id": custom_id, "component_type": int(component.get("type", 2))}
-        if values is not None or data["component_type"] != 2:
-            data["values"] = list(values or [])
-        rec = self._new_record(app_id, INTERACTION_COMPONENT, g, ch, u, data)
-        rec.source_message_id = msg.id
-        await self._send_interaction(rec, g, ch)
-        return await self._await_result(rec, timeout_s, wait_followups)
-
-    def _new_record(
-        self, app_id: int, type_: int, guild: Guild, channel: Channel, user: User, data: JSON
-    ) -> InteractionRecord:
-        return InteractionRecord(
-            id=new_snowflake(),
-            token="fake_" + secrets.token_urlsafe(24),
-            application_id=app_id,
-            type=type_,
-            guild_id=guild.id,
-            channel_id=channel.id,
-            user_id=user.id,
-            data=data,
-        )
-
-    async def _wait_change(self, rec: InteractionRecord, timeout_s: float, done: Callable[[], bool], what: str) -> bool:
-        ev = self._changed.setdefault(rec.id, asyncio.Event())
-        deadline = time.monotonic() + timeout_s
-        while not done():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            ev.clear()
-            try:
-                await asyncio.wait_for(ev.wait(), remaining)
-            except TimeoutError:
-                return done()
-        return True
-
-    async def _await_result(self, rec: InteractionRecord, timeout_s: float, wait_followups: int) -> InteractionResult:
-        start = time.monotonic()
-        if not await self._wait_change(rec, timeout_s, lambda: rec.acked, "response"):
-            raise TimeoutError(f"application {rec.application_id} did not answer interaction {rec.id} in {timeout_s}s")
-        left = max(0.0, timeout_s - (time.monotonic() - start))
-        if rec.response_type in (5, 6):  # deferred: what the user ends up seeing is the edit or a followup
-            await self._wait_change(rec, left, lambda: rec.original_edited or bool(rec.followup_ids), "deferred edit")
-        if wait_followups:
-            left = max(0.0, timeout_s - (time.monotonic() - start))
-            ok = await self._wait_change(rec, left, lambda: len(rec.followup_ids) >= wait_followups, "followups")
-            if not ok:
-                raise TimeoutError(
-                    f"interaction {rec.id}: wanted {wait_followups} followups, got {len(rec.followup_ids)}"
-                )
-        await asyncio.sleep(SETTLE_S)
-        return self.interaction_result(rec.id)
-
-    def interaction_result(self, interaction_id: Ref) -> InteractionResult:
-        """The current view of an interaction (followups may keep arriving after ``invoke`` returns)."""
-        rec = self.world.interactions.get(rid(interaction_id))
-        if rec is None:
-            raise SandboxError(f"unknown interaction {rid(interaction_id)}")
-        result = InteractionResult(
-            interaction_id=rec.id,
-            response_type=rec.response_type,
-            deferred=rec.deferred,
-            ephemeral=rec.ephemeral,
-            message_id=rec.response_message_id,
-            choices=rec.autocomplete_choices,
-            modal=rec.modal,
-        )
-        msg = self.world.messages.get(rec.response_message_id) if rec.response_message_id else None
-        if msg is not None:
-            result.content = msg.content
-            result.embeds = list(msg.embeds)
-            result.components = list(msg.components)
-        for fid in rec.followup_ids:
-            f = self.world.messages.get(fid)
-            if f is not None:
-                result.followups.append(SentMessage.of(f))
-        return result
-
-    # ---- HTTP control API ---------------------------------------------------------------------------
-
-    def add_control_routes(self, app: web.Application) -> None:
-        app.router.add_post("/_sandbox/call/{method}", self._control_call)
-        app.router.add_get("/_sandbox/state", self._control_state)
-
-    _CONTROL_METHODS = frozenset(
-        {
-            "create_guild",
-            "create_text_channel",
-            "create_voice_channel",
-            "create_user",
-            "add_member",
-            "create_role",
-            "give_role",
-            "take_role",
-            "delete_channel",
-            "user_join_voice",
-            "user_leave_voice",
-            "kick_from_voice",
-            "voice_state",
-            "voice_members",
-            "messages",
-            "message",
-            "bot_user_ids",
-            "connected_bots",
-            "commands",
-            "invoke",
-            "autocomplete",
-            "click",
-            "interaction_result",
-        }
-    )
-
-    async def _control_call(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        if method not in self._CONTROL_METHODS:
-            return _control_json({"error": f"unknown sandbox method {method!r}"}, 404)
-        try:
-            kwargs = await request.json() if request.can_read_body else {}
-        except ValueError:
-            return _control_json({"error": "malformed JSON body"}, 400)
-        if not isinstance(kwargs, dict):
-            return _control_json({"error": "body must be a JSON object of keyword arguments"}, 400)
-        func: Callable[..., Any] = getattr(self, method)
-        try:
-            result = func(**kwargs)
-            if isinstance(result, Awaitable):
-                result = await result
-        except (SandboxError, TypeError, ValueError) as exc:
-            return _control_json({"error": str(exc), "kind": type(exc).__name__}, 400)
-        except TimeoutError as exc:
-            return _control_json({"error": str(exc), "kind": "TimeoutError"}, 408)
-        return _control_json({"result": _to_jsonable(result)})
-
-    async def _control_state(self, request: web.Request) -> web.Response:
-        return _control_json(
-            {
-                "guilds": [
-                    {
-                        "id": g.id,
-                        "name": g.name,
-                        "channels": [dataclasses.asdict(c) for c in g.channels.values()],
-                        "members": list(g.members),
-                        "voice_states": [dataclasses.asdict(v) for v in g.voice_states.values()],
-                    }
-                    for g in self.world.guilds.values()
-                ],
-                "bots": self.bot_user_ids(),
-                "connected_bots": self.connected_bots(),
-                "commands": [c.to_json() for c in self.world.commands.values()],
-            }
-        )
-
-
-def _to_jsonable(value: Any) -> Any:
-    if isinstance(value, Guild):
-        return {"id": value.id, "name": value.name, "owner_id": value.owner_id}
-    if isinstance(value, ApplicationCommand):
-        return value.to_json()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, list | tuple):
-        return [_to_jsonable(v) for v in value]
-    return value
-
-
-def _control_json(data: Any, status: int = 200) -> web.Response:
-    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})

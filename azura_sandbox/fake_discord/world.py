@@ -1,358 +1,75 @@
-"""The fake Discord's world: plain dataclasses plus their Discord JSON shapes.
+"""The fake Discord's world: its bots and their tokens, guilds and who is in them, messages, commands.
 
-Nothing here does I/O. The server (``server.py``) mutates a :class:`World` and turns its objects into the
-payloads real discord.py parses (``*_json`` helpers).
+Nothing here does I/O. The server mutates a :class:`World` and turns its objects into the payloads real
+discord.py parses (``*_json`` helpers). By default every bot is in every guild with every permission (a
+managed role without Administrator, so channel overwrites still apply); the driver changes that.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import secrets
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
-DISCORD_EPOCH_MS = 1420070400000
+from .objects import (
+    CHANNEL_TEXT,
+    CHANNEL_VOICE,
+    DISCORD_EPOCH_MS,
+    FLAG_EPHEMERAL,
+    FLAG_LOADING,
+    INTERACTION_AUTOCOMPLETE,
+    INTERACTION_COMMAND,
+    INTERACTION_COMPONENT,
+    INTERACTION_PING,
+    JSON,
+    ApplicationCommand,
+    Bot,
+    Channel,
+    Guild,
+    InteractionRecord,
+    Member,
+    Message,
+    Role,
+    User,
+    VoiceServer,
+    VoiceState,
+    iso_now,
+    new_snowflake,
+)
+from .permissions import (
+    ADMINISTRATOR,
+    ALL_PERMISSIONS,
+    BOT_DEFAULT_PERMISSIONS,
+    DEFAULT_EVERYONE_PERMISSIONS,
+    channel_permissions,
+)
+from .tokens import issue_token, token_user_id, verify_token
 
-CHANNEL_TEXT = 0
-CHANNEL_VOICE = 2
-
-# Interaction types
-INTERACTION_PING = 1
-INTERACTION_COMMAND = 2
-INTERACTION_COMPONENT = 3
-INTERACTION_AUTOCOMPLETE = 4
-
-# Message flags
-FLAG_EPHEMERAL = 64
-FLAG_LOADING = 128
-
-ALL_PERMISSIONS = (1 << 53) - 1
-DEFAULT_EVERYONE_PERMISSIONS = 0x0000_0006_3384_0E41  # view, send, connect, speak, use slash…
-
-JSON = dict[str, Any]
-
-_counter = itertools.count(1)
-
-
-def new_snowflake() -> int:
-    """A fresh, increasing snowflake (timestamp + process-wide counter)."""
-    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
-    return (ms << 22) | (next(_counter) & 0x3FFFFF)
-
-
-def snowflake_for_token(token: str) -> int:
-    """A stable 18-digit id derived from a bot token (bot user id == application id)."""
-    digest = int.from_bytes(hashlib.sha256(token.encode()).digest()[:16], "big")
-    return 10**17 + digest % (9 * 10**17)
-
-
-def iso_now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-@dataclass
-class User:
-    id: int
-    username: str
-    bot: bool = False
-    global_name: str | None = None
-
-    def to_json(self) -> JSON:
-        return {
-            "id": str(self.id),
-            "username": self.username,
-            "global_name": self.global_name,
-            "discriminator": "0",
-            "avatar": None,
-            "bot": self.bot,
-            "system": False,
-            "public_flags": 0,
-            "flags": 0,
-        }
-
-
-@dataclass
-class Bot:
-    token: str
-    user_id: int
-
-    @property
-    def application_id(self) -> int:
-        return self.user_id
-
-
-@dataclass
-class Role:
-    id: int
-    guild_id: int
-    name: str
-    permissions: int = 0
-    position: int = 0
-    color: int = 0
-    hoist: bool = False
-    mentionable: bool = False
-
-    def to_json(self) -> JSON:
-        return {
-            "id": str(self.id),
-            "name": self.name,
-            "color": self.color,
-            "colors": {"primary_color": self.color, "secondary_color": None, "tertiary_color": None},
-            "hoist": self.hoist,
-            "icon": None,
-            "unicode_emoji": None,
-            "position": self.position,
-            "permissions": str(self.permissions),
-            "managed": False,
-            "mentionable": self.mentionable,
-            "flags": 0,
-        }
-
-
-@dataclass
-class Channel:
-    id: int
-    guild_id: int
-    name: str
-    type: int = CHANNEL_TEXT
-    position: int = 0
-    parent_id: int | None = None
-    bitrate: int = 64000
-    user_limit: int = 0
-    topic: str | None = None
-
-    @property
-    def is_voice(self) -> bool:
-        return self.type == CHANNEL_VOICE
-
-    def to_json(self) -> JSON:
-        data: JSON = {
-            "id": str(self.id),
-            "type": self.type,
-            "guild_id": str(self.guild_id),
-            "name": self.name,
-            "position": self.position,
-            "parent_id": str(self.parent_id) if self.parent_id else None,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "flags": 0,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-        }
-        if self.is_voice:
-            data.update(bitrate=self.bitrate, user_limit=self.user_limit, rtc_region=None, video_quality_mode=1)
-        else:
-            data.update(topic=self.topic, default_auto_archive_duration=1440)
-        return data
-
-
-@dataclass
-class Member:
-    user_id: int
-    guild_id: int
-    roles: list[int] = field(default_factory=list)
-    nick: str | None = None
-    joined_at: str = field(default_factory=iso_now)
-
-    def to_json(self, user: User, permissions: int | None = None) -> JSON:
-        data: JSON = {
-            "user": user.to_json(),
-            "nick": self.nick,
-            "avatar": None,
-            "banner": None,
-            "roles": [str(r) for r in self.roles],
-            "joined_at": self.joined_at,
-            "premium_since": None,
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "pending": False,
-            "communication_disabled_until": None,
-        }
-        if permissions is not None:
-            data["permissions"] = str(permissions)
-        return data
-
-
-@dataclass
-class VoiceState:
-    guild_id: int
-    user_id: int
-    channel_id: int | None
-    session_id: str = field(default_factory=lambda: secrets.token_hex(16))
-    self_mute: bool = False
-    self_deaf: bool = False
-
-    def to_json(self, member: JSON | None = None) -> JSON:
-        data: JSON = {
-            "guild_id": str(self.guild_id),
-            "channel_id": str(self.channel_id) if self.channel_id else None,
-            "user_id": str(self.user_id),
-            "session_id": self.session_id,
-            "deaf": False,
-            "mute": False,
-            "self_deaf": self.self_deaf,
-            "self_mute": self.self_mute,
-            "self_stream": False,
-            "self_video": False,
-            "suppress": False,
-            "request_to_speak_timestamp": None,
-        }
-        if member is not None:
-            data["member"] = member
-        return data
-
-
-@dataclass
-class Message:
-    id: int
-    channel_id: int
-    guild_id: int | None
-    author_id: int
-    content: str = ""
-    embeds: list[JSON] = field(default_factory=list)
-    components: list[JSON] = field(default_factory=list)
-    flags: int = 0
-    type: int = 0
-    application_id: int | None = None
-    webhook_id: int | None = None
-    interaction_id: int | None = None
-    timestamp: str = field(default_factory=iso_now)
-    edited_timestamp: str | None = None
-
-    @property
-    def ephemeral(self) -> bool:
-        return bool(self.flags & FLAG_EPHEMERAL)
-
-    def apply_edit(self, body: JSON) -> None:
-        """Apply a PATCH body (only keys present are changed)."""
-        if "content" in body:
-            self.content = body["content"] or ""
-        if "embeds" in body:
-            self.embeds = list(body["embeds"] or [])
-        elif "embed" in body:
-            self.embeds = [body["embed"]] if body["embed"] else []
-        if "components" in body:
-            self.components = list(body["components"] or [])
-        if "flags" in body and body["flags"] is not None:
-            self.flags = (self.flags & FLAG_EPHEMERAL) | (int(body["flags"]) & ~FLAG_EPHEMERAL)
-        self.flags &= ~FLAG_LOADING
-        self.edited_timestamp = iso_now()
-
-    def find_component(self, custom_id: str) -> JSON | None:
-        def walk(items: list[JSON]) -> JSON | None:
-            for item in items:
-                if item.get("custom_id") == custom_id:
-                    return item
-                for key in ("components", "accessory"):
-                    sub = item.get(key)
-                    if isinstance(sub, dict):
-                        sub = [sub]
-                    if isinstance(sub, list):
-                        found = walk(sub)
-                        if found is not None:
-                            return found
-            return None
-
-        return walk(self.components)
-
-    def to_json(self, author: User) -> JSON:
-        data: JSON = {
-            "id": str(self.id),
-            "channel_id": str(self.channel_id),
-            "author": author.to_json(),
-            "content": self.content,
-            "timestamp": self.timestamp,
-            "edited_timestamp": self.edited_timestamp,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": self.embeds,
-            "components": self.components,
-            "pinned": False,
-            "type": self.type,
-            "flags": self.flags,
-            "reactions": [],
-        }
-        if self.guild_id is not None:
-            data["guild_id"] = str(self.guild_id)
-        if self.application_id is not None:
-            data["application_id"] = str(self.application_id)
-        if self.webhook_id is not None:
-            data["webhook_id"] = str(self.webhook_id)
-        return data
-
-
-@dataclass
-class ApplicationCommand:
-    id: int
-    application_id: int
-    guild_id: int | None
-    name: str
-    description: str = ""
-    type: int = 1
-    options: list[JSON] = field(default_factory=list)
-    raw: JSON = field(default_factory=dict)
-    version: int = field(default_factory=new_snowflake)
-
-    def to_json(self) -> JSON:
-        data = dict(self.raw)
-        data.update(
-            id=str(self.id),
-            application_id=str(self.application_id),
-            name=self.name,
-            description=self.description,
-            type=self.type,
-            options=self.options,
-            version=str(self.version),
-            default_member_permissions=self.raw.get("default_member_permissions"),
-            dm_permission=self.raw.get("dm_permission", True),
-            nsfw=self.raw.get("nsfw", False),
-        )
-        if self.guild_id is not None:
-            data["guild_id"] = str(self.guild_id)
-        return data
-
-
-@dataclass
-class Guild:
-    id: int
-    name: str
-    owner_id: int
-    channels: dict[int, Channel] = field(default_factory=dict)
-    roles: dict[int, Role] = field(default_factory=dict)
-    members: dict[int, Member] = field(default_factory=dict)
-    voice_states: dict[int, VoiceState] = field(default_factory=dict)
-    joined_at: str = field(default_factory=iso_now)
-
-
-@dataclass
-class InteractionRecord:
-    """One interaction the fake sent to a bot and what the bot answered."""
-
-    id: int
-    token: str
-    application_id: int
-    type: int
-    guild_id: int
-    channel_id: int
-    user_id: int
-    data: JSON
-    source_message_id: int | None = None
-    response_type: int | None = None
-    response_message_id: int | None = None
-    deferred: bool = False
-    ephemeral: bool = False
-    autocomplete_choices: list[JSON] | None = None
-    modal: JSON | None = None
-    followup_ids: list[int] = field(default_factory=list)
-    original_edited: bool = False
-    acked: bool = False  # the callback's HTTP reply has been fully written to the bot
+__all__ = [
+    "CHANNEL_TEXT",
+    "CHANNEL_VOICE",
+    "DISCORD_EPOCH_MS",
+    "FLAG_EPHEMERAL",
+    "FLAG_LOADING",
+    "INTERACTION_AUTOCOMPLETE",
+    "INTERACTION_COMMAND",
+    "INTERACTION_COMPONENT",
+    "INTERACTION_PING",
+    "JSON",
+    "ApplicationCommand",
+    "Bot",
+    "Channel",
+    "Guild",
+    "InteractionRecord",
+    "Member",
+    "Message",
+    "Role",
+    "User",
+    "VoiceServer",
+    "VoiceState",
+    "World",
+    "iso_now",
+    "new_snowflake",
+]
 
 
 @dataclass
@@ -360,33 +77,49 @@ class World:
     """All state of the fake Discord."""
 
     users: dict[int, User] = field(default_factory=dict)
-    bots: dict[str, Bot] = field(default_factory=dict)  # token -> bot
+    bots: dict[str, Bot] = field(default_factory=dict)  # name -> bot
     guilds: dict[int, Guild] = field(default_factory=dict)
     messages: dict[int, Message] = field(default_factory=dict)
     commands: dict[int, ApplicationCommand] = field(default_factory=dict)
     interactions: dict[int, InteractionRecord] = field(default_factory=dict)
+    voice_servers: dict[tuple[int, int], VoiceServer] = field(default_factory=dict)  # (guild, bot user) -> server
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # signs the tokens this world issues
 
-    # ---- lookup -------------------------------------------------------------------------------------
+    # ---- bots and tokens ----------------------------------------------------------------------------
 
-    def bot_for_token(self, token: str) -> tuple[Bot, bool]:
-        """The bot for *token*, creating it (and its guild memberships) on first use."""
-        bot = self.bots.get(token)
+    def create_bot(self, name: str) -> Bot:
+        """Declare a bot account (idempotent by name); it joins every guild with every permission."""
+        bot = self.bots.get(name)
         if bot is not None:
-            return bot, False
-        user_id = snowflake_for_token(token)
-        bot = Bot(token=token, user_id=user_id)
-        self.bots[token] = bot
-        if user_id not in self.users:
-            self.users[user_id] = User(id=user_id, username=f"bot-{str(user_id)[-4:]}", bot=True)
+            return bot
+        user_id = new_snowflake()
+        bot = Bot(name=name, user_id=user_id, token=issue_token(self.secret, user_id))
+        self.bots[name] = bot
+        self.users[user_id] = User(id=user_id, username=name, bot=True)
         for guild in self.guilds.values():
-            guild.members.setdefault(user_id, Member(user_id=user_id, guild_id=guild.id))
-        return bot, True
+            self.join_guild(guild, bot)
+        return bot
+
+    def bot_by_token(self, token: str) -> Bot | None:
+        """The bot whose current token this is; ``None`` for an unknown, malformed, forged or reset token."""
+        user_id = token_user_id(token)
+        bot = self.bot_by_user(user_id) if user_id is not None else None
+        if bot is None or verify_token(self.secret, token, bot.generation) != bot.user_id:
+            return None
+        return bot
+
+    def reset_token(self, bot: Bot) -> str:
+        bot.generation += 1
+        bot.token = issue_token(self.secret, bot.user_id, bot.generation)
+        return bot.token
+
+    def bot_by_user(self, user_id: int) -> Bot | None:
+        return next((b for b in self.bots.values() if b.user_id == user_id), None)
 
     def bot_by_application(self, application_id: int) -> Bot | None:
-        for bot in self.bots.values():
-            if bot.application_id == application_id:
-                return bot
-        return None
+        return next((b for b in self.bots.values() if b.application_id == application_id), None)
+
+    # ---- lookup -------------------------------------------------------------------------------------
 
     def channel(self, channel_id: int) -> Channel | None:
         for guild in self.guilds.values():
@@ -401,6 +134,10 @@ class World:
                 return rec
         return None
 
+    def is_member(self, guild_id: int, user_id: int) -> bool:
+        guild = self.guilds.get(guild_id)
+        return guild is not None and user_id in guild.members
+
     # ---- mutation -----------------------------------------------------------------------------------
 
     def add_guild(self, name: str, owner_id: int | None = None) -> Guild:
@@ -411,10 +148,36 @@ class World:
         guild = Guild(id=gid, name=name, owner_id=owner_id)
         guild.roles[gid] = Role(id=gid, guild_id=gid, name="@everyone", permissions=DEFAULT_EVERYONE_PERMISSIONS)
         guild.members[owner_id] = Member(user_id=owner_id, guild_id=gid)
-        for bot in self.bots.values():
-            guild.members[bot.user_id] = Member(user_id=bot.user_id, guild_id=gid)
         self.guilds[gid] = guild
+        for bot in self.bots.values():
+            self.join_guild(guild, bot)
         return guild
+
+    def join_guild(self, guild: Guild, bot: Bot) -> Member:
+        """A bot joins: its member and its managed role, as when invited with every permission."""
+        member = guild.members.get(bot.user_id)
+        if member is not None:
+            return member
+        role = Role(
+            id=new_snowflake(),
+            guild_id=guild.id,
+            name=bot.name,
+            permissions=BOT_DEFAULT_PERMISSIONS,
+            position=len(guild.roles),
+            bot_id=bot.user_id,
+        )
+        guild.roles[role.id] = role
+        member = Member(user_id=bot.user_id, guild_id=guild.id, roles=[role.id])
+        guild.members[bot.user_id] = member
+        return member
+
+    def leave_guild(self, guild: Guild, user_id: int) -> None:
+        """A member leaves (a bot: its managed role goes too)."""
+        guild.members.pop(user_id, None)
+        guild.voice_states.pop(user_id, None)
+        role = guild.bot_role(user_id)
+        if role is not None:
+            del guild.roles[role.id]
 
     def add_user(self, name: str, bot: bool = False) -> User:
         user = User(id=new_snowflake(), username=name, bot=bot)
@@ -427,13 +190,31 @@ class World:
         guild.channels[ch.id] = ch
         return ch
 
-    # ---- JSON ---------------------------------------------------------------------------------------
+    # ---- permissions --------------------------------------------------------------------------------
 
     def permissions(self, guild: Guild, user_id: int) -> int:
-        if user_id == guild.owner_id:
-            return ALL_PERMISSIONS
-        if any(bot.user_id == user_id for bot in self.bots.values()):
-            return ALL_PERMISSIONS
+        """Guild-wide permissions (@everyone + roles; the owner and Administrator: all; 0 for a non-member)."""
+        if user_id not in guild.members:
+            return 0
+        base = self._base_permissions(guild, user_id)
+        return ALL_PERMISSIONS if user_id == guild.owner_id or base & ADMINISTRATOR else base
+
+    def channel_permissions(self, channel: Channel, user_id: int) -> int:
+        """What *user_id* may do in *channel* (0 when not a member of its guild)."""
+        guild = self.guilds[channel.guild_id]
+        member = guild.members.get(user_id)
+        if member is None:
+            return 0
+        return channel_permissions(
+            base=self._base_permissions(guild, user_id),
+            is_owner=user_id == guild.owner_id,
+            everyone_role_id=guild.id,
+            member_id=user_id,
+            member_role_ids=member.roles,
+            overwrites=channel.overwrites,
+        )
+
+    def _base_permissions(self, guild: Guild, user_id: int) -> int:
         member = guild.members.get(user_id)
         perms = guild.roles[guild.id].permissions
         for rid in member.roles if member else []:
@@ -441,6 +222,8 @@ class World:
             if role is not None:
                 perms |= role.permissions
         return perms
+
+    # ---- JSON ---------------------------------------------------------------------------------------
 
     def member_json(self, guild: Guild, user_id: int, with_permissions: bool = False) -> JSON | None:
         member = guild.members.get(user_id)
@@ -462,21 +245,28 @@ class World:
             "splash": None,
             "discovery_splash": None,
             "banner": None,
+            "home_header": None,
             "description": None,
             "owner_id": str(guild.owner_id),
+            "region": "deprecated",
             "afk_channel_id": None,
             "afk_timeout": 300,
+            "widget_enabled": False,
+            "widget_channel_id": None,
             "verification_level": 0,
             "default_message_notifications": 0,
             "explicit_content_filter": 0,
             "mfa_level": 0,
+            "nsfw": False,
             "nsfw_level": 0,
             "premium_tier": 0,
             "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False,
             "system_channel_id": None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
+            "safety_alerts_channel_id": None,
             "preferred_locale": "en-US",
             "features": [],
             "emojis": [],
@@ -484,9 +274,13 @@ class World:
             "roles": [r.to_json() for r in guild.roles.values()],
             "application_id": None,
             "vanity_url_code": None,
+            "max_presences": None,
             "max_members": 500000,
             "max_video_channel_users": 25,
+            "max_stage_video_channel_users": 50,
+            "incidents_data": None,
             "approximate_member_count": len(guild.members),
+            "approximate_presence_count": 0,
         }
         if full:
             data.update(
@@ -512,12 +306,16 @@ class World:
             rec = self.interactions.get(msg.interaction_id)
             if rec is not None:
                 user = self.users.get(rec.user_id)
-                data["interaction_metadata"] = {
+                metadata: JSON = {
                     "id": str(rec.id),
                     "type": rec.type,
-                    "user": user.to_json() if user else None,
                     "authorizing_integration_owners": {"0": str(rec.guild_id)},
                 }
+                if user is not None:
+                    metadata["user"] = user.to_json()
+                if rec.source_message_id is not None:
+                    metadata["interacted_message_id"] = str(rec.source_message_id)
+                data["interaction_metadata"] = metadata
         return data
 
     def channel_messages(self, channel_id: int, include_ephemeral: bool = False) -> list[Message]:

@@ -3,11 +3,14 @@
 The same query always yields the same tracks. A track's ``encoded`` string is the urlsafe base64 of the
 JSON of its ``info`` dict, so it can be decoded back without any server state.
 
-Query conventions (case-insensitive):
+Query conventions (case-insensitive), for the sources the node has (``sources.py``):
 
-* ``ytsearch:``/``scsearch:``/``ytmsearch:`` prefix → ``search`` with 5 tracks;
+* a search prefix (``ytsearch:``, ``scsearch:``, ``spsearch:``…) → ``search`` with 5 tracks from that source;
+  without that source → ``empty``, as Lavalink answers when no source manager claims the identifier;
 * an ``http(s)://`` URL containing ``playlist`` or ``list=`` → ``playlist`` with 12 tracks;
-* any other ``http(s)://`` URL → ``track``; a bare word → ``search`` (real Lavalink: ``empty``);
+* any other ``http(s)://`` URL → ``track``; a URL of a site whose source is missing → ``error`` "Unknown file
+  format." when the node has the http source (it fetched a web page), else ``empty``;
+* a bare word → ``empty`` (no source claims it: clients add a search prefix);
 * a query containing ``nothing`` → ``empty``; containing ``error`` → ``error``;
 * a query containing ``live`` yields stream tracks (``isStream`` true, not seekable);
 * a query containing ``short`` yields 5-second tracks.
@@ -19,15 +22,10 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Collection
 from typing import Any
 
-SEARCH_PREFIXES: dict[str, str] = {
-    "ytsearch:": "youtube",
-    "ytmsearch:": "youtube",
-    "scsearch:": "soundcloud",
-    "spsearch:": "spotify",
-}
-SOURCE_MANAGERS: list[str] = ["youtube", "soundcloud", "bandcamp", "twitch", "vimeo", "http", "local"]
+from azura_sandbox.fake_lavalink.sources import DEFAULT_SOURCES, SEARCH_PREFIXES, source_of_url
 
 _ARTISTS: list[str] = [
     "The Velvet Lanterns", "Mira Solano", "Northbound Echo", "Kasimir & The Tides", "Luna Okafor",
@@ -101,6 +99,11 @@ def make_track(query: str, index: int, source: str = "youtube") -> dict[str, Any
     if source == "soundcloud":
         uri = f"https://soundcloud.com/{artist.lower().replace(' ', '-')}/{identifier.lower()}"
         artwork = f"https://i1.sndcdn.com/artworks-{identifier}-t500x500.jpg"
+    elif source == "spotify":
+        uri = f"https://open.spotify.com/track/{identifier}"
+        artwork = f"https://i.scdn.co/image/{identifier}"
+    elif source == "http":
+        uri, artwork = query, None
     else:
         uri = f"https://www.youtube.com/watch?v={identifier}"
         artwork = f"https://i.ytimg.com/vi/{identifier}/maxresdefault.jpg"
@@ -120,44 +123,61 @@ def make_track(query: str, index: int, source: str = "youtube") -> dict[str, Any
     return {"encoded": encode_info(info), "info": info, "pluginInfo": {}, "userData": {}}
 
 
-def load_tracks(identifier: str) -> dict[str, Any]:
-    """Resolve a ``loadtracks`` identifier into a Lavalink v4 load result."""
+EMPTY: dict[str, Any] = {"loadType": "empty", "data": {}}
+
+
+def _failure(message: str, cause: str) -> dict[str, Any]:
+    return {
+        "loadType": "error",
+        "data": {
+            "message": message,
+            "severity": "common",
+            "cause": f"com.sedmelluq.discord.lavaplayer.tools.FriendlyException: {cause}",
+        },
+    }
+
+
+def load_tracks(identifier: str, sources: Collection[str] = DEFAULT_SOURCES) -> dict[str, Any]:
+    """Resolve a ``loadtracks`` identifier into a Lavalink v4 load result, with the node's *sources*."""
     query = identifier.strip()
     lowered = query.lower()
-    if "error" in lowered:
-        return {
-            "loadType": "error",
-            "data": {
-                "message": "Something went wrong while looking up the track.",
-                "severity": "common",
-                "cause": "com.sedmelluq.discord.lavaplayer.tools.FriendlyException: fake failure",
-            },
-        }
-    if not query or "nothing" in lowered:
-        return {"loadType": "empty", "data": {}}
     for prefix, source in SEARCH_PREFIXES.items():
         if lowered.startswith(prefix):
-            terms = query[len(prefix):].strip()
-            if not terms:
-                return {"loadType": "empty", "data": {}}
-            return {
-                "loadType": "search",
-                "data": [make_track(terms, i, source) for i in range(SEARCH_RESULTS)],
-            }
+            return _search(query[len(prefix):].strip(), source) if source in sources else dict(EMPTY)
     if lowered.startswith(("http://", "https://")):
-        source = "soundcloud" if "soundcloud.com" in lowered else "youtube"
-        if "playlist" in lowered or "list=" in lowered:
-            digest = _digest("playlist", query)
-            name = f"{_ADJECTIVES[digest[0] % len(_ADJECTIVES)]} {_NOUNS[digest[1] % len(_NOUNS)]} Mix"
-            return {
-                "loadType": "playlist",
-                "data": {
-                    "info": {"name": name, "selectedTrack": -1},
-                    "pluginInfo": {},
-                    "tracks": [make_track(query, i, source) for i in range(PLAYLIST_SIZE)],
-                },
-            }
-        return {"loadType": "track", "data": make_track(query, 0, source)}
-    # Real Lavalink answers "empty" for a bare word it cannot resolve; the fake treats it as a YouTube search
-    # so that hand-typed sandbox queries are useful.
-    return {"loadType": "search", "data": [make_track(query, i) for i in range(SEARCH_RESULTS)]}
+        source = source_of_url(lowered)
+        if source in sources:
+            return _load_url(query, source)
+        if "http" in sources:
+            return _failure("Unknown file format.", "Unknown file format.")
+        return dict(EMPTY)
+    return dict(EMPTY)  # a bare word: no source manager claims it
+
+
+def _search(terms: str, source: str) -> dict[str, Any]:
+    lowered = terms.lower()
+    if "error" in lowered:
+        return _failure("Something went wrong while looking up the track.", "fake failure")
+    if not terms or "nothing" in lowered:
+        return dict(EMPTY)
+    return {"loadType": "search", "data": [make_track(terms, i, source) for i in range(SEARCH_RESULTS)]}
+
+
+def _load_url(query: str, source: str) -> dict[str, Any]:
+    lowered = query.lower()
+    if "error" in lowered:
+        return _failure("Something went wrong while looking up the track.", "fake failure")
+    if "nothing" in lowered:
+        return dict(EMPTY)
+    if "playlist" in lowered or "list=" in lowered:
+        digest = _digest("playlist", query)
+        name = f"{_ADJECTIVES[digest[0] % len(_ADJECTIVES)]} {_NOUNS[digest[1] % len(_NOUNS)]} Mix"
+        return {
+            "loadType": "playlist",
+            "data": {
+                "info": {"name": name, "selectedTrack": -1},
+                "pluginInfo": {},
+                "tracks": [make_track(query, i, source) for i in range(PLAYLIST_SIZE)],
+            },
+        }
+    return {"loadType": "track", "data": make_track(query, 0, source)}

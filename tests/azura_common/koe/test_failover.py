@@ -110,7 +110,7 @@ async def world() -> AsyncIterator[World]:
     sandbox = await Sandbox.start(speed=1, voice_channels=6)
     point_discord_at(sandbox.discord_api)
     bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="failover-parent"))
-    bot_task = asyncio.create_task(bot.start("failover-parent-bot"))
+    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("failover-parent-bot")))
     await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the parent bot to be ready")
     yield World(sandbox, bot)
     await bot.lavalink.close()

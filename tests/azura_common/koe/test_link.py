@@ -82,7 +82,7 @@ async def cluster() -> AsyncIterator[Cluster]:
     sandbox = await Sandbox.start(speed=50, voice_channels=20)
     point_discord_at(sandbox.discord_api)
     bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="azura-parent"))
-    bot_task = asyncio.create_task(bot.start("link-parent-bot"))
+    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("link-parent-bot")))  # a world-issued token
     children = await asyncio.gather(*(sandbox.spawn_child(f"link-child-{i}") for i in range(CHILDREN)))
     await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the parent bot to be ready")
     assert not bot_task.done(), "the parent bot stopped before it was ready"

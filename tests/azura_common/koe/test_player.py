@@ -50,7 +50,7 @@ async def player() -> AsyncIterator[Player]:
     sandbox = await Sandbox.start(speed=SPEED, voice_channels=2)
     point_discord_at(sandbox.discord_api)
     bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="player-test"))
-    bot_task = asyncio.create_task(bot.start("player-test-bot"))
+    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("player-test-bot")))
     await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the bot to be ready")
     assert not bot_task.done(), "the bot stopped before it was ready"
     yield Player(sandbox, bot)

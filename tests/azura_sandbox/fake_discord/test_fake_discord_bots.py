@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from azura_sandbox.fake_discord import FakeDiscord, SandboxClient, SandboxError
-from azura_sandbox.fake_discord.world import Channel, Guild, User, snowflake_for_token
+from azura_sandbox.fake_discord.world import Channel, Guild, User
 
 BOT_SCRIPT = Path(__file__).with_name("fake_discord_bot.py")
 pytestmark = pytest.mark.slow  # two bots, each in its own process
 
-TOKENS = {"alpha": "alpha.token.one", "beta": "beta.token.two"}
+BOTS = ("alpha", "beta")
 
 
 @dataclass
@@ -52,12 +52,12 @@ async def scene() -> AsyncIterator[Scene]:
     alice = await fake.create_user("alice")
     procs: dict[str, asyncio.subprocess.Process] = {}
     try:
-        for name, token in TOKENS.items():
+        for name in BOTS:
             procs[name] = await asyncio.create_subprocess_exec(
                 sys.executable,
                 str(BOT_SCRIPT),
                 fake.base_url,
-                token,
+                fake.create_bot(name),
                 name,
                 str(guild.id),
                 stdout=asyncio.subprocess.PIPE,
@@ -87,8 +87,8 @@ async def scene() -> AsyncIterator[Scene]:
 async def test_two_real_bots_slash_button_voice(scene: Scene) -> None:
     fake, guild, alice = scene.fake, scene.guild, scene.alice
 
-    # Two distinct bot users, ids derived from their tokens, both connected to the gateway.
-    assert scene.bot_ids == {name: snowflake_for_token(tok) for name, tok in TOKENS.items()}
+    # Two distinct bot users, the ones the world declared (discord.py read them from READY), both connected.
+    assert scene.bot_ids == {name: fake.bot(name).user_id for name in BOTS}
     assert len(set(scene.bot_ids.values())) == 2
     assert set(fake.connected_bots()) == set(scene.bot_ids.values())
     names = {c.name: c.application_id for c in fake.commands(guild=guild)}
