@@ -15,6 +15,7 @@ from azura_common.koe.link import LinkHub
 from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
+from azura_common.supervised import wait_set
 from azura_common.voicebot import VoiceBot
 
 from .auth import AuthInterceptor
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = "azura.koe.v1.KoeSession"
 READY_TIMEOUT_S = 60.0
 SHUTDOWN_GRACE_S = 5.0
+DRAIN_S = 20.0  # within Heroku's 30 s between SIGTERM and SIGKILL, with time left to leave voice
 
 
 class ChildApp:
@@ -35,6 +37,8 @@ class ChildApp:
 
     def __init__(self, config: ChildConfig) -> None:
         self.config = config
+        self.drain_s = DRAIN_S
+        self._session_ended = asyncio.Event()
         self.bot = VoiceBot(
             Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"),
             lavalink_grace_s=config.lavalink_grace_s,
@@ -70,6 +74,7 @@ class ChildApp:
         await self.koe.forget(session.channel_id, ending, session)
 
     async def _closed(self, session: Session, ending: Ending) -> None:
+        self._session_ended.set()
         await self.hub.session_closed(session, ending)
         await self.board.ended(session, ending)
 
@@ -115,10 +120,27 @@ class ChildApp:
         if self._bot_task is not None:
             await self._bot_task
 
+    async def _drain(self) -> None:
+        """A planned stop (a deploy): ask the parents to move this child's sessions to other bots, and keep
+        playing until they have (each stands down once it plays elsewhere), no parent listens, or the
+        deadline passes; whatever is left then ends with a clear reason."""
+        if not self.koe.routes() or not self.hub.links:
+            return
+        log.info("stopping: asking the parent to move %d session(s)", len(self.koe.routes()))
+        self.hub.draining(self.drain_s)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.drain_s
+        while self.koe.routes() and self.hub.links and loop.time() < deadline:
+            self._session_ended.clear()  # set by _closed: wake as each session stands down
+            await wait_set(self._session_ended, min(0.5, deadline - loop.time()))
+        if self.koe.routes():
+            log.info("stopping with %d session(s) nobody could take over", len(self.koe.routes()))
+
     async def stop(self) -> None:
         """Graceful: NOT_SERVING, finish in-flight calls, leave voice (telling parents), close everything."""
         await self._set_health(False)
         await self.servicer.wait_idle(SHUTDOWN_GRACE_S)
+        await self._drain()
         await self.koe.close()
         await self.servicer.dedupe.close()
         await self.board.close()

@@ -28,6 +28,7 @@ from .commands import AzuraTree, install
 from .config import ParentConfig
 from .db import Database
 from .idle import IdleWatcher
+from .recovery import Recovery
 from .store import Store
 
 __all__ = ["ParentBot"]
@@ -45,6 +46,7 @@ class ParentBot(VoiceBot):
             [ChildLink(ChildConnection(address, config.secret), self.koe) for address in config.children]
         )
         self.koe.use_children(self.children)
+        self.recovery = Recovery(self)
         self.board = NowPlayingBoard(self, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.session_listeners.append(self.board.poke)
         self.votes = SkipVotes()
@@ -65,6 +67,7 @@ class ParentBot(VoiceBot):
         self.db = await Database.open(self.config.db_path)
         self._store = Store(self.db)
         self.children.start()
+        self.recovery.start()
         self.board.start()
         self.idle.start()
         self._announce = asyncio.create_task(self._announce_ready(), name="announce-ready")
@@ -87,6 +90,7 @@ class ParentBot(VoiceBot):
             self._announce.cancel()
             await asyncio.gather(self._announce, return_exceptions=True)
         await self.idle.close()
+        await self.recovery.close()  # the last records first: this bot's sessions come back when it restarts
         await self.koe.close(local_only=True)
         await self.board.close()
         await self.children.close()

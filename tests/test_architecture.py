@@ -35,6 +35,7 @@ DISCORD_ALLOWED = (  # the bot-facing modules
     "azura_common/voicebot.py",
     "azura_common/nowplaying",
     "azura_parent/bot.py",
+    "azura_parent/recovery.py",
     "azura_parent/commands/",
     "azura_common/replies.py",
     "azura_child/app.py",

@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..supervised import Supervised
 from .errors import KoeError
@@ -43,6 +43,7 @@ class Moved:
 
     record: SessionRecord  # as it was restored (or parked)
     from_bot: int
+    why: str  # what happened to ``from_bot``: "dropped out", "is restarting", "restarted"
     to_bot: int | None  # None: parked, no bot was free
     position_ms: int  # where playback carries on
     took_s: float  # from the bot going away to the music playing again (or parking)
@@ -90,16 +91,19 @@ class Failover:
     # -- a bot went away --------------------------------------------------------------------------------
     def bot_gone(self, sessions: list[Session], records: dict[int, SessionRecord], from_bot: int) -> None:
         """``sessions`` lost their bot (``from_bot``): park each now, restore it elsewhere in the background."""
-        started = time.monotonic()
         for session in sessions:
             record = records.get(session.channel_id)
             if record is None:
                 # Never heard how it stood (it died before its first record): nothing to carry on from.
                 self._spawn(self._forget(session), f"forget-{session.channel_id}")
-                continue
-            parked = ParkedSession(record, why="dropped out")
-            self.koe.adopt(parked, local=False)
-            self._spawn(self._recover(parked, record, from_bot, started), f"failover-{session.channel_id}")
+            else:
+                self.resume(record, from_bot, "dropped out")
+
+    def resume(self, record: SessionRecord, from_bot: int, why: str) -> None:
+        """Bring back a session nobody plays from its record: parked at once, restored in the background."""
+        parked = ParkedSession(replace(record, bot_id=from_bot), why=why)
+        self.koe.adopt(parked, local=False)
+        self._spawn(self._recover(parked, record, from_bot, time.monotonic()), f"failover-{record.channel_id}")
 
     async def _forget(self, session: Session) -> None:
         await self.koe.forget(session.channel_id, Ending(CloseReason.CHILD_LOST), session)
@@ -110,13 +114,13 @@ class Failover:
                 await asyncio.wait_for(self._destroy_player(record), DESTROY_TIMEOUT_S)
             except (TimeoutError, KoeError) as exc:
                 log.warning("could not destroy the player of %s on Lavalink: %s", record.channel_id, exc)
-        moved = await self._try_restore(parked, from_bot, started)
+        moved = await self._try_restore(parked, started)
         if moved is None:
             log.info("no bot free for %s: parked with %d tracks", record.channel_id, len(record.tracks))
-            await self._tell(Moved(parked.record(), from_bot, None, parked.record().position_ms,
+            await self._tell(Moved(parked.record(), from_bot, parked.why, None, parked.record().position_ms,
                                    time.monotonic() - started))
 
-    async def _try_restore(self, parked: ParkedSession, from_bot: int, started: float) -> Moved | None:
+    async def _try_restore(self, parked: ParkedSession, started: float) -> Moved | None:
         if parked.channel_id in self._attempting or self.koe.get(parked.channel_id) is not parked:
             return None
         self._attempting.add(parked.channel_id)
@@ -129,8 +133,8 @@ class Failover:
             return None
         finally:
             self._attempting.discard(parked.channel_id)
-        moved = Moved(record, from_bot, state.bot_id, state.position_ms, time.monotonic() - started)
-        log.info("session in %s moved from bot %s to bot %s at %d ms after %.2f s", record.channel_id, from_bot,
+        moved = Moved(record, parked.from_bot, parked.why, state.bot_id, state.position_ms, time.monotonic() - started)
+        log.info("session in %s moved from bot %s to bot %s at %d ms after %.2f s", record.channel_id, parked.from_bot,
                  state.bot_id, state.position_ms, moved.took_s)
         await self._tell(moved)
         return moved
@@ -147,7 +151,7 @@ class Failover:
             await asyncio.sleep(self._retry_s)
             for route in self.koe.routes():
                 if isinstance(route.session, ParkedSession) and route.channel_id not in self._attempting:
-                    await self._try_restore(route.session, 0, time.monotonic())
+                    await self._try_restore(route.session, time.monotonic())
 
     # -- a bot is stopping ------------------------------------------------------------------------------
     def bot_draining(self, sessions: list[Session], records: dict[int, SessionRecord], from_bot: int) -> None:
@@ -169,5 +173,6 @@ class Failover:
             await session.disconnect(Ending(CloseReason.MOVED))
         except KoeError as exc:
             log.debug("standing down %s: %s", record.channel_id, exc)
-        await self._tell(Moved(record, from_bot, state.bot_id, state.position_ms, time.monotonic() - started))
+        moved = Moved(record, from_bot, "is restarting", state.bot_id, state.position_ms, time.monotonic() - started)
+        await self._tell(moved)
 

@@ -36,7 +36,8 @@ class ParkedSession:
 
     def __init__(self, record: SessionRecord, *, why: str = "") -> None:
         self._record = record
-        self.why = why  # who dropped out, for the messages that say so
+        self.from_bot = record.bot_id  # the bot that played it last
+        self.why = why  # what happened to that bot, for the messages that say so
         current = record.current_position or len(record.tracks) + 1
         self.queue = Queue(record.tracks, current_position=current, repeat=record.repeat)
         # Nothing plays while parked: the position stays where playback was when the bot went away.

@@ -8,12 +8,14 @@ Pure data and arithmetic: no I/O, no discord, no grpc.
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from .session import RepeatMode, Track
 
-__all__ = ["SessionRecord", "now_ms"]
+__all__ = ["SessionRecord", "now_ms", "record_from_json", "record_to_json"]
 
 
 def now_ms() -> int:
@@ -59,3 +61,16 @@ class SessionRecord:
     def with_tracks_of(self, earlier: SessionRecord) -> SessionRecord:
         """This record with ``earlier``'s queue (an update that left the unchanged queue out)."""
         return replace(self, tracks=earlier.tracks)
+
+
+def record_to_json(record: SessionRecord) -> str:
+    data = asdict(record)
+    data["repeat"] = record.repeat.value
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def record_from_json(text: str) -> SessionRecord:
+    data: dict[str, Any] = json.loads(text)
+    data["repeat"] = RepeatMode(data["repeat"])
+    data["tracks"] = tuple(Track(**t) for t in data["tracks"])
+    return SessionRecord(**data)

@@ -3,8 +3,9 @@
 - ``database``: opening and migrating the file, transactions (``Database``).
 - ``settings``: per-user and per-guild settings (``SettingsStore``).
 - ``playlists``: playlists of resolved tracks (``PlaylistStore``).
+- ``records``: every session's record, for restoring it after a crash or a restart (``RecordStore``).
 
-``Store`` is both, over one database: what the bot holds.
+``Store`` is all three, over one database: what the bot holds.
 """
 
 from .database import Database, DatabaseError
@@ -19,6 +20,7 @@ from .playlists import (
     Visibility,
     clean_name,
 )
+from .records import RecordStore
 from .settings import GuildSettings, SettingsStore, UserSettings
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "PlaylistNotFound",
     "PlaylistPage",
     "PlaylistStore",
+    "RecordStore",
     "SettingsStore",
     "Store",
     "UserSettings",
@@ -40,5 +43,5 @@ __all__ = [
 ]
 
 
-class Store(SettingsStore, PlaylistStore):
+class Store(SettingsStore, PlaylistStore, RecordStore):
     """Typed, transactional access to the parent bot's data: ``Store(db)``."""

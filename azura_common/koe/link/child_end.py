@@ -69,6 +69,7 @@ class LinkHub:
         self._record_every_s = record_every_s
         self._checkpoint_s = checkpoint_s
         self._dirty: dict[int, bool] = {}  # channel id → whether its queue's tracks changed since the last push
+        self._draining = False  # stopping: free nowhere, its sessions are being moved
         self._pusher = Supervised("link-records", self._push_records)
 
     def start(self) -> None:
@@ -80,7 +81,7 @@ class LinkHub:
         return len(self._outboxes)
 
     def is_free(self, guild_id: int, channel_id: int) -> bool:
-        if not self._ready() or self.koe.local_channel(guild_id) is not None:
+        if self._draining or not self._ready() or self.koe.local_channel(guild_id) is not None:
             return False
         return not self.leases.blocks(guild_id, channel_id)
 
@@ -149,7 +150,13 @@ class LinkHub:
             available = pb.Available(request_id=q.request_id, guild_id=q.guild_id, bot_user_id=self._bot_user_id())
             return pb.ChildEvent(available=available)
         held = self._ready() and self.koe.local_channel(q.guild_id) is None  # only a lease is in the way
-        reason = "not ready" if not self._ready() else ("promised to another request" if held else "busy")
+        held = held and not self._draining
+        if self._draining:
+            reason = "stopping"
+        elif not self._ready():
+            reason = "not ready"
+        else:
+            reason = "promised to another request" if held else "busy"
         unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason, retry=held)
         return pb.ChildEvent(unavailable=unavailable)
 
@@ -176,6 +183,7 @@ class LinkHub:
 
     def draining(self, deadline_s: float) -> None:
         """Tell every parent this child is stopping: move its sessions within ``deadline_s``."""
+        self._draining = True
         self.broadcast(pb.ChildEvent(draining=pb.Draining(deadline_ms=int(deadline_s * 1000))))
 
     async def _push_records(self) -> None:

@@ -263,3 +263,33 @@ async def test_a_frozen_child_is_replaced_and_stands_down_when_it_wakes(world: W
         await parent.close()
         for child in children:
             await child.stop()
+
+
+async def test_a_stopping_child_hands_its_session_over_before_it_exits(world: World) -> None:
+    children = [await world.child(), await world.child()]
+    parent = await Parent(world.sandbox, world.bot, children, local=False).start()
+    try:
+        session, queue = await play_five(parent, world, 3)
+        old_bot = (await session.get_state()).bot_id
+        stopping = next(c for c, link in zip(children, parent.children.links, strict=True)
+                        if link.bot_user_id == old_bot)
+        assert stopping.process is not None
+        before = lavalink_position(world, session.channel_id)
+        asked = time.monotonic()
+        stopping.process.send_signal(signal.SIGTERM)  # a deploy
+        await eventually(lambda: isinstance(s := parent.koe.get(session.channel_id), RemoteSession)
+                         and s.bot_id not in (0, old_bot), timeout=10, what="another bot taking over", poll_s=0.01)
+        took, error = await carried_on(world, parent, session.channel_id, queue, before, asked)
+        new_bot = (await parent.koe.require(session.channel_id).get_state()).bot_id
+        await asyncio.to_thread(stopping.process.wait, 15)
+        exited = time.monotonic() - asked
+        print(f"child SIGTERM: playing on bot {new_bot} after {took:.2f} s (position error {error} ms); "
+              f"the stopping child exited after {exited:.2f} s")
+        assert new_bot not in (0, old_bot) and took <= FAILOVER_GOAL_S and error <= POSITION_GOAL_MS
+        assert exited < 10, "the child waited for its drain deadline although its session had moved"
+        assert len(world.players(session.channel_id)) == 1
+        assert world.sandbox.discord.voice_state(world.sandbox.guild, old_bot) is None
+    finally:
+        await parent.close()
+        for child in children:
+            await child.stop()
