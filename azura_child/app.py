@@ -6,6 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+import discord
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -71,10 +72,10 @@ class ChildApp:
         self.hub.session_changed(session, queue_changed)
 
     async def _local_ended(self, session: LocalSession, ending: Ending) -> None:
+        self._session_ended.set()
         await self.koe.forget(session.channel_id, ending, session)
 
     async def _closed(self, session: Session, ending: Ending) -> None:
-        self._session_ended.set()
         await self.hub.session_closed(session, ending)
         await self.board.ended(session, ending)
 
@@ -107,8 +108,21 @@ class ChildApp:
             if self._bot_task is not None and self._bot_task.done():
                 return
             await asyncio.sleep(0.05)
+        await self._leave_stale_voice()
         await self._set_health(True)
         log.info("child %s ready: Discord and Lavalink are up", self._bot_id())
+
+    async def _leave_stale_voice(self) -> None:
+        """A child that crashed may still be shown in a voice channel (Discord keeps a dead connection's voice
+        state until its session times out), and its sessions have moved to other bots since: it holds
+        nothing yet, so it leaves wherever it still seems to sit."""
+        for guild in self.bot.guilds:
+            if guild.me is not None and guild.me.voice is not None and self.koe.local_channel(guild.id) is None:
+                log.info("leaving a stale voice state in %s left by an earlier run", guild.id)
+                try:
+                    await guild.change_voice_state(channel=None)
+                except discord.HTTPException as exc:
+                    log.warning("leaving stale voice in %s: %s", guild.id, exc)
 
     async def _set_health(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
@@ -130,8 +144,9 @@ class ChildApp:
         self.hub.draining(self.drain_s)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.drain_s
-        while self.koe.routes() and self.hub.links and loop.time() < deadline:
-            self._session_ended.clear()  # set by _closed: wake as each session stands down
+        # A session is forgotten before its bot has left voice: wait for both, or the exit cuts the leave.
+        while (self.koe.routes() or self.bot.voice_clients) and self.hub.links and loop.time() < deadline:
+            self._session_ended.clear()  # set by _local_ended: wake as each session has left voice
             await wait_set(self._session_ended, min(0.5, deadline - loop.time()))
         if self.koe.routes():
             log.info("stopping with %d session(s) nobody could take over", len(self.koe.routes()))

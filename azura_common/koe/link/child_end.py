@@ -7,7 +7,7 @@ own cadence measures liveness and the round trip), and sends ``SessionClosed`` w
 ends, whatever ended it. Leases die with their Link, so a parent that vanishes mid-handshake leaks nothing.
 
 Records: after ``Hello`` a new Link gets every session's whole record; then each change is pushed as a
-``RecordUpdate`` at most ``record_every_s`` later (changes in between fold into one), with the queue's
+``RecordUpdate`` within ``record_every_s`` (changes that close together fold into one), with the queue's
 tracks only when they changed, and a playing session's position is re-checkpointed every
 ``checkpoint_s``. These records are what the parent restores a session from if this child dies.
 """
@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 
 import grpc
 
-from ...supervised import Supervised
+from ...supervised import Supervised, wait_set
 from .. import convert
 from ..koe import Koe
 from ..pb.azura.koe.v1 import koe_pb2 as pb
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 _Outbox = asyncio.Queue[pb.ChildEvent | None]  # None ends the stream
 
-RECORD_EVERY_S = 0.5  # a change reaches the parents' records within this
+RECORD_EVERY_S = 0.05  # a change reaches the parents' records within this (changes come at human speed)
 CHECKPOINT_S = 3.0  # a playing session's position checkpoint is refreshed this often
 
 
@@ -70,6 +70,7 @@ class LinkHub:
         self._checkpoint_s = checkpoint_s
         self._dirty: dict[int, bool] = {}  # channel id → whether its queue's tracks changed since the last push
         self._draining = False  # stopping: free nowhere, its sessions are being moved
+        self._wake = asyncio.Event()  # a session changed
         self._pusher = Supervised("link-records", self._push_records)
 
     def start(self) -> None:
@@ -180,6 +181,7 @@ class LinkHub:
     def session_changed(self, session: Session, queue_changed: bool) -> None:
         """A LocalSession's on_change: push its record with the next batch."""
         self._dirty[session.channel_id] = self._dirty.get(session.channel_id, False) or queue_changed
+        self._wake.set()
 
     def draining(self, deadline_s: float) -> None:
         """Tell every parent this child is stopping: move its sessions within ``deadline_s``."""
@@ -190,7 +192,9 @@ class LinkHub:
         loop = asyncio.get_running_loop()
         next_checkpoint = loop.time() + self._checkpoint_s
         while True:
-            await asyncio.sleep(self._record_every_s)
+            await wait_set(self._wake, max(0.0, next_checkpoint - loop.time()))
+            self._wake.clear()
+            await asyncio.sleep(self._record_every_s)  # let a burst of changes (a skip and its seek) fold into one
             if loop.time() >= next_checkpoint:
                 next_checkpoint = loop.time() + self._checkpoint_s
                 for route in self.koe.routes():

@@ -288,7 +288,9 @@ async def test_a_stopping_child_hands_its_session_over_before_it_exits(world: Wo
         assert new_bot not in (0, old_bot) and took <= FAILOVER_GOAL_S and error <= POSITION_GOAL_MS
         assert exited < 10, "the child waited for its drain deadline although its session had moved"
         assert len(world.players(session.channel_id)) == 1
-        assert world.sandbox.discord.voice_state(world.sandbox.guild, old_bot) is None
+        requests = [r for r in world.sandbox.discord.voice_requests if r.bot_id == old_bot]
+        await eventually(lambda: world.sandbox.discord.voice_state(world.sandbox.guild, old_bot) is None, timeout=3,
+                         what=f"the stopping bot out of voice (its voice requests: {requests})")
     finally:
         await parent.close()
         for child in children:

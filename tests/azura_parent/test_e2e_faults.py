@@ -1,0 +1,132 @@
+"""End to end: processes die and the music goes on (docs/RELIABILITY.md, one test per row it backs).
+
+Every test starts its own cluster (parent + two children as real processes, the fakes at real speed) and
+breaks it the way production does: kill -9, SIGTERM, a restart. Each prints what it measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from e2e_cluster import Cluster, start_cluster
+
+from azura_sandbox.fake_discord.world import Channel
+from azura_sandbox.waiting import eventually
+
+pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.slow]
+
+FAILOVER_GOAL_S = 3.0
+POSITION_GOAL_MS = 2_000
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def fresh(tmp_path: Path) -> AsyncIterator[Cluster]:
+    c = await start_cluster(tmp_path, speed=1.0)
+    try:
+        yield c
+    finally:
+        await c.stop()
+
+
+def players(c: Cluster, room: Channel) -> list[dict[str, Any]]:
+    return [p for p in c.sb.lavalink.players_truth() if p["channel_id"] == str(room.id)]
+
+
+def playing(c: Cluster, room: Channel) -> dict[str, Any] | None:
+    """The one player that plays in ``room`` (None if none, or if two would be heard)."""
+    found = [p for p in players(c, room) if p["track_title"] and p["session_attached"] and not p["paused"]]
+    return found[0] if len(found) == 1 else None
+
+
+def notices(c: Cluster) -> list[str]:
+    return [m.content for m in c.d.messages(c.sb.text) if m.author_id == c.parent_bot_id and "⚠️" in m.content]
+
+
+async def start_five(c: Cluster, who: str, room: Channel, playlist: str) -> tuple[list[str], str]:
+    """``who`` plays a playlist in ``room``, skips to the second track and seeks to 0:30."""
+    await c.join(who, room)
+    await c.ok(who, "play", {"query": f"https://www.youtube.com/playlist?list={playlist}"})
+    await c.ok(who, "skip", {"by": 1}) if who == "owner" else await c.ok("owner", "skip", {"by": 1})
+    await c.ok(who, "seek", {"time": "0:30"})
+    titles = await c.titles(who)
+    current = next(t.removeprefix("▶ ") for t in titles if t.startswith("▶ "))
+    await asyncio.sleep(1.0)  # the music plays on for a moment before the crash
+    return titles, current
+
+
+async def test_a_killed_child_s_channel_plays_on_with_one_notice(fresh: Cluster) -> None:
+    c = fresh
+    lounge, gaming = await c.room("lounge"), await c.room("gaming")
+    await c.join("owner", gaming)  # the owner is a DJ: may skip by 1 while others listen
+    await c.join("alice", lounge)
+    await c.ok("alice", "play", {"query": "lofi"})  # the parent takes the lounge
+    titles, current = await start_five(c, "bob", gaming, "PLfailover")
+    dead = await c.wait_bot_in(gaming)
+    assert dead in c.kid_bot_ids
+    name, victim = next((n, k) for n, k in zip(("kid-1", "kid-2"), c.kids, strict=True) if c.bot_id(n) == dead)
+    before = playing(c, gaming)
+    assert before is not None and before["track_title"] == current
+    killed = time.monotonic()
+    victim.kill()
+    await eventually(lambda: (p := playing(c, gaming)) is not None and p["user_id"] != str(dead)
+                     and p["track_title"] == current, timeout=10, what="the same track on another bot", poll_s=0.02)
+    took = time.monotonic() - killed
+    after = playing(c, gaming)
+    assert after is not None
+    error = abs(after["position_ms"] - (before["position_ms"] + took * 1000))
+    await eventually(lambda: any("dropped out" in n for n in notices(c)), timeout=3, what="the notice")
+    notice = next(n for n in notices(c) if "dropped out" in n)
+    new = int(after["user_id"])
+    print(f"e2e child kill -9: same track on bot {new} after {took:.2f} s, position error {error:.0f} ms; "
+          f"notice: {notice!r}")
+    assert new not in (None, dead)
+    assert re.fullmatch(rf"⚠️ <@{dead}> dropped out; <@{new}> took over at \d+:\d\d\.", notice), notice
+    assert took <= FAILOVER_GOAL_S and error <= POSITION_GOAL_MS, (took, error)
+    assert await c.titles("bob") == titles  # not one queue entry lost
+    assert len(players(c, gaming)) == 1  # the dead bot's player was destroyed
+    # The killed child comes back: it never plays the moved session again.
+    again = await c.sb.spawn_child(name)
+    c.kids.append(again)
+    bots = set(c.kid_bot_ids) | {c.parent_bot_id}
+    await c.d.wait_for(lambda: set(c.d.voice_members(gaming)) & bots == {new}, 8, "the new bot alone in the channel")
+    assert await c.titles("bob") == titles and len(players(c, gaming)) == 1
+
+
+async def test_a_restarted_parent_carries_on_its_own_session(fresh: Cluster) -> None:
+    c = fresh
+    lounge, gaming = await c.room("lounge"), await c.room("gaming")
+    await c.join("owner", lounge)
+    titles, current = await start_five(c, "alice", lounge, "PLparent")  # the parent plays the lounge
+    assert await c.wait_bot_in(lounge) == c.parent_bot_id
+    await c.join("bob", gaming)
+    await c.ok("bob", "play", {"query": "https://www.youtube.com/playlist?list=PLkid"})  # a child plays gaming
+    kid = await c.wait_bot_in(gaming)
+    await asyncio.sleep(1.0)  # the parent writes its own session's record about once a second
+    before = playing(c, lounge)
+    assert before is not None and before["track_title"] == current
+    killed = time.monotonic()
+    c.parent.kill()
+    await eventually(lambda: c.parent.process is not None and c.parent.process.poll() is not None, timeout=5,
+                     what="the parent gone")
+    c.parent = await c.sb.spawn_parent("parent-token", c.kids, Path(c.parent.env["AZURA_DB_PATH"]))
+    await eventually(lambda: (p := playing(c, lounge)) is not None and p["track_title"] == current
+                     and p["session_id"] != before["session_id"], timeout=15, what="the lounge playing again",
+                     poll_s=0.05)
+    took = time.monotonic() - killed
+    after = playing(c, lounge)
+    assert after is not None
+    error = abs(after["position_ms"] - (before["position_ms"] + took * 1000))
+    print(f"e2e parent kill -9 + restart: the lounge plays again {took:.2f} s after the kill "
+          f"(restart included), position error {error:.0f} ms")
+    assert error <= POSITION_GOAL_MS, error
+    assert len(players(c, lounge)) == 1  # the old player was destroyed, not left beside the new one
+    assert await c.titles("alice") == titles  # the queue came back whole
+    assert c.bot_in(gaming) == kid and (await c.titles("bob"))  # the child's session was reattached
+    await eventually(lambda: any("restarted" in n for n in notices(c)), timeout=3, what="the notice")
