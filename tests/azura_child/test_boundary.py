@@ -93,9 +93,9 @@ class Stage:
             await self.call(method, request)
         return info.value
 
-    async def snapshot(self, guild: int | None = None, channel: int | None = None) -> tuple[Message, Message]:
+    async def snapshot(self, guild_id: int | None = None, channel_id: int | None = None) -> tuple[Message, Message]:
         """What a user sees of a session: its state and its whole queue (up to 100 entries)."""
-        where = {"guild_id": guild or self.ids.guild, "channel_id": channel or self.ids.channel}
+        where = {"guild_id": guild_id or self.ids.guild, "channel_id": channel_id or self.ids.channel}
         state = await self.call("GetState", pb.GetStateRequest(**where))
         queue = await self.call("GetQueue", pb.GetQueueRequest(**where, offset=0, limit=100))
         return state, queue
@@ -379,4 +379,185 @@ def changed(before: tuple[Message, Message], after: tuple[Message, Message]) -> 
         return [line for line in text.splitlines() if "encoded:" not in line]
 
     old, new = lines(before), lines(after)
-    return "\n".join([*(f"- {line}" for line in old if line not in new), *(f"+ {line}" for line in new if line not in old)])
+    gone = [f"- {line}" for line in old if line not in new]
+    return "\n".join([*gone, *(f"+ {line}" for line in new if line not in old)])
+
+
+# -- a hostile caller with the secret -----------------------------------------------------------------
+
+
+async def test_another_guild_cannot_read_or_change_a_session_by_its_channel_id(stage: Stage) -> None:
+    i = stage.ids
+    mine = await stage.snapshot(i.other_guild, i.other_channel)  # the caller's own session, in its own guild
+    theirs = await stage.snapshot()
+    as_me = {"guild_id": i.other_guild, "channel_id": i.channel}  # my guild, their channel
+    for method, request in (
+        ("GetState", pb.GetStateRequest(**as_me)),
+        ("GetQueue", pb.GetQueueRequest(**as_me, limit=100)),
+        ("Connect", pb.ConnectRequest(**as_me, request_id=uuid.uuid4().hex, text_channel_id=i.text)),
+        ("Skip", pb.SkipRequest(**as_me, request_id=uuid.uuid4().hex, to=1)),
+        ("Clear", pb.ClearRequest(**as_me, request_id=uuid.uuid4().hex)),
+        ("SetVolume", pb.SetVolumeRequest(**as_me, request_id=uuid.uuid4().hex, volume=0)),
+        ("Enqueue", pb.EnqueueRequest(**as_me, request_id=uuid.uuid4().hex, tracks=[GOOD], position=3)),
+        ("Disconnect", pb.DisconnectRequest(**as_me, request_id=uuid.uuid4().hex)),
+    ):
+        error = await stage.refused(method, request)
+        assert error.code() == NOT_FOUND, (method, error.details())
+        assert error.details() == "Nothing is playing in your voice channel."  # the same as for no session at all
+    assert await stage.snapshot() == theirs
+    assert await stage.snapshot(i.other_guild, i.other_channel) == mine
+    listed = await stage.call("ListSessions", pb.ListSessionsRequest(guild_id=i.other_guild))
+    assert [s.channel_id for s in listed.sessions] == [i.other_channel]  # the list shows only the caller's guild
+    assert "naming guild" in stage.child.log_text()  # the operator sees who tried
+
+
+async def test_a_request_id_cannot_be_replayed_with_another_payload(stage: Stage) -> None:
+    i = stage.ids
+    request_id = uuid.uuid4().hex
+    first = pb.EnqueueRequest(**where(i), request_id=request_id, tracks=[catalogue_track("replay one")])
+    first_reply = await stage.call("Enqueue", first)
+    after_first = await stage.snapshot()
+    other_payload = pb.EnqueueRequest(**where(i), request_id=request_id, tracks=[catalogue_track("replay two")] * 2)
+    error = await stage.refused("Enqueue", other_payload)
+    assert error.code() == INVALID and "already used for a different request" in (error.details() or "")
+    assert await stage.snapshot() == after_first  # not applied, and no one else's reply
+    assert await stage.call("Enqueue", first) == first_reply  # the same request again: the first reply, applied once
+    assert await stage.snapshot() == after_first
+    await stage.call("Remove", pb.RemoveRequest(**change(i), range=pb.RemoveRange(start=first_reply.positions[0])))
+
+
+async def test_a_request_id_reused_on_another_channel_is_that_channels_own_request(stage: Stage) -> None:
+    i = stage.ids
+    request_id = uuid.uuid4().hex
+    theirs = await stage.snapshot()
+    mine = await stage.call("SetVolume", pb.SetVolumeRequest(
+        guild_id=i.other_guild, channel_id=i.other_channel, request_id=request_id, volume=77,
+    ))
+    assert mine.state.channel_id == i.other_channel and mine.state.volume == 77
+    again = await stage.call("SetVolume", pb.SetVolumeRequest(**where(i), request_id=request_id, volume=100))
+    assert again.state.channel_id == i.channel  # its own channel's state, not the first caller's reply
+    assert await stage.snapshot() == theirs  # volume 100 was already the volume there
+
+
+async def test_a_full_queue_takes_no_more(stage: Stage) -> None:
+    """100,000 entries fit in one session's queue; the next Enqueue is refused whole and changes nothing."""
+    discord = stage.sandbox.discord
+    guild = await discord.create_guild("Big Queues")  # one session per guild per bot: a guild of its own
+    voice = await discord.create_voice_channel(guild, "marathon")
+    where_ = {"guild_id": guild.id, "channel_id": voice.id}
+    await open_paused(stage, guild.id, voice.id, [GOOD, GOOD])  # paused: the queue never moves on
+    total = (await stage.call("GetState", pb.GetStateRequest(**where_))).state.total
+
+    def small(n: int) -> pb.Track:  # the fake Lavalink's kind of encoded track, as small as it gets
+        info = json.dumps({"identifier": f"cap-{n:06d}", "title": f"cap {n}"}).encode()
+        return pb.Track(encoded=b64(info), title=f"cap {n}", length_ms=60_000)
+
+    while total < validation.MAX_QUEUE_TRACKS:
+        room = min(validation.MAX_TRACKS_PER_ENQUEUE, validation.MAX_QUEUE_TRACKS - total)
+        batch = [small(total + k) for k in range(room)]
+        reply = await stage.call("Enqueue", pb.EnqueueRequest(**where_, request_id=uuid.uuid4().hex, tracks=batch))
+        total = reply.total
+    assert total == validation.MAX_QUEUE_TRACKS
+    before = await stage.snapshot(**where_)
+    error = await stage.refused("Enqueue", pb.EnqueueRequest(**where_, request_id=uuid.uuid4().hex, tracks=[small(0)]))
+    assert error.code() == INVALID
+    assert error.details() == "A queue holds at most 100,000 tracks; this one has 100,000, so 0 more fit, not 1."
+    assert await stage.snapshot(**where_) == before
+    await stage.call("Disconnect", pb.DisconnectRequest(**where_, request_id=uuid.uuid4().hex))
+
+
+# -- who may call -------------------------------------------------------------------------------------
+
+
+AUTH_VARIANTS: list[tuple[str, Callable[[str], tuple[tuple[str, str], ...]]]] = [
+    ("no-header", lambda secret: ()),
+    ("right-then-wrong", lambda secret: (("authorization", f"Bearer {secret}"), ("authorization", "Bearer guess"))),
+    ("wrong-then-right", lambda secret: (("authorization", "Bearer guess"), ("authorization", f"Bearer {secret}"))),
+    ("right-twice", lambda secret: (("authorization", f"Bearer {secret}"),) * 2),
+    ("lowercase-bearer", lambda secret: (("authorization", f"bearer {secret}"),)),
+    ("no-scheme", lambda secret: (("authorization", secret),)),
+    ("basic-scheme", lambda secret: (("authorization", f"Basic {secret}"),)),
+    ("two-spaces", lambda secret: (("authorization", f"Bearer  {secret}"),)),
+    ("trailing-space", lambda secret: (("authorization", f"Bearer {secret} "),)),
+    ("secret-prefix", lambda secret: (("authorization", f"Bearer {secret[:-1]}"),)),
+    ("empty", lambda secret: (("authorization", ""),)),
+]
+
+
+@pytest.mark.parametrize(("name", "metadata"), AUTH_VARIANTS, ids=[name for name, _ in AUTH_VARIANTS])
+async def test_anything_but_one_exact_bearer_header_is_unauthenticated(
+    stage: Stage, name: str, metadata: Callable[[str], tuple[tuple[str, str], ...]]
+) -> None:
+    before = await stage.snapshot()
+    skip = pb.SkipRequest(**change(stage.ids), to=1)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await stage.stub.Skip(skip, metadata=metadata(stage.sandbox.secret), timeout=10)
+    assert info.value.code() == UNAUTHENTICATED, name
+    assert info.value.details() == "The cluster secret was missing or wrong."
+    assert await stage.snapshot() == before
+
+
+async def test_the_one_right_header_is_accepted_and_refusals_are_logged_with_their_reason(stage: Stage) -> None:
+    reply = await stage.stub.GetState(pb.GetStateRequest(**where(stage.ids)), metadata=stage.auth, timeout=10)
+    assert reply.state.channel_id == stage.ids.channel
+    log = stage.child.log_text()
+    assert "WARNING azura_child.auth: rejected /azura.koe.v1.KoeSession/Skip: 2 authorization headers" in log
+    assert "rejected /azura.koe.v1.KoeSession/Skip: no authorization header" in log
+    assert stage.sandbox.secret not in log  # the secret never reaches the log
+
+
+# -- bytes that are no request ------------------------------------------------------------------------
+
+UNARY_METHODS = [m.name for m in pb.DESCRIPTOR.services_by_name["KoeSession"].methods if not m.client_streaming]
+JUNK = {
+    "varint-overflow": b"\xff" * 12,
+    "truncated-field": b"\x12\x05ab",
+    "invalid-wire-type": b"\x07",
+    "truncated-varint": b"\x08",
+}
+
+
+@pytest.mark.parametrize("method", UNARY_METHODS)
+@pytest.mark.parametrize("junk", list(JUNK), ids=list(JUNK))
+async def test_garbage_bytes_are_an_invalid_argument_logged_without_a_traceback(
+    stage: Stage, method: str, junk: str
+) -> None:
+    before = await stage.snapshot()
+    logged = len(stage.child.log_text())
+    raw = stage.channel.unary_unary(SERVICE + method)  # no serializers: the bytes go as they are
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await raw(JUNK[junk], metadata=stage.auth, timeout=10)
+    assert info.value.code() == INVALID, info.value.details()
+    assert info.value.details() == f"The request to {SERVICE}{method} could not be decoded; check the message type."
+    assert await stage.snapshot() == before
+    new_log = stage.child.log_text()[logged:]
+    assert f"WARNING azura_child.decoding: undecodable request to {SERVICE}{method}" in new_log
+    assert "Traceback" not in new_log and " ERROR " not in new_log, new_log
+
+
+async def test_garbage_without_the_secret_is_unauthenticated_not_a_crash(stage: Stage) -> None:
+    logged = len(stage.child.log_text())
+    raw = stage.channel.unary_unary(SERVICE + "Skip")
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await raw(JUNK["varint-overflow"], timeout=10)
+    assert info.value.code() == UNAUTHENTICATED
+    new_log = stage.child.log_text()[logged:]
+    assert "Traceback" not in new_log and " ERROR " not in new_log, new_log
+
+
+async def test_a_garbage_message_on_the_link_ends_it_as_an_invalid_argument(stage: Stage) -> None:
+    logged = len(stage.child.log_text())
+    link = stage.channel.stream_stream(SERVICE + "Link")  # raw bytes both ways
+
+    async def junk() -> AsyncIterator[bytes]:
+        yield JUNK["truncated-field"]
+
+    replies: list[bytes] = []
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        async for reply in link(junk(), metadata=stage.auth, timeout=10):
+            replies.append(reply)
+    assert info.value.code() == INVALID, info.value.details()
+    assert pb.ChildEvent.FromString(replies[0]).HasField("hello")  # the Link had started: the junk ended it
+    new_log = stage.child.log_text()[logged:]
+    assert f"undecodable request to {SERVICE}Link" in new_log
+    assert "Traceback" not in new_log and " ERROR " not in new_log, new_log
