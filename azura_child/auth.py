@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, NoReturn
 
 import grpc
 
 from azura_common.koe.errors import Unauthenticated
 
-from .decoding import same_shape
+from .decoding import Continuation, same_shape
 from .servicer import Context, abort_with
 
 __all__ = ["AuthInterceptor", "refusal"]
@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 
 OPEN_PREFIXES = ("/grpc.health.v1.Health/",)
 HEADER = "authorization"
-
-Request = TypeVar("Request")
-Reply = TypeVar("Reply")
-
 
 def refusal(metadata: Sequence[tuple[str, str | bytes]] | None, expected: bytes) -> str | None:
     """Why ``metadata`` does not authorise a call (for the log), or None when it does."""
@@ -51,9 +47,8 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Request, Reply] | None]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Request, Reply] | None:
+        continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         if handler is None or handler_call_details.method.startswith(OPEN_PREFIXES):
             return handler
@@ -64,7 +59,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         return _denying(handler)
 
 
-def _denying(handler: grpc.RpcMethodHandler[Request, Reply]) -> grpc.RpcMethodHandler[Request, Reply]:
+def _denying(handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
     """A handler of the same shape and codecs that ends every call with ``Unauthenticated``."""
     error = Unauthenticated()
 

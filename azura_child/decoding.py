@@ -12,7 +12,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf.message import DecodeError
@@ -21,13 +21,14 @@ from azura_common.koe.errors import InvalidArgument
 
 from .servicer import Context, abort_with
 
-__all__ = ["DecodingInterceptor", "Undecodable", "same_shape"]
+__all__ = ["Continuation", "DecodingInterceptor", "Undecodable", "same_shape"]
 
 log = logging.getLogger(__name__)
 
-Request = TypeVar("Request")
-Reply = TypeVar("Reply")
 Behaviour = Callable[..., Any]
+# A string: grpc's RpcMethodHandler is generic only in its type stubs.
+Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]]"
+"""What a server interceptor is handed: the way to the next interceptor, and at the end the method handler."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +64,8 @@ def _behaviour(handler: grpc.RpcMethodHandler[Any, Any]) -> Behaviour:
 class DecodingInterceptor(grpc.aio.ServerInterceptor):
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Request, Reply] | None]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Request, Reply] | None:
+        continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         if handler is None or handler.request_deserializer is None:
             return handler
