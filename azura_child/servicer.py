@@ -175,7 +175,7 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
         text = request.text_channel_id if request.HasField("text_channel_id") else None
         dj_role = request.dj_role_id if request.HasField("dj_role_id") else None
         for optional_id, argument in ((text, "text_channel_id"), (dj_role, "dj_role_id")):
-            if optional_id is not None:
+            if optional_id:  # absent or 0: none, as everywhere on the wire
                 validation.check_snowflake(optional_id, argument)
         session = self._existing(request)
         if self.hub.leases.blocks(request.guild_id, request.channel_id):

@@ -333,10 +333,10 @@ CASES += [
     Case("Remove-absent-id-0", "Remove",
          mutate(pb.RemoveRequest, absent=pb.RemoveAbsent(present_ids=[ALICE, 0])), INVALID),
     # Connect: optional ids
-    Case("Connect-text-channel-0", "Connect", mutate(pb.ConnectRequest, text_channel_id=0), INVALID),
+    Case("Connect-text-channel-max-uint64", "Connect", mutate(pb.ConnectRequest, text_channel_id=MAX_UINT64), INVALID),
     Case("Connect-text-channel-2^63", "Connect",
          mutate(pb.ConnectRequest, text_channel_id=TOO_BIG_ID), INVALID),
-    Case("Connect-dj-role-0", "Connect", mutate(pb.ConnectRequest, dj_role_id=0), INVALID),
+    Case("Connect-dj-role-2^63", "Connect", mutate(pb.ConnectRequest, dj_role_id=TOO_BIG_ID), INVALID),
     Case("Connect-dj-role-max-uint64", "Connect",
          mutate(pb.ConnectRequest, dj_role_id=MAX_UINT64), INVALID),
     # Disconnect: the words shown to people
