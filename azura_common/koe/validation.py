@@ -91,7 +91,6 @@ MAX_PRESENT_IDS = 10_000  # a stage channel's audience limit
 
 _STANDARD_B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _URLSAFE_B64 = re.compile(r"[A-Za-z0-9_-]*={0,2}")
-_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
 _FRAME_SIZE_MASK = 0x3FFFFFFF  # lavaplayer's message header: 2 flag bits, 30 size bits
 # Controls that break a line or hide text when shown: C0, DEL, C1, the line and paragraph separators,
 # and the bidi overrides and isolates.
@@ -235,12 +234,14 @@ def check_encoded(encoded: str) -> None:
 
 def _base64_bytes(text: str) -> bytes | None:
     """Standard or URL-safe base64, padded or not (Lavalink's decoder accepts both), else None."""
-    if _STANDARD_B64.fullmatch(text) is None and _URLSAFE_B64.fullmatch(text) is None:
-        return None
+    if _STANDARD_B64.fullmatch(text) is None:
+        if _URLSAFE_B64.fullmatch(text) is None:
+            return None
+        text = text.replace("-", "+").replace("_", "/")
     body = text.rstrip("=")
     if len(body) % 4 == 1 or (len(text) != len(body) and len(text) % 4 != 0):
         return None
-    padded = body.translate(_URLSAFE_TO_STANDARD) + "=" * (-len(body) % 4)
+    padded = body + "=" * (-len(body) % 4)
     try:
         raw = binascii.a2b_base64(padded, strict_mode=True)
     except binascii.Error:
