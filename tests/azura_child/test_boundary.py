@@ -123,9 +123,11 @@ async def open_paused(stage: Stage, guild: int, channel: int, tracks: list[pb.Tr
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def stage() -> AsyncIterator[Stage]:
+async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stage]:
     sandbox = await Sandbox.start(speed=50)
-    child = await sandbox.spawn_child("boundary-child")
+    with pytest.MonkeyPatch.context() as env:  # a log folder of its own: these tests read the child's log
+        env.setenv("AZURA_SANDBOX_LOGS", str(tmp_path_factory.mktemp("boundary-logs")))
+        child = await sandbox.spawn_child("boundary-child")
     other = await sandbox.discord.create_guild("Elsewhere")
     other_voice = await sandbox.discord.create_voice_channel(other, "elsewhere-voice")
     channel = grpc.aio.insecure_channel(child.address, options=[("grpc.max_send_message_length", -1)])
