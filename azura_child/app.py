@@ -11,6 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from azura_common.koe import validation
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
 from azura_common.koe.local import Lavalink, LocalSession
@@ -21,6 +22,7 @@ from azura_common.voicebot import VoiceBot
 
 from .auth import AuthInterceptor
 from .config import ChildConfig
+from .decoding import DecodingInterceptor
 from .servicer import KoeSessionService
 
 __all__ = ["SERVICE_NAME", "ChildApp"]
@@ -31,6 +33,9 @@ SERVICE_NAME = "azura.koe.v1.KoeSession"
 READY_TIMEOUT_S = 60.0
 SHUTDOWN_GRACE_S = 5.0
 DRAIN_S = 20.0  # within Heroku's 30 s between SIGTERM and SIGKILL, with time left to leave voice
+# The largest request accepted: a full Enqueue of ordinary tracks (a few hundred bytes each, 2 KiB allowed),
+# so an oversized one reaches the servicer's checks and gets their message instead of gRPC's size error.
+MAX_REQUEST_BYTES = validation.MAX_TRACKS_PER_ENQUEUE * 2048
 
 
 class ChildApp:
@@ -50,7 +55,11 @@ class ChildApp:
         self.bot.session_listeners.append(self.board.poke)
         self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)
         self.health = health.aio.HealthServicer()
-        self.server = grpc.aio.server(interceptors=[AuthInterceptor(config.secret)])
+        self.server = grpc.aio.server(
+            # Outermost first: who may call, then whether the bytes are a request at all.
+            interceptors=[AuthInterceptor(config.secret), DecodingInterceptor()],
+            options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
+        )
         self.port = 0
         self._bot_task: asyncio.Task[None] | None = None
         self._ready_task: asyncio.Task[None] | None = None

@@ -1,26 +1,42 @@
-"""The cluster secret check: every call but health needs ``authorization: Bearer <secret>``."""
+"""The cluster secret check: every call but health needs exactly one ``authorization: Bearer <secret>``.
+
+Exactly one: a second ``authorization`` value is refused even when one of the two is right, so no proxy
+or client library can be talked into checking a different one than the caller meant. The scheme is
+matched as written (``Bearer``), and the whole value is compared in constant time.
+"""
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import NoReturn, TypeVar
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, NoReturn
 
 import grpc
 
 from azura_common.koe.errors import Unauthenticated
 
+from .decoding import Continuation, same_shape
 from .servicer import Context, abort_with
 
-__all__ = ["AuthInterceptor"]
+__all__ = ["AuthInterceptor", "refusal"]
 
 log = logging.getLogger(__name__)
 
 OPEN_PREFIXES = ("/grpc.health.v1.Health/",)
+HEADER = "authorization"
 
-Request = TypeVar("Request")
-Reply = TypeVar("Reply")
+def refusal(metadata: Sequence[tuple[str, str | bytes]] | None, expected: bytes) -> str | None:
+    """Why ``metadata`` does not authorise a call (for the log), or None when it does."""
+    given = [value for key, value in metadata or () if key == HEADER]
+    if not given:
+        return "no authorization header"
+    if len(given) > 1:
+        return f"{len(given)} authorization headers"
+    value = given[0].encode() if isinstance(given[0], str) else given[0]
+    if not hmac.compare_digest(value, expected):
+        return "wrong scheme or secret"
+    return None
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
@@ -29,50 +45,31 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             raise ValueError("the cluster secret must not be empty")
         self._expected = f"Bearer {secret}".encode()
 
-    def _allowed(self, details: grpc.HandlerCallDetails) -> bool:
-        if details.method.startswith(OPEN_PREFIXES):
-            return True
-        for key, value in details.invocation_metadata or ():
-            if key == "authorization":
-                given = value.encode() if isinstance(value, str) else value
-                return hmac.compare_digest(given, self._expected)
-        return False
-
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Request, Reply] | None]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Request, Reply] | None:
+        continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
-        if handler is None or self._allowed(handler_call_details):
+        if handler is None or handler_call_details.method.startswith(OPEN_PREFIXES):
             return handler
-        log.warning("rejected %s: missing or wrong cluster secret", handler_call_details.method)
+        reason = refusal(handler_call_details.invocation_metadata, self._expected)
+        if reason is None:
+            return handler
+        log.warning("rejected %s: %s", handler_call_details.method, reason)
         return _denying(handler)
 
 
-def _denying(handler: grpc.RpcMethodHandler[Request, Reply]) -> grpc.RpcMethodHandler[Request, Reply]:
+def _denying(handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
     """A handler of the same shape and codecs that ends every call with ``Unauthenticated``."""
     error = Unauthenticated()
 
-    async def unary_in(request: Request, context: Context) -> NoReturn:
+    async def unary_in(request: Any, context: Context) -> NoReturn:
         await abort_with(context, error)
 
-    async def stream_in(requests: AsyncIterator[Request], context: Context) -> NoReturn:
+    async def stream_in(requests: AsyncIterator[Any], context: Context) -> NoReturn:
         await abort_with(context, error)
 
-    async def unary_stream(request: Request, context: Context) -> AsyncIterator[Reply]:
-        await abort_with(context, error)
-        yield  # an async generator, as grpc.aio expects of a streaming reply; abort raises first
-
-    async def stream_stream(requests: AsyncIterator[Request], context: Context) -> AsyncIterator[Reply]:
-        await abort_with(context, error)
-        yield  # as above
-
-    decode, encode = handler.request_deserializer, handler.response_serializer
-    if handler.request_streaming and handler.response_streaming:
-        return grpc.stream_stream_rpc_method_handler(stream_stream, decode, encode)
-    if handler.request_streaming:
-        return grpc.stream_unary_rpc_method_handler(stream_in, decode, encode)
-    if handler.response_streaming:
-        return grpc.unary_stream_rpc_method_handler(unary_stream, decode, encode)
-    return grpc.unary_unary_rpc_method_handler(unary_in, decode, encode)
+    # Plain coroutines for streaming replies too: grpc.aio accepts a behaviour that writes (or aborts)
+    # through its context instead of yielding.
+    behaviour = stream_in if handler.request_streaming else unary_in
+    return same_shape(handler, behaviour, handler.request_deserializer)

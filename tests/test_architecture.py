@@ -29,6 +29,7 @@ GRPC_ALLOWED = (  # the transport modules and the harness that checks a child's 
     "azura_child/servicer",
     "azura_child/app.py",
     "azura_child/auth.py",
+    "azura_child/decoding.py",
     "azura_sandbox/testing.py",
 )
 DISCORD_ALLOWED = (  # the bot-facing modules
@@ -51,6 +52,7 @@ PURE = {
     "azura_common/koe/koe.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/local/session.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/records.py": IO,
+    "azura_common/koe/validation.py": IO,
     "azura_common/koe/parked.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/failover.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from azura_child.dedupe import RequestDedupe
+from azura_common.koe.errors import InvalidArgument
 
 
 async def test_concurrent_and_later_retries_get_the_first_outcome() -> None:
@@ -61,3 +63,23 @@ async def test_errors_are_remembered_and_old_ids_expire() -> None:
 
     assert await dedupe.run("x", ok) == 7
     assert len(dedupe) == 1  # "r" aged out
+
+
+async def test_a_reused_key_with_another_payload_is_refused_and_runs_nothing() -> None:
+    dedupe: RequestDedupe[str] = RequestDedupe()
+    runs: list[str] = []
+
+    def work(name: str) -> Callable[[], Awaitable[str]]:
+        async def run() -> str:
+            runs.append(name)
+            return name
+
+        return run
+
+    key = ("Enqueue", 1, 2, "r1")
+    assert await dedupe.run(key, work("first"), b"payload-1") == "first"
+    with pytest.raises(InvalidArgument, match="already used for a different request"):
+        await dedupe.run(key, work("second"), b"payload-2")
+    assert await dedupe.run(key, work("again"), b"payload-1") == "first"  # the same request: the first reply
+    assert await dedupe.run(("Enqueue", 1, 3, "r1"), work("other channel"), b"payload-2") == "other channel"
+    assert runs == ["first", "other channel"]

@@ -344,7 +344,7 @@ async def test_restore_keeps_a_paused_session_paused_at_its_position(restored: t
 async def test_restore_over_a_live_session_changes_nothing(restored: tuple[str, World]) -> None:
     kind, world = restored
     first = await restore_on(kind, world, a_record(world, kind, current_position=1))
-    other = a_record(world, kind, current_position=2, tracks=tuple(tracks("rock", 1)))
+    other = a_record(world, kind, current_position=1, tracks=tuple(tracks("rock", 1)))
     with pytest.raises(AlreadyConnected) as info:
         await restore_on(kind, world, other)
     assert info.value.message == "That voice channel already has a session."

@@ -1,0 +1,333 @@
+"""The bounds of every value that crosses a Koe boundary, and the checks that enforce them.
+
+One table of limits for both sides: the child's servicer checks each request against it before anything
+changes, and the parent's commands use the same numbers. A violation raises the ``KoeError`` the rest of
+Koe already uses for that kind of mistake (``InvalidArgument``, or ``QueueIndexError`` for a position),
+with a message a person can act on. Pure: no grpc, no discord, no I/O.
+
+The bounds:
+
+- ids (guild, channel, user, role) are Discord snowflakes: 1 to 2⁶³−1 (signed 64-bit, as discord.py,
+  SQLite and Lavalink's JVM hold them); 0 only where a field says "none";
+- a request id is 1 to 128 printable characters (callers send a 32-character UUID);
+- queue positions are 1 to 100,000 (one more to insert after the last track); a skip or back moves at
+  most 100,000 tracks; a page starts at 0 to 100,000 and holds 1 to 100 tracks;
+- seeking moves at most 7 days in either direction; the volume is 0–1000, a relative change at most
+  ±10,000 (it then clamps to 0–1000);
+- one Enqueue carries at most 10,000 tracks and a session's queue holds at most 100,000;
+- a track's ``encoded`` is Lavalink's base64 track (either alphabet), at most 32,768 characters, which
+  decodes to a lavaplayer track message (a 4-byte header whose size matches) or, from test doubles such
+  as the sandbox's fake Lavalink, to a JSON object; its times fit Lavalink's 64-bit millisecond fields;
+- display text (titles ≤ 1,000 characters, authors ≤ 500, a close detail ≤ 200) loses its control
+  characters; machine text (URLs and identifiers ≤ 4,096, source names ≤ 64) may hold none;
+- a search query is at most 6,000 characters (Discord's own limit for a string option).
+"""
+
+from __future__ import annotations
+
+import binascii
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+
+from .errors import InvalidArgument, QueueIndexError
+from .queue import MAX_PAGE, validate_track
+from .records import SessionRecord
+from .session import Track
+
+__all__ = [
+    "MAX_AUTHOR_CHARS",
+    "MAX_DETAIL_CHARS",
+    "MAX_ENCODED_CHARS",
+    "MAX_MACHINE_TEXT_CHARS",
+    "MAX_MS",
+    "MAX_PRESENT_IDS",
+    "MAX_QUERY_CHARS",
+    "MAX_QUEUE_TRACKS",
+    "MAX_REQUEST_ID_CHARS",
+    "MAX_SEEK_MS",
+    "MAX_SNOWFLAKE",
+    "MAX_SOURCE_CHARS",
+    "MAX_STEPS",
+    "MAX_TITLE_CHARS",
+    "MAX_TRACKS_PER_ENQUEUE",
+    "MAX_VOLUME",
+    "MAX_VOLUME_CHANGE",
+    "check_detail",
+    "check_encoded",
+    "check_enqueue",
+    "check_ids",
+    "check_page",
+    "check_position",
+    "check_present_ids",
+    "check_query",
+    "check_queue_room",
+    "check_record",
+    "check_request_id",
+    "check_seek",
+    "check_snowflake",
+    "check_steps",
+    "check_track",
+    "check_volume",
+    "clean_display_text",
+]
+
+MAX_SNOWFLAKE = 2**63 - 1
+MAX_REQUEST_ID_CHARS = 128
+MAX_QUEUE_TRACKS = 100_000
+MAX_TRACKS_PER_ENQUEUE = 10_000
+MAX_STEPS = MAX_QUEUE_TRACKS  # a skip or back further than any queue reaches is a typo
+MAX_SEEK_MS = 7 * 24 * 3_600_000
+MAX_VOLUME = 1000
+MAX_VOLUME_CHANGE = 10_000
+MAX_MS = 2**63 - 1  # Lavalink's times are Java longs; a live stream's length is exactly this
+MAX_ENCODED_CHARS = 32_768
+MIN_ENCODED_BYTES = 16  # the smallest lavaplayer track message is about twice this
+MAX_TITLE_CHARS = 1_000
+MAX_AUTHOR_CHARS = 500
+MAX_DETAIL_CHARS = 200
+MAX_MACHINE_TEXT_CHARS = 4_096
+MAX_SOURCE_CHARS = 64
+MAX_QUERY_CHARS = 6_000
+MAX_PRESENT_IDS = 10_000  # a stage channel's audience limit
+
+_STANDARD_B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_URLSAFE_B64 = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+_FRAME_SIZE_MASK = 0x3FFFFFFF  # lavaplayer's message header: 2 flag bits, 30 size bits
+# Controls that break a line or hide text when shown: C0, DEL, C1, the line and paragraph separators,
+# and the bidi overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+_SPACES = re.compile(r"\s{2,}")
+
+
+# -- ids ----------------------------------------------------------------------------------------------
+
+
+def check_snowflake(value: int, argument: str) -> None:
+    """``value`` must be a Discord id: 1 to 2⁶³−1."""
+    if not 1 <= value <= MAX_SNOWFLAKE:
+        raise InvalidArgument(f"{argument} must be a Discord id (1 to {MAX_SNOWFLAKE}), not {value}.", argument)
+
+
+def check_ids(guild_id: int, channel_id: int) -> None:
+    """Every session request names its server and its voice channel."""
+    check_snowflake(guild_id, "guild_id")
+    check_snowflake(channel_id, "channel_id")
+
+
+def check_request_id(request_id: str) -> None:
+    """Empty (no retry protection) or 1 to 128 printable characters."""
+    if len(request_id) > MAX_REQUEST_ID_CHARS:
+        raise InvalidArgument(
+            f"request_id must be at most {MAX_REQUEST_ID_CHARS} characters, not {len(request_id):,}.", "request_id"
+        )
+    if not request_id.isprintable():
+        raise InvalidArgument("request_id must hold printable characters only.", "request_id")
+
+
+def check_present_ids(ids: Sequence[int]) -> None:
+    if len(ids) > MAX_PRESENT_IDS:
+        raise InvalidArgument(f"At most {MAX_PRESENT_IDS:,} listeners can be named, not {len(ids):,}.", "present_ids")
+    for user_id in ids:
+        check_snowflake(user_id, "present_ids")
+
+
+# -- numbers ------------------------------------------------------------------------------------------
+
+
+def check_position(position: int, *, insert: bool = False) -> None:
+    """A 1-based queue position no queue can exceed (``insert``: one past a full queue is a slot too).
+
+    Out of bounds is the queue's own ``QueueIndexError`` (OUT_OF_RANGE); whether the position exists in
+    this particular queue is the queue's to say."""
+    limit = MAX_QUEUE_TRACKS + 1 if insert else MAX_QUEUE_TRACKS
+    if position < 1:
+        raise QueueIndexError(position, 0, f"Position {position} is out of range: positions start at 1.")
+    if position > limit:
+        raise QueueIndexError(
+            position, 0, f"Position {position:,} is out of range: a queue holds at most {MAX_QUEUE_TRACKS:,} tracks."
+        )
+
+
+def check_steps(by: int, argument: str = "by") -> None:
+    """How far a skip or back moves: at most ``MAX_STEPS`` either way (0 and the direction are the queue's)."""
+    if abs(by) > MAX_STEPS:
+        raise InvalidArgument(f"You can move at most {MAX_STEPS:,} tracks at once, not {by:,}.", argument)
+
+
+def check_seek(position_ms: int) -> None:
+    """Absolute or relative, a seek moves at most ``MAX_SEEK_MS`` (the track's own end is the player's)."""
+    if abs(position_ms) > MAX_SEEK_MS:
+        hours = MAX_SEEK_MS // 3_600_000
+        raise InvalidArgument(f"You can seek at most {hours} hours, not {position_ms:,} ms.", "position_ms")
+
+
+def check_volume(volume: int, relative: bool) -> None:
+    if relative:
+        if abs(volume) > MAX_VOLUME_CHANGE:
+            raise InvalidArgument(
+                f"A volume change must be between -{MAX_VOLUME_CHANGE:,} and +{MAX_VOLUME_CHANGE:,}, not {volume:,}.",
+                "volume",
+            )
+    elif not 0 <= volume <= MAX_VOLUME:
+        raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
+
+
+def check_page(offset: int, limit: int) -> None:
+    if offset < 0:
+        raise InvalidArgument("A page cannot start before the first track.", "offset")
+    if offset > MAX_QUEUE_TRACKS:
+        raise InvalidArgument(f"A page cannot start past position {MAX_QUEUE_TRACKS:,}.", "offset")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidArgument(f"A page holds 1 to {MAX_PAGE} tracks.", "limit")
+
+
+# -- text ---------------------------------------------------------------------------------------------
+
+
+def clean_display_text(text: str, cap: int, argument: str) -> str:
+    """Text meant for people: at most ``cap`` characters, control characters turned into spaces."""
+    if len(text) > cap:
+        raise InvalidArgument(f"{argument} must be at most {cap:,} characters, not {len(text):,}.", argument)
+    if text.isprintable():
+        return text
+    return _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
+
+
+def _check_machine_text(text: str, cap: int, argument: str) -> None:
+    """Text meant for programs (URLs, identifiers): at most ``cap`` characters, no control characters."""
+    if len(text) > cap:
+        raise InvalidArgument(f"{argument} must be at most {cap:,} characters, not {len(text):,}.", argument)
+    if _CONTROLS.search(text) is not None:
+        raise InvalidArgument(f"{argument} must not contain control characters.", argument)
+
+
+def check_detail(detail: str) -> str:
+    """A close reason's words for people (shown on the now-playing message)."""
+    return clean_display_text(detail, MAX_DETAIL_CHARS, "detail")
+
+
+def check_query(query: str) -> str:
+    """A search query or link: at most 6,000 characters; returns it stripped."""
+    text = query.strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidArgument(f"A search can be at most {MAX_QUERY_CHARS:,} characters, not {len(text):,}.", "query")
+    if _CONTROLS.search(text) is not None:
+        raise InvalidArgument("A search must not contain control characters.", "query")
+    return text
+
+
+# -- tracks -------------------------------------------------------------------------------------------
+
+
+def check_encoded(encoded: str) -> None:
+    """``encoded`` must be a track Lavalink could decode: base64 of a lavaplayer track message (or, from
+    a test double, of a JSON object). Garbage is refused here rather than failing when it comes to play."""
+    if not encoded:
+        raise InvalidArgument("A track has no playable data.", "encoded")
+    if len(encoded) > MAX_ENCODED_CHARS:
+        raise InvalidArgument(
+            f"A track's data must be at most {MAX_ENCODED_CHARS:,} characters, not {len(encoded):,}.", "encoded"
+        )
+    raw = _base64_bytes(encoded)
+    if raw is None or not (_is_lavaplayer_message(raw) or _is_json_object(raw)):
+        raise InvalidArgument("A track's data is not a Lavalink track; resolve it again.", "encoded")
+
+
+def _base64_bytes(text: str) -> bytes | None:
+    """Standard or URL-safe base64, padded or not (Lavalink's decoder accepts both), else None."""
+    if _STANDARD_B64.fullmatch(text) is None:
+        if _URLSAFE_B64.fullmatch(text) is None:
+            return None
+        text = text.replace("-", "+").replace("_", "/")
+    body = text.rstrip("=")
+    if len(body) % 4 == 1 or (len(text) != len(body) and len(text) % 4 != 0):
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        raw = binascii.a2b_base64(padded, strict_mode=True)
+    except binascii.Error:
+        return None
+    return raw if len(raw) >= MIN_ENCODED_BYTES else None
+
+
+def _is_lavaplayer_message(raw: bytes) -> bool:
+    # lavaplayer's MessageOutput: a big-endian int (flags << 30 | size) and then exactly ``size`` bytes.
+    return int.from_bytes(raw[:4], "big") & _FRAME_SIZE_MASK == len(raw) - 4
+
+
+def _is_json_object(raw: bytes) -> bool:
+    # The outline only: a full parse would cost more than the rest of a 10,000-track Enqueue.
+    if not (raw.startswith(b"{") and raw.endswith(b"}")):
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_track(track: Track) -> Track:
+    """The track as it may enter a queue: every field within bounds, display text cleaned."""
+    check_encoded(track.encoded)
+    for value, argument in ((track.uri, "uri"), (track.identifier, "identifier"), (track.artwork_url, "artwork_url")):
+        _check_machine_text(value, MAX_MACHINE_TEXT_CHARS, argument)
+    _check_machine_text(track.source, MAX_SOURCE_CHARS, "source")
+    for ms, argument in ((track.length_ms, "length_ms"), (track.start_ms, "start_ms"), (track.end_ms or 0, "end_ms")):
+        if ms > MAX_MS:
+            raise InvalidArgument(f"{argument} must be at most {MAX_MS:,} ms, not {ms:,}.", argument)
+    if track.requester_id:
+        check_snowflake(track.requester_id, "requester_id")
+    title = clean_display_text(track.title, MAX_TITLE_CHARS, "title")
+    author = clean_display_text(track.author, MAX_AUTHOR_CHARS, "author")
+    cleaned = track if (title, author) == (track.title, track.author) else dataclasses.replace(
+        track, title=title, author=author
+    )
+    validate_track(cleaned)
+    return cleaned
+
+
+def check_enqueue(tracks: Iterable[Track]) -> tuple[Track, ...]:
+    """Every track of one Enqueue checked (at most ``MAX_TRACKS_PER_ENQUEUE``), display text cleaned."""
+    batch = tuple(tracks)
+    if len(batch) > MAX_TRACKS_PER_ENQUEUE:
+        raise InvalidArgument(
+            f"At most {MAX_TRACKS_PER_ENQUEUE:,} tracks can be added at once, not {len(batch):,}.", "tracks"
+        )
+    checked: list[Track] = []
+    for number, track in enumerate(batch, 1):
+        try:
+            checked.append(check_track(track))
+        except InvalidArgument as exc:
+            if len(batch) == 1:
+                raise
+            raise InvalidArgument(f"Track {number}: {exc.message}", exc.argument) from None
+    return tuple(checked)
+
+
+def check_queue_room(total: int, adding: int) -> None:
+    """A queue holding ``total`` entries can take ``adding`` more without passing ``MAX_QUEUE_TRACKS``."""
+    if total + adding > MAX_QUEUE_TRACKS:
+        room = max(0, MAX_QUEUE_TRACKS - total)
+        raise InvalidArgument(
+            f"A queue holds at most {MAX_QUEUE_TRACKS:,} tracks; this one has {total:,}, "
+            f"so {room:,} more fit, not {adding:,}.",
+            "tracks",
+        )
+
+
+def check_record(record: SessionRecord) -> SessionRecord:
+    """A session record to restore: the same checks as the queue and the settings it carries."""
+    check_ids(record.guild_id, record.channel_id)
+    check_queue_room(0, len(record.tracks))
+    tracks: list[Track] = []
+    for number, track in enumerate(record.tracks, 1):
+        try:
+            tracks.append(check_track(track))
+        except InvalidArgument as exc:
+            raise InvalidArgument(f"Track {number}: {exc.message}", exc.argument) from None
+    if not 0 <= record.current_position <= len(tracks):
+        raise InvalidArgument(f"The record's current position {record.current_position} is not in its queue.",
+                              "current_position")
+    check_volume(record.volume, relative=False)
+    return dataclasses.replace(record, tracks=tuple(tracks))
