@@ -215,3 +215,21 @@ async def test_with_no_search_source_play_names_the_fix(c: Cluster) -> None:
     assert message == ("Lavalink has no YouTube or SoundCloud source: add the youtube plugin; enable soundcloud in "
                        "Lavalink's application.yml, see README (Lavalink sources).")
     assert c.bot_in(room) is None  # a failed /play changes nothing
+
+
+# -- guild membership (last: it takes a child out of the server, and puts it back) -------------------------
+
+
+async def test_a_child_that_is_not_in_the_server_is_skipped(c: Cluster) -> None:
+    await c.d.remove_bot_from_guild("kid-1", c.sb.guild)
+    try:
+        rooms = [await c.room() for _ in range(3)]
+        answers = []
+        for who, room in zip(("alice", "bob", "carol"), rooms, strict=True):
+            await c.join(who, room)
+            answers.append(await c.run(who, "play", {"query": "lofi beats"}))
+        assert [c.bot_in(room) for room in rooms[:2]] == [c.parent_bot_id, c.bot_id("kid-2")], answers
+        assert answers[2].private and answers[2].text == "⚠️ All 3 Azura bots are busy in this server.", answers[2]
+        assert c.bot_in(rooms[2]) is None
+    finally:
+        await c.d.add_bot_to_guild("kid-1", c.sb.guild)
