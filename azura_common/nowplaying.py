@@ -312,12 +312,14 @@ class _Board:
         view = NowPlayingView(self.owner, state)
         try:
             if self.message is None:
-                if state.current is None or not self._may_post(channel):
+                if state.current is None or not self._allowed(channel, posting=True):
                     return  # nothing to show yet, or not allowed to (said once in the log; /play tells people)
                 message = await channel.send(content, view=view, allowed_mentions=discord.AllowedMentions.none())
                 self.message = (channel.id, message.id)
-            else:
+            elif self._allowed(channel, posting=False):
                 await channel.get_partial_message(self.message[1]).edit(content=content, view=view)
+            else:
+                return
             self.shown = content
             self._refused = False
         except discord.Forbidden as exc:  # permissions changed before our cache knew
@@ -327,14 +329,17 @@ class _Board:
             if isinstance(exc, discord.NotFound):  # deleted: post a new one next time
                 self.message, self.shown = None, None
 
-    def _may_post(self, channel: BoardChannel) -> bool:
-        """Whether this bot may post in ``channel``, from the permissions Discord sent (no refused request:
-        Discord bans clients that keep making them)."""
+    def _allowed(self, channel: BoardChannel, *, posting: bool) -> bool:
+        """Whether Discord lets this bot post in ``channel`` (or edit its own message there: seeing the channel
+        is enough), from the permissions it sent: no refused request, Discord bans clients that keep making them."""
         me = channel.guild.me
-        permissions = channel.permissions_for(me) if me is not None else None
-        if permissions is None or (permissions.view_channel and permissions.send_messages):
+        if me is None:
+            return True  # not known yet: Discord will say
+        allowed = channel.permissions_for(me)
+        if allowed.view_channel and (allowed.send_messages or not posting):
             return True
-        self._say_refused(channel, "no View Channel or Send Messages permission there")
+        self._say_refused(channel, "no View Channel or Send Messages permission there" if posting
+                          else "no View Channel permission there")
         return False
 
     def _say_refused(self, channel: BoardChannel, why: str) -> None:
