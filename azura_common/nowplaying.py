@@ -25,7 +25,7 @@ from .replies import reply_privately
 from .rules.limits import BUTTON_VOLUME_STEP
 from .rules.permissions import DJ_ONLY, button_needs_dj, may_dj
 from .rules.skip import DJ_SKIP_BUTTON, Skip, skip_verdict
-from .supervised import Supervised
+from .supervised import Supervised, wait_set
 from .voicebot import humans_in
 
 __all__ = ["ACTIONS", "DjRoleOf", "NowPlayingBoard", "NowPlayingView", "custom_id"]
@@ -35,9 +35,13 @@ log = logging.getLogger(__name__)
 PREFIX = "azura:np:"
 ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volume_down", "volume_up")
 REFRESH_S = 10.0  # the timeline: well inside Discord's 5 edits / 5 s per channel
+COALESCE_S = 0.2  # a burst of changes becomes one edit
 ENDED = "This player has ended. Start a new one with `/play`."
 _NEXT_REPEAT = {RepeatMode.NONE: RepeatMode.ALL, RepeatMode.ALL: RepeatMode.ONE, RepeatMode.ONE: RepeatMode.NONE}
 _REPEAT_LABEL = {RepeatMode.NONE: "🔁 Repeat: off", RepeatMode.ALL: "🔁 Repeat: all", RepeatMode.ONE: "🔂 Repeat: one"}
+
+BoardChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel | discord.Thread
+"""Where a now-playing message can be: a server's text channel, a voice or stage channel's chat, a thread."""
 
 DjRoleOf = Callable[[Session], Awaitable[int | None]]
 """The DJ role a session's buttons follow (None or 0: everyone may DJ)."""
@@ -109,101 +113,68 @@ def _voice_channel(user: discord.User | discord.Member) -> discord.VoiceChannel 
 
 
 class NowPlayingBoard:
-    """One bot's now-playing messages: post, refresh, handle buttons, close."""
+    """One bot's now-playing messages: post, refresh, handle buttons, close.
+
+    Each session's message is a ``_Board`` with its own task: a message edit that Discord rate-limits (a 429
+    makes discord.py wait out ``retry_after`` inside the call) holds up that message alone, never the others.
+    A board edits only when its text changed: a paused player's message is left alone."""
 
     def __init__(self, client: discord.Client, koe: Koe, dj_role_of: DjRoleOf, *, refresh_s: float = REFRESH_S) -> None:
         self.client = client
         self.koe = koe
         self.dj_role_of = dj_role_of
         self.refresh_s = refresh_s
-        self.messages: dict[int, tuple[int, int]] = {}  # voice channel id → (text channel id, message id)
-        self._pokes: set[int] = set()
-        self._endings: list[tuple[int, int, int, str]] = []  # (voice, text channel, message, reason) to edit
-        self._wake = asyncio.Event()
-        self._task = Supervised("now-playing-board", self._run)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._boards: dict[int, _Board] = {}  # voice channel id → the board of the session playing there
+        self._owned: list[_Board] = []  # every board whose task may still run (ended ones finish their last edit)
+        self._routes = Supervised("now-playing-boards", self._watch_routes)
 
     def start(self) -> None:
         self.client.add_view(NowPlayingView(self))  # persistent: presses on old messages still arrive
-        self._task.start()
+        self._routes.start()
 
     async def close(self) -> None:
-        await self._task.close()
+        await self._routes.close()
+        boards, self._owned = self._owned, []
+        self._boards.clear()
+        await asyncio.gather(*(board.close() for board in boards))
 
     def poke(self, channel_id: int) -> None:
         """Something changed in that channel's session: refresh its message soon."""
-        self._pokes.add(channel_id)
-        self._wake.set()
+        self._board(channel_id).wake.set()
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_sweep = loop.time() + self.refresh_s
+    def _board(self, channel_id: int) -> _Board:
+        board = self._boards.get(channel_id)
+        if board is None:
+            self._owned = [b for b in self._owned if b.running]
+            board = self._boards[channel_id] = _Board(self, channel_id)
+            self._owned.append(board)
+            board.start()
+        return board
+
+    def drop(self, board: _Board) -> None:
+        """A board whose session is gone without an ending (a poke that came too late) lets go of its channel."""
+        if self._boards.get(board.channel_id) is board:
+            del self._boards[board.channel_id]
+
+    async def _watch_routes(self) -> None:
+        """Every session this bot plays gets its board, even one that never announced a change (a restored one);
+        from then on each board keeps its own timeline."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, next_sweep - loop.time()))
-            self._wake.clear()
-            if loop.time() >= next_sweep:
-                self._pokes.update(r.channel_id for r in self.koe.routes() if r.local)
-                next_sweep = loop.time() + self.refresh_s
-            endings, self._endings = self._endings, []
-            for voice_id, text_id, message_id, reason in endings:
-                await self._show_ended(voice_id, text_id, message_id, reason)
-            pokes, self._pokes = self._pokes, set()
-            for channel_id in pokes:
-                session = self.koe.get(channel_id)
-                if session is not None:
-                    await self.refresh(session)
-            await asyncio.sleep(0.2)  # coalesce bursts of changes into one edit
-
-    async def refresh(self, session: Session) -> None:
-        """Post or edit the session's message to show its state now."""
-        lock = self._locks.setdefault(session.channel_id, asyncio.Lock())
-        async with lock:
-            try:
-                state = await session.get_state()
-            except KoeError:
-                return
-            if state.text_channel_id is None:
-                return
-            channel = self.client.get_channel(state.text_channel_id)
-            if not isinstance(channel, discord.abc.Messageable):
-                return
-            content = self.render(state)
-            view = NowPlayingView(self, state)
-            known = self.messages.get(session.channel_id)
-            try:
-                if known is None:
-                    if state.current is None:
-                        return  # nothing to show yet
-                    message = await channel.send(content, view=view, allowed_mentions=discord.AllowedMentions.none())
-                    self.messages[session.channel_id] = (state.text_channel_id, message.id)
-                else:
-                    partial = channel.get_partial_message(known[1])
-                    await partial.edit(content=content, view=view)
-            except discord.HTTPException as exc:
-                log.warning("now-playing message in %s: %s", state.text_channel_id, exc)
-                if isinstance(exc, discord.NotFound):
-                    self.messages.pop(session.channel_id, None)
+            for route in self.koe.routes():
+                if route.local and route.channel_id not in self._boards:
+                    self.poke(route.channel_id)
+            await asyncio.sleep(self.refresh_s)
 
     def render(self, state: SessionState) -> str:
         header = f"🎶 **Now playing in <#{state.channel_id}>**"
         return "\n".join([header, *now_playing_lines(state, mention)])
 
     async def ended(self, session: Session, ending: Ending) -> None:
-        """The session is gone: its message will say so and lose its buttons. Queued for the board's task:
+        """The session is gone: its message will say so and lose its buttons. Done by the board's own task:
         callers (Koe's teardown, the Link reader) must not wait on Discord's rate limits."""
-        known = self.messages.pop(session.channel_id, None)
-        self._locks.pop(session.channel_id, None)
-        if known is not None:
-            self._endings.append((session.channel_id, known[0], known[1], str(ending)))
-            self._wake.set()
-
-    async def _show_ended(self, voice_id: int, text_id: int, message_id: int, reason: str) -> None:
-        channel = self.client.get_channel(text_id)
-        if isinstance(channel, discord.abc.Messageable):
-            with contextlib.suppress(discord.HTTPException):
-                partial = channel.get_partial_message(message_id)
-                await partial.edit(content=f"⏏ Left <#{voice_id}> ({reason}).", view=None)
+        board = self._boards.pop(session.channel_id, None)
+        if board is not None:
+            board.end(str(ending))
 
     # -- buttons ----------------------------------------------------------------------------------------
     def session_for(self, interaction: discord.Interaction) -> Session | None:
@@ -225,7 +196,9 @@ class NowPlayingBoard:
         # Answer within Discord's 3 s first ("deferred update"), then do the Lavalink work and edit the message.
         await interaction.response.defer()
         if action == "leave":
-            self.messages.pop(session.channel_id, None)  # this press edits the message itself, once
+            board = self._boards.get(session.channel_id)
+            if board is not None:
+                board.message = None  # this press edits the message itself, once
             ending = Ending(CloseReason.BUTTON, f"leave pressed by {interaction.user.display_name}")
             await self.koe.destroy(session.channel_id, ending)
             await interaction.edit_original_response(
@@ -233,7 +206,12 @@ class NowPlayingBoard:
             )
             return
         state = await self._apply(session, action)
-        await interaction.edit_original_response(content=self.render(state), view=NowPlayingView(self, state))
+        content = self.render(state)
+        await interaction.edit_original_response(content=content, view=NowPlayingView(self, state))
+        board = self._boards.get(session.channel_id)
+        if board is not None and interaction.message is not None and board.message is not None \
+                and interaction.message.id == board.message[1]:
+            board.shown = content  # that message shows it now: the board need not edit it again
 
     async def _refusal(self, user: discord.User | discord.Member, session: Session, action: str) -> str | None:
         """Why ``user`` may not press ``action`` now (the rules the slash commands follow), or None."""
@@ -270,3 +248,112 @@ class NowPlayingBoard:
             step = BUTTON_VOLUME_STEP if action == "volume_up" else -BUTTON_VOLUME_STEP
             return await session.set_volume(step, relative=True)
         raise ValueError(f"unknown now-playing action {action!r}")  # pragma: no cover - ACTIONS is closed
+
+
+class _Board:
+    """One session's now-playing message and the task that keeps it current."""
+
+    def __init__(self, owner: NowPlayingBoard, channel_id: int) -> None:
+        self.owner = owner
+        self.channel_id = channel_id
+        self.message: tuple[int, int] | None = None  # (text channel id, message id) once posted
+        self.shown: str | None = None  # the text the message has now
+        self.wake = asyncio.Event()
+        self._ending: str | None = None
+        self._refused = False  # told the log once that this bot may not post there
+        self._task = Supervised(f"now-playing-{channel_id}", self._run)
+
+    @property
+    def running(self) -> bool:
+        return self._task.running
+
+    def start(self) -> None:
+        self._task.start()
+
+    async def close(self) -> None:
+        await self._task.close()
+
+    def end(self, reason: str) -> None:
+        """The session ended: show ``reason`` on the message (if there is one) and stop."""
+        self._ending = reason
+        self.wake.set()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_tick = loop.time() + self.owner.refresh_s
+        while True:
+            await wait_set(self.wake, max(0.0, next_tick - loop.time()))
+            self.wake.clear()
+            if self._ending is not None:
+                await self._show_ended(self._ending)
+                return
+            while next_tick <= loop.time():  # the timeline: one tick per refresh_s, missed ones dropped
+                next_tick += self.owner.refresh_s
+            session = self.owner.koe.get(self.channel_id)
+            if session is None and self.message is None:  # a late poke about a session that has gone
+                self.owner.drop(self)
+                return
+            if session is not None:  # else the session is ending: its ending comes next
+                await self.refresh(session)
+            await asyncio.sleep(COALESCE_S)
+
+    async def refresh(self, session: Session) -> None:
+        """Post or edit the message to show the session's state now; nothing when that is what it shows."""
+        try:
+            state = await session.get_state()
+        except KoeError:
+            return
+        channel = self.owner.client.get_channel(state.text_channel_id) if state.text_channel_id else None
+        if not isinstance(channel, BoardChannel):
+            return
+        content = self.owner.render(state)
+        if content == self.shown:
+            return  # unchanged (paused, say): no edit, nothing spent of the channel's rate limit
+        view = NowPlayingView(self.owner, state)
+        try:
+            if self.message is None:
+                if state.current is None or not self._allowed(channel, posting=True):
+                    return  # nothing to show yet, or not allowed to (said once in the log; /play tells people)
+                message = await channel.send(content, view=view, allowed_mentions=discord.AllowedMentions.none())
+                self.message = (channel.id, message.id)
+            elif self._allowed(channel, posting=False):
+                await channel.get_partial_message(self.message[1]).edit(content=content, view=view)
+            else:
+                return
+            self.shown = content
+            self._refused = False
+        except discord.Forbidden as exc:  # permissions changed before our cache knew
+            self._say_refused(channel, str(exc))
+        except discord.HTTPException as exc:
+            log.warning("now-playing message in %s: %s", channel.id, exc)
+            if isinstance(exc, discord.NotFound):  # deleted: post a new one next time
+                self.message, self.shown = None, None
+
+    def _allowed(self, channel: BoardChannel, *, posting: bool) -> bool:
+        """Whether Discord lets this bot post in ``channel`` (or edit its own message there: seeing the channel
+        is enough), from the permissions it sent: no refused request, Discord bans clients that keep making them."""
+        me = channel.guild.me
+        if me is None:
+            return True  # not known yet: Discord will say
+        allowed = channel.permissions_for(me)
+        if allowed.view_channel and (allowed.send_messages or not posting):
+            return True
+        self._say_refused(channel, "no View Channel or Send Messages permission there" if posting
+                          else "no View Channel permission there")
+        return False
+
+    def _say_refused(self, channel: BoardChannel, why: str) -> None:
+        if not self._refused:
+            self._refused = True
+            log.warning("can't post the now-playing message of %s in #%s (%s): %s; the music plays on without it",
+                        self.channel_id, channel.name, channel.id, why)
+
+    async def _show_ended(self, reason: str) -> None:
+        if self.message is None:
+            return
+        text_id, message_id = self.message
+        channel = self.owner.client.get_channel(text_id)
+        if isinstance(channel, BoardChannel):
+            with contextlib.suppress(discord.HTTPException):
+                partial = channel.get_partial_message(message_id)
+                await partial.edit(content=f"⏏ Left <#{self.channel_id}> ({reason}).", view=None)

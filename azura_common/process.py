@@ -1,4 +1,6 @@
-"""What both bots' ``__main__`` do around their work: logging, SIGTERM/SIGINT, a bounded graceful stop."""
+"""What both bots' ``__main__`` do around their work: logging, SIGTERM/SIGINT, a bounded graceful stop, and the
+exit codes a supervisor can tell apart: 2 a missing or malformed setting, 3 a bot token Discord rejected (neither
+is worth restarting for), 1 any other failure."""
 
 from __future__ import annotations
 
@@ -14,9 +16,32 @@ from .config import ConfigError
 
 T = TypeVar("T")
 
-__all__ = ["bot_main", "configure_logging", "run_main", "run_until_signalled"]
+__all__ = [
+    "EXIT_CONFIG",
+    "EXIT_TOKEN_REJECTED",
+    "bot_main",
+    "configure_logging",
+    "run_main",
+    "run_until_signalled",
+    "token_rejected",
+]
 
 log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+EXIT_TOKEN_REJECTED = 3
+GATEWAY_AUTHENTICATION_FAILED = 4004  # Discord's gateway close code for a token it does not accept
+TOKEN_VARIABLES = {"azura_parent": "AZURA_PARENT_TOKEN", "azura_child": "AZURA_CHILD_TOKEN (or AZURA_CHILD_TOKENS)"}
+
+
+def token_rejected(exc: BaseException) -> bool:
+    """Discord refused the bot's token: discord.py's ``LoginFailure`` (a 401 at login) or a gateway close 4004
+    (the token was reset while the bot ran). Told apart by class name and close code, so this module stays free
+    of Discord types (docs/DESIGN.md, import rules)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "LoginFailure" in names:
+        return True
+    return "ConnectionClosed" in names and getattr(exc, "code", None) == GATEWAY_AUTHENTICATION_FAILED
 
 
 def run_main(main: Coroutine[Any, Any, int]) -> int:
@@ -42,7 +67,8 @@ async def run_until_signalled(
 ) -> int:
     """Run ``work`` until it ends or SIGTERM/SIGINT arrives, then ``stop()`` within ``grace_s``.
 
-    Returns the exit code: 1 when ``work`` failed by itself, else 0."""
+    Returns the exit code: ``EXIT_TOKEN_REJECTED`` when Discord refused the token, 1 when ``work`` failed by
+    itself otherwise, else 0."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -51,8 +77,12 @@ async def run_until_signalled(
     waiter = asyncio.ensure_future(stopping.wait())
     await asyncio.wait({worker, waiter}, return_when=asyncio.FIRST_COMPLETED)
     code = 0
-    if worker.done() and not worker.cancelled() and worker.exception() is not None:
-        log.error("stopped by an error: %s", worker.exception())
+    failure = worker.exception() if worker.done() and not worker.cancelled() else None
+    if failure is not None and token_rejected(failure):
+        log.error("token rejected: Discord refused this bot's token (%s); stopping", failure)
+        code = EXIT_TOKEN_REJECTED
+    elif failure is not None:
+        log.error("stopped by an error: %s", failure)
         code = 1
     waiter.cancel()
     try:
@@ -66,11 +96,19 @@ async def run_until_signalled(
 
 
 def bot_main(name: str, load_config: Callable[[], T], run: Callable[[T], Coroutine[Any, Any, int]]) -> int:
-    """A bot's whole ``main()``: logging, configuration (a ``ConfigError`` exits 2 naming the variable), run."""
+    """A bot's whole ``main()``: logging, configuration (a ``ConfigError`` exits 2 naming the variable), run
+    (a token Discord refuses exits 3 naming the variable to fix)."""
     configure_logging()
     try:
         config = load_config()
     except ConfigError as exc:
         sys.stderr.write(f"{name}: {exc}\n")
-        return 2
-    return run_main(run(config))
+        return EXIT_CONFIG
+    code = run_main(run(config))
+    if code == EXIT_TOKEN_REJECTED:
+        variable = TOKEN_VARIABLES.get(name, "the bot's token setting")
+        sys.stderr.write(
+            f"{name}: token rejected by Discord: set {variable} to the token of this bot's application "
+            "(Developer Portal → Bot → Reset Token; a reset makes the old token invalid)\n"
+        )
+    return code

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 class ParentBot(VoiceBot):
     def __init__(self, config: ParentConfig, **options: Any) -> None:
         super().__init__(Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-parent"), **options)
+        self.lavalink.search_sources = config.search_sources  # only the parent searches
         self.config = config
         self.tree = AzuraTree(self)
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)

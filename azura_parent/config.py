@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from azura_common.config import ConfigError, env_seconds
+from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
 
 __all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children"]
 
@@ -78,6 +79,7 @@ class ParentConfig:
     command_guilds: list[int]  # sync commands to these guilds at once (else globally)
     idle_timeout_s: float
     nowplaying_refresh_s: float = 10.0
+    search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES  # Lavalink prefixes tried in turn for plain words
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
@@ -98,6 +100,10 @@ class ParentConfig:
         else:
             db_path = Path(env.get("AZURA_DATA_DIR", "data")) / "azura.sqlite3"
         idle = env_seconds(env, "AZURA_IDLE_TIMEOUT_S", 300.0)
+        try:
+            search_sources = parse_search_sources(env.get("AZURA_SEARCH_SOURCES") or ",".join(DEFAULT_SEARCH_SOURCES))
+        except ValueError as exc:
+            raise ConfigError(f"AZURA_SEARCH_SOURCES: {exc}") from None
         return cls(
             token=token,
             secret=secret,
@@ -109,4 +115,5 @@ class ParentConfig:
             command_guilds=guilds,
             idle_timeout_s=idle,
             nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
+            search_sources=search_sources,
         )

@@ -23,6 +23,7 @@ from azura_common.rules.skip import (
 from azura_common.rules.votes import track_key
 
 from .base import MODE_CHOICES, SessionCommands, is_dj, open_and_enqueue, send_done
+from .board_notice import board_notice
 from .voice import Voice, voice_of
 
 __all__ = ["MusicCommands"]
@@ -60,7 +61,8 @@ class MusicCommands(SessionCommands):
         found = await self.bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
         result = await open_and_enqueue(self.bot, voice, interaction, tracks, chosen, position)
-        await send_done(interaction, queued_text(tracks, result.positions, result.started, found.playlist))
+        text = queued_text(tracks, result.positions, result.started, found.playlist)
+        await send_done(interaction, await board_notice(self.bot, voice, text))
 
     @play.autocomplete("query")
     async def play_suggestions(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -17,6 +17,7 @@ from azura_common.rules.parse import parse_positions, parse_time
 from azura_common.rules.permissions import GLOBAL_NEEDS_MANAGE, may_set_visibility
 
 from .base import MODE_CHOICES, BotServices, open_and_enqueue, queue_tracks, send_done, session_in
+from .board_notice import board_notice
 from .voice import voice_of
 
 __all__ = ["PlaylistCommands"]
@@ -197,4 +198,5 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         if not tracks:
             raise InvalidArgument(f"**{playlist.name}** is empty.", "name")
         result = await open_and_enqueue(self.bot, voice, interaction, tracks, chosen, position)
-        await send_done(interaction, queued_text(tracks, result.positions, result.started, playlist.name))
+        text = queued_text(tracks, result.positions, result.started, playlist.name)
+        await send_done(interaction, await board_notice(self.bot, voice, text))

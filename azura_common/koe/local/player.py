@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 import wavelink
 
-from ..errors import ChildUnavailable, InvalidArgument, PermissionDenied, TrackLoadFailed
+from ..errors import ChildUnavailable, InvalidArgument, KoeError, PermissionDenied, TrackLoadFailed
 from ..session import CloseReason, Ending, Track
+from .search_sources import DEFAULT_SEARCH_SOURCES, empty_search_message, is_direct
 from .session import LocalSession
 
 __all__ = [
@@ -257,14 +258,23 @@ class Lavalink:
     def note_alive(self) -> None:
         self._last_alive = time.monotonic()
 
-    async def search(self, query: str, requester_id: int = 0, source: str = "ytsearch") -> SearchResult:
+    # Plain words are searched with these prefixes in turn (the parent sets AZURA_SEARCH_SOURCES).
+    search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES
+
+    async def search(self, query: str, requester_id: int = 0) -> SearchResult:
         """Resolve a query or URL: a URL or a playlist gives all its tracks, a search its best match first.
 
-        An empty result raises ``TrackLoadFailed`` with a message that names the query."""
+        A link (or a query naming its source, ``scsearch:…``) is loaded as it is; plain words go to each of
+        ``search_sources`` in turn until one finds something. Nothing found raises ``TrackLoadFailed`` naming
+        the query, or what to add to Lavalink when it has none of those sources."""
         text = query.strip()
         if not text:
             raise InvalidArgument("Tell me what to play: a search, a link or a playlist link.", "query")
-        found = await lavalink_call(wavelink.Playable.search(text, source=source), f"Couldn't load {text!r}")
+        refused = f"Couldn't load {text!r}"
+        if is_direct(text):
+            found = await lavalink_call(wavelink.Playable.search(text, source=None), refused)
+        else:
+            found = await self._search_words(text, refused)
         if isinstance(found, wavelink.Playlist):
             tracks = tuple(track_from_playable(item, requester_id) for item in found.tracks)
             playlist: str | None = found.name
@@ -272,8 +282,34 @@ class Lavalink:
             tracks = tuple(track_from_playable(item, requester_id) for item in found)
             playlist = None
         if not tracks:
-            raise TrackLoadFailed(f"Nothing found for {text!r}. Try other words or a link.")
+            raise await self._nothing_found(text)
         return SearchResult(tracks=tracks, playlist=playlist)
+
+    async def _search_words(self, text: str, refused: str) -> wavelink.Search:
+        """Plain words: each of ``search_sources`` in turn until one finds something. A source that fails is
+        passed over; its failure is raised only when no other source found anything."""
+        failure: TrackLoadFailed | None = None
+        for prefix in self.search_sources:
+            try:
+                found = await lavalink_call(wavelink.Playable.search(text, source=prefix), refused)
+            except TrackLoadFailed as exc:
+                failure = failure or exc
+                continue
+            if found:
+                return found
+        if failure is not None:
+            raise failure
+        return []
+
+    async def _nothing_found(self, text: str) -> TrackLoadFailed:
+        """Why a search found nothing: the words, or (from the node's /v4/info) sources Lavalink lacks."""
+        managers: list[str] | None = None
+        if not is_direct(text):
+            try:
+                managers = (await lavalink_call(wavelink.Pool.get_node().fetch_info(), REFUSED)).source_managers
+            except (KoeError, wavelink.WavelinkException) as exc:
+                log.debug("no /v4/info to explain an empty search: %s", exc)
+        return TrackLoadFailed(empty_search_message(text, self.search_sources, managers))
 
     async def destroy_player(self, lavalink_session_id: str, guild_id: int) -> None:
         """Destroy a player of another Lavalink session (a dead bot's): nothing may play on unattached

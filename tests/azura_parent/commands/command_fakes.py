@@ -252,6 +252,12 @@ class FakeVoiceState:
 class FakeGuild:
     id: int = GUILD_ID
 
+    def get_channel(self, channel_id: int) -> None:
+        return None  # the handler tests' server knows no text channels: no now-playing permission notice
+
+    def get_member(self, user_id: int) -> None:
+        return None
+
 
 class FakeMember(discord.Member):
     """A server member with the attributes handlers read; ``isinstance(..., discord.Member)`` holds."""
