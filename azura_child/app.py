@@ -50,7 +50,10 @@ class ChildApp:
             lavalink_grace_s=config.lavalink_grace_s,
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
-        self.hub = LinkHub(self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving)
+        self.hub = LinkHub(
+            self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving,
+            in_guild=lambda guild_id: self.bot.get_guild(guild_id) is not None,
+        )
         self.board = NowPlayingBoard(self.bot, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
         self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)

@@ -58,6 +58,7 @@ class LinkHub:
         bot_user_id: Callable[[], int],
         ready: Callable[[], bool],
         *,
+        in_guild: Callable[[int], bool] = lambda guild_id: True,
         record_every_s: float = RECORD_EVERY_S,
         checkpoint_s: float = CHECKPOINT_S,
     ) -> None:
@@ -65,6 +66,7 @@ class LinkHub:
         self.leases = LeaseBook()
         self._bot_user_id = bot_user_id
         self._ready = ready
+        self._in_guild = in_guild  # is this bot a member of that server (it can only play where it is)
         self._outboxes: set[_Outbox] = set()
         self._record_every_s = record_every_s
         self._checkpoint_s = checkpoint_s
@@ -82,7 +84,9 @@ class LinkHub:
         return len(self._outboxes)
 
     def is_free(self, guild_id: int, channel_id: int) -> bool:
-        if self._draining or not self._ready() or self.koe.local_channel(guild_id) is not None:
+        if self._draining or not self._ready() or not self._in_guild(guild_id):
+            return False
+        if self.koe.local_channel(guild_id) is not None:
             return False
         return not self.leases.blocks(guild_id, channel_id)
 
@@ -150,12 +154,15 @@ class LinkHub:
         ):
             available = pb.Available(request_id=q.request_id, guild_id=q.guild_id, bot_user_id=self._bot_user_id())
             return pb.ChildEvent(available=available)
-        held = self._ready() and self.koe.local_channel(q.guild_id) is None  # only a lease is in the way
-        held = held and not self._draining
+        member = self._in_guild(q.guild_id)
+        # Only a lease is in the way: worth asking again in a moment.
+        held = self._ready() and member and not self._draining and self.koe.local_channel(q.guild_id) is None
         if self._draining:
             reason = "stopping"
         elif not self._ready():
             reason = "not ready"
+        elif not member:
+            reason = "not in this server"
         else:
             reason = "promised to another request" if held else "busy"
         unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason, retry=held)
