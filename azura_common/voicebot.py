@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +78,7 @@ class VoiceBot(discord.Client):
         self.lavalink_grace_s = lavalink_grace_s
         self.session_listeners: list[Callable[[int], None]] = []  # told a voice channel id on track changes
         self._watchdog = Supervised("lavalink-watchdog", self._watch_lavalink)
-        self._rejoins: dict[int, list[float]] = {}  # voice channel id → monotonic times of recent rejoins
+        self._rejoins: weakref.WeakKeyDictionary[LocalSession, list[float]] = weakref.WeakKeyDictionary()
         lavalink.on_restored = self._lavalink_restored
 
     async def setup_hook(self) -> None:
@@ -231,8 +232,8 @@ class VoiceBot(discord.Client):
 
     async def _rejoin(self, player: KoePlayer, session: LocalSession, code: int) -> None:
         now = time.monotonic()
-        recent = [t for t in self._rejoins.get(session.channel_id, []) if now - t < REJOIN_WINDOW_S]
-        self._rejoins[session.channel_id] = [*recent, now]
+        recent = [t for t in self._rejoins.get(session, []) if now - t < REJOIN_WINDOW_S]
+        self._rejoins[session] = [*recent, now]  # when this session last rejoined (monotonic)
         if len(recent) >= MAX_REJOINS:
             log.warning("voice in %s closed (%s) %d times in %.0f s; giving up", session.channel_id, code,
                         len(recent) + 1, REJOIN_WINDOW_S)

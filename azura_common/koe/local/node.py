@@ -13,6 +13,7 @@ made, so a wavelink upgrade that changes them fails at once and loudly, not at t
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from typing import Any
 
@@ -37,6 +38,9 @@ WAVELINK_INTERNALS: dict[type, tuple[str, ...]] = {
 }
 
 
+_ABSENT = object()
+
+
 def check_wavelink_internals(*instances: object) -> None:
     """Raise if one of ``instances`` (a node, its websocket, a player) lacks what the adapter relies on."""
     missing = [
@@ -45,7 +49,7 @@ def check_wavelink_internals(*instances: object) -> None:
         for cls, names in WAVELINK_INTERNALS.items()
         if isinstance(instance, cls)
         for name in names
-        if not hasattr(instance, name)
+        if inspect.getattr_static(instance, name, _ABSENT) is _ABSENT  # static: runs no property
     ]
     if missing:
         raise RuntimeError(f"wavelink {wavelink.__version__} lacks what Azura's adapter uses: {', '.join(missing)}")

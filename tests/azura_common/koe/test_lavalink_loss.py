@@ -146,8 +146,11 @@ async def both_playing_again(world: World, both: tuple[Playing, ...], extra: lis
 
 
 async def assert_friendly_while_down(world: World, both: tuple[Playing, ...], extra: list[Track]) -> None:
-    """While Lavalink is away: player commands answer the friendly message and change nothing; the queue
-    takes new entries (they need no Lavalink), and reads work."""
+    """While Lavalink is away: player commands and searches (a /play) answer the friendly message and change
+    nothing; the queue takes new entries (they need no Lavalink), and reads work."""
+    with pytest.raises(MusicServerDown) as refused:
+        await world.bot.lavalink.search("anything at all")
+    assert str(refused.value) == FRIENDLY
     for p in both:
         with pytest.raises(MusicServerDown) as refused:
             await p.session.skip()
