@@ -112,17 +112,21 @@ class LinkKeeper:
         return None if self._lost_at is None else time.monotonic() - self._lost_at
 
     async def run(self) -> None:
+        last_attempt = -self._check_s
         while True:
             if self._link.is_open:
                 await self._link.wait_closed(self._check_s)
                 continue
             if self._up:
                 self._lost()
+            # At most one attempt per check_s, even when each opens and then fails (Lavalink refusing us once
+            # connected): the first after a loss goes at once.
+            await asyncio.sleep(max(0.0, last_attempt + self._check_s - time.monotonic()))
+            last_attempt = time.monotonic()
             try:
                 await self._link.open(self._open_timeout_s)
             except LinkDown as exc:
                 log.debug("%s: reconnecting failed: %s", self._name, exc)
-                await asyncio.sleep(self._check_s)
                 continue
             await self._back()
 

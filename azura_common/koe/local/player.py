@@ -1,4 +1,4 @@
-"""The wavelink adapter: the only module that imports wavelink.
+"""The wavelink adapter (with ``node.py``, the only modules that import wavelink).
 
 ``KoePlayer`` is the wavelink player a ``LocalSession`` drives: it speaks Koe (tracks, positions, volumes)
 and turns wavelink's failures into the ``KoeError`` a user can read. ``Lavalink`` wraps this process's
@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 import aiohttp
 import wavelink
-import wavelink.websocket
 
 from ...supervised import Supervised, wait_set
 from ..errors import ChildUnavailable, InvalidArgument, MusicServerDown, NotConnected, PermissionDenied, TrackLoadFailed

@@ -4,6 +4,7 @@ when a loss counts, when sessions are replayed, and that commands wait for the r
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -40,48 +41,63 @@ class MemoryLink:
         self._closed.set()
 
 
+Kept = tuple[LinkKeeper, MemoryLink, list[tuple[bool, bool]]]
+
+
+async def up(keeper: LinkKeeper) -> None:
+    await eventually(lambda: keeper.up, timeout=2, what="the keeper up", poll_s=0.005)
+
+
 @pytest.fixture
-async def keeper() -> tuple[LinkKeeper, MemoryLink, list[tuple[bool, bool]]]:
+async def kept() -> AsyncIterator[Kept]:
+    """A running keeper, up on its first session; and what it restored, as (resumed, up while restoring)."""
     link = MemoryLink()
-    restored: list[tuple[bool, bool]] = []  # (resumed, whether the keeper said "up" while restoring)
+    restored: list[tuple[bool, bool]] = []
     keeper = LinkKeeper(link, check_s=0.02)
 
     async def on_restored(resumed: bool) -> None:
         restored.append((resumed, keeper.up))
 
     keeper.on_restored = on_restored
-    return keeper, link, restored
-
-
-async def test_the_first_connection_restores_nothing_and_a_drop_is_noticed_at_once(
-    keeper: tuple[LinkKeeper, MemoryLink, list[tuple[bool, bool]]],
-) -> None:
-    k, link, restored = keeper
-    task = asyncio.create_task(k.run())
+    task = asyncio.create_task(keeper.run())
     try:
-        await eventually(lambda: k.up, timeout=2, what="the keeper", poll_s=0.005)
-        assert restored == [] and k.down_for() is None
-        link.drop(lavalink_up=False)
-        await eventually(lambda: not k.up, timeout=0.5, what="the keeper", poll_s=0.005)
-        await asyncio.sleep(0.1)
-        assert link.opens >= 3 and not k.up and (k.down_for() or 0) >= 0.1  # retried every check_s
-        link.lavalink_up = True
-        await eventually(lambda: k.up, timeout=2, what="the keeper", poll_s=0.005)
-        assert restored == [(True, False)]  # same session id: resumed; commands still refused meanwhile
-        assert k.down_for() is None and k.outages[-1].resumed and k.outages[-1].lasted_s >= 0.1
+        await up(keeper)
+        yield keeper, link, restored
     finally:
         task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
-async def test_a_new_session_means_replay_before_serving(
-    keeper: tuple[LinkKeeper, MemoryLink, list[tuple[bool, bool]]],
-) -> None:
-    k, link, restored = keeper
-    task = asyncio.create_task(k.run())
-    try:
-        await eventually(lambda: k.up, timeout=2, what="the keeper", poll_s=0.005)
-        link.drop(new_session="s2")
-        await eventually(lambda: k.up and restored, timeout=2, what="the keeper", poll_s=0.005)
-        assert restored == [(False, False)] and not k.outages[-1].resumed
-    finally:
-        task.cancel()
+async def test_the_first_connection_restores_nothing_and_a_drop_is_noticed_at_once(kept: Kept) -> None:
+    keeper, link, restored = kept
+    assert restored == [] and keeper.down_for() is None
+    link.drop(lavalink_up=False)
+    await eventually(lambda: not keeper.up, timeout=0.5, what="the loss noticed", poll_s=0.005)
+    await asyncio.sleep(0.1)
+    assert link.opens >= 3 and not keeper.up and (keeper.down_for() or 0) >= 0.1  # retried every check_s
+    link.lavalink_up = True
+    await up(keeper)
+    assert restored == [(True, False)]  # same session id: resumed; commands still refused meanwhile
+    assert keeper.down_for() is None and keeper.outages[-1].resumed and keeper.outages[-1].lasted_s >= 0.1
+
+
+async def test_a_new_session_means_replay_before_serving(kept: Kept) -> None:
+    keeper, link, restored = kept
+    link.drop(new_session="s2")
+    await eventually(lambda: keeper.up and restored, timeout=2, what="the replay", poll_s=0.005)
+    assert restored == [(False, False)] and not keeper.outages[-1].resumed
+
+
+async def test_a_link_that_opens_and_dies_at_once_is_retried_at_the_check_pace(kept: Kept) -> None:
+    keeper, link, _ = kept
+    flaps = 0
+
+    async def open_and_die(timeout_s: float) -> None:  # Lavalink accepts, then drops us straight away
+        nonlocal flaps
+        flaps += 1
+        link.session_id, link.is_open = link.next_session, False
+
+    link.open = open_and_die  # type: ignore[method-assign]
+    link.drop()
+    await asyncio.sleep(0.2)
+    assert not keeper.up and 5 <= flaps <= 0.2 / 0.02 + 2, flaps
