@@ -20,7 +20,15 @@ import aiohttp
 import wavelink
 
 from ...supervised import Supervised, wait_set
-from ..errors import ChildUnavailable, InvalidArgument, MusicServerDown, NotConnected, PermissionDenied, TrackLoadFailed
+from ..errors import (
+    ChildUnavailable,
+    InvalidArgument,
+    KoeError,
+    MusicServerDown,
+    NotConnected,
+    PermissionDenied,
+    TrackLoadFailed,
+)
 from ..session import CloseReason, Ending, Track
 from .keeper import CHECK_S, LinkKeeper, Outage, Restored
 from .node import KeptNode, check_wavelink_internals
@@ -348,8 +356,24 @@ class Lavalink:
         self._keeping.start()
 
     async def _restored(self, resumed: bool) -> None:
+        if resumed:
+            await self._destroy_strays()
         if self.on_restored is not None:
             await self.on_restored(resumed)
+
+    async def _destroy_strays(self) -> None:
+        """Lavalink kept our session, and with it the players of channels we left while it was away (a
+        /leave, a kick): nothing else would ever destroy them."""
+        node = self._node
+        if node is None:
+            return
+        try:
+            players = await lavalink_call(node.fetch_players(), REFUSED)
+            for stray in (p for p in players if node.get_player(p.guild_id) is None):
+                log.info("destroying the player Lavalink kept for guild %s, which we left", stray.guild_id)
+                await self.destroy_player(node.session_id or "", stray.guild_id)
+        except KoeError as exc:
+            log.warning("cleaning up after Lavalink came back: %s", exc)
 
     @property
     def ready(self) -> bool:

@@ -281,6 +281,27 @@ async def test_a_lavalink_restart_that_loses_every_session_replays_them(world: W
         await leave(both)
 
 
+async def test_leave_while_lavalink_is_away_works_and_leaves_no_player_behind(world: World) -> None:
+    sb = world.sandbox
+    session = await world.koe.open(sb.guild.id, sb.voices[0].id, sb.text.id)
+    assert isinstance(session, LocalSession)
+    queue = tracks("left while away", 1)
+    await session.enqueue(queue)
+    await eventually(lambda: world.playing(session.channel_id, queue[0].title), timeout=5, what="the track")
+    sb.lavalink.refuse_for(1.0)
+    await sb.lavalink.drop_websockets()
+    await eventually(lambda: not world.bot.lavalink.ready, timeout=2, what="the parent noticing")
+    started = time.monotonic()
+    await session.disconnect()  # /leave: never stuck, even with Lavalink away
+    assert time.monotonic() - started < 1.0
+    bot_id = world.bot.user.id if world.bot.user else 0
+    await eventually(lambda: sb.discord.voice_state(sb.guild, bot_id) is None, timeout=2, what="the bot leaving")
+    # Lavalink comes back with our session (resumed) and still holds that player: it is destroyed.
+    await eventually(lambda: world.bot.lavalink.ready, timeout=5, what="the parent reconnecting")
+    await eventually(lambda: not world.players(session.channel_id), timeout=3, what="the stray player destroyed")
+    assert world.bot.lavalink.outages[-1].resumed
+
+
 async def test_lavalink_gone_past_the_grace_period_ends_the_sessions(world: World) -> None:
     sb = world.sandbox
     session = await world.koe.open(sb.guild.id, sb.voices[0].id, sb.text.id)
@@ -292,7 +313,8 @@ async def test_lavalink_gone_past_the_grace_period_ends_the_sessions(world: Worl
     try:
         await eventually(lambda: world.endings[ended:], timeout=6, what="the session ending")
         assert world.endings[ended:] == [Ending(CloseReason.LAVALINK_LOST)] and session.ended
-        assert sb.discord.voice_state(sb.guild, world.bot.user.id if world.bot.user else 0) is None
+        bot_id = world.bot.user.id if world.bot.user else 0
+        await eventually(lambda: sb.discord.voice_state(sb.guild, bot_id) is None, timeout=2, what="the bot leaving")
     finally:
         world.bot.lavalink_grace_s = 60.0
         await restarting
