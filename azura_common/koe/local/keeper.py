@@ -115,6 +115,8 @@ class LinkKeeper:
         last_attempt = -self._check_s
         while True:
             if self._link.is_open:
+                if not self._up:  # opened, but restoring did not finish (this task was restarted meanwhile)
+                    await self._back()
                 await self._link.wait_closed(self._check_s)
                 continue
             if self._up:
@@ -139,11 +141,14 @@ class LinkKeeper:
         session_id = self._link.session_id
         first = not self._session_id
         resumed = not first and session_id == self._session_id
-        self._session_id = session_id
         if not first and self.on_restored is not None:
-            await self.on_restored(resumed)  # the callee logs what failed: a half-restored node still serves
-        if not self._link.is_open:  # lost again while restoring: the next pass starts over
+            try:
+                await self.on_restored(resumed)
+            except Exception:  # a session that could not be put back must not keep every other one waiting
+                log.exception("%s: restoring the sessions failed", self._name)
+        if not self._link.is_open:  # lost again while restoring: the next pass restores again, from the start
             return
+        self._session_id = session_id  # only now: a restore cut short is never taken for "resumed"
         self._up = True
         if self._lost_at is not None:
             outage = Outage(self._lost_at, time.monotonic(), resumed)

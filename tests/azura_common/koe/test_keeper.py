@@ -101,3 +101,19 @@ async def test_a_link_that_opens_and_dies_at_once_is_retried_at_the_check_pace(k
     link.drop()
     await asyncio.sleep(0.2)
     assert not keeper.up and 5 <= flaps <= 0.2 / 0.02 + 2, flaps
+
+
+async def test_a_restore_cut_short_by_another_loss_is_done_again(kept: Kept) -> None:
+    keeper, link, restored = kept
+    first = keeper.on_restored
+    assert first is not None
+
+    async def lost_while_restoring(resumed: bool) -> None:
+        await first(resumed)
+        if len(restored) == 1:
+            link.drop()  # gone again before every session was put back; it then resumes this new session
+
+    keeper.on_restored = lost_while_restoring
+    link.drop(new_session="s2")
+    await eventually(lambda: keeper.up and len(restored) == 2, timeout=2, what="the second restore", poll_s=0.005)
+    assert restored == [(False, False), (False, False)]  # the resumed "s2" is still replayed in full
