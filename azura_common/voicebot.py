@@ -4,19 +4,34 @@ Discord types live here (and in the bots' own modules), never in ``azura_common.
 connects its Lavalink node once logged in, builds connected ``KoePlayer``s for LocalSession, routes
 wavelink's events to the session that owns the player, and notices when Discord takes the bot out of
 a channel (a kick, a deleted channel) so the session can end and tell everyone.
+
+What happens to sessions when something under them breaks:
+
+- **Lavalink lost** (``Lavalink`` keeps the node: noticed at once, reconnected within half a second of it
+  being back): a Lavalink that kept our session (a dropped connection) played on, and only a voice server
+  Discord moved meanwhile is sent again; one that lost it (a restart) gets every session replayed from its
+  own state. Gone longer than ``lavalink_grace_s``, the sessions end (``LAVALINK_LOST``).
+- **Discord closed the voice connection** (``on_wavelink_websocket_closed``): 4006 and 4009 mean "join
+  again", so the bot rejoins its channel and the track plays on; 4014/4022 mean "disconnected": kicked or
+  moved out (the session ends as ``KICKED`` with which it was), or, when the bot is still in its channel, a
+  hiccup: rejoin. A rejoin that keeps failing ends the session rather than loop.
+- **Moved by an admin** to another channel: the session ends as ``KICKED`` ("moved out of its channel");
+  following the move would change the session's channel, which Koe's routing keys on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import discord
 
-from .koe.errors import InvalidArgument, NotConnected
-from .koe.local import KoePlayer, Lavalink, joining, note_player_update, session_of
+from .koe.errors import InvalidArgument, KoeError, MusicServerDown, NotConnected
+from .koe.local import KoePlayer, Lavalink, LocalSession, joining, note_player_update, session_of
 from .koe.session import CloseReason, Ending
 from .supervised import Supervised
 
@@ -26,6 +41,11 @@ log = logging.getLogger(__name__)
 
 VOICE_CONNECT_TIMEOUT_S = 10.0
 LAVALINK_GRACE_S = 60.0  # as long as the Lavalink session's resume timeout
+REJOIN_CODES = frozenset({4006, 4009})  # session no longer valid, session timeout: Discord wants a new session
+DISCONNECTED_CODES = frozenset({4014, 4022})  # disconnected, call terminated: kicked, moved, or a hiccup
+VOICE_SETTLE_S = 1.0  # after a 4014, how long Discord's voice state has to say whether we were kicked or moved
+MAX_REJOINS = 3  # per session within REJOIN_WINDOW_S; more means the voice connection keeps failing
+REJOIN_WINDOW_S = 60.0
 
 
 def humans_in(channel: object) -> frozenset[int]:
@@ -58,6 +78,8 @@ class VoiceBot(discord.Client):
         self.lavalink_grace_s = lavalink_grace_s
         self.session_listeners: list[Callable[[int], None]] = []  # told a voice channel id on track changes
         self._watchdog = Supervised("lavalink-watchdog", self._watch_lavalink)
+        self._rejoins: weakref.WeakKeyDictionary[LocalSession, list[float]] = weakref.WeakKeyDictionary()
+        lavalink.on_restored = self._lavalink_restored
 
     async def setup_hook(self) -> None:
         await self.lavalink.connect(self)
@@ -67,28 +89,42 @@ class VoiceBot(discord.Client):
         await self._watchdog.close()
         await super().close()
 
+    def _live_sessions(self) -> list[tuple[KoePlayer, LocalSession]]:
+        found = []
+        for voice in list(self.voice_clients):
+            session = session_of(voice)
+            if isinstance(voice, KoePlayer) and session is not None and not session.ended:
+                found.append((voice, session))
+        return found
+
     async def _watch_lavalink(self) -> None:
-        """End every local session when Lavalink is gone for longer than the grace period: the players are
-        lost with it (a short outage is survived by wavelink's session resuming)."""
-        down_since: float | None = None
-        loop = asyncio.get_running_loop()
+        """End every local session when Lavalink stays away longer than the grace period (a restart is
+        survived: the sessions are replayed when it is back)."""
         while True:
             await asyncio.sleep(min(1.0, self.lavalink_grace_s / 4))
-            if self.lavalink.ready or not self.ready_event.is_set():
-                down_since = None
+            down_for = self.lavalink.down_for()
+            if down_for is None or down_for < self.lavalink_grace_s:
                 continue
-            down_since = down_since or loop.time()
-            if loop.time() - down_since < self.lavalink_grace_s:
-                continue
-            for voice in list(self.voice_clients):
-                session = session_of(voice)
-                if session is not None:
-                    log.warning("Lavalink gone for %.0fs; ending the session in %s", self.lavalink_grace_s,
-                                session.channel_id)
-                    await session.on_voice_lost(Ending(CloseReason.LAVALINK_LOST))
+            for _, session in self._live_sessions():
+                log.warning("Lavalink gone for %.0fs; ending the session in %s", down_for, session.channel_id)
+                await session.on_voice_lost(Ending(CloseReason.LAVALINK_LOST))
 
-    async def on_wavelink_stats_update(self, payload: Any) -> None:
-        self.lavalink.note_alive()
+    async def _lavalink_restored(self, resumed: bool) -> None:
+        """Lavalink is back. Resumed: it kept our players, which played on; only a voice server that moved
+        meanwhile is sent again. Not resumed: it lost them all; replay every session from its own state."""
+
+        async def restore(player: KoePlayer, session: LocalSession) -> None:
+            try:
+                if resumed:
+                    await player.resend_voice_if_moved()
+                else:
+                    await session.replay()
+            except KoeError as exc:
+                log.warning("restoring the session in %s on Lavalink failed: %s", session.channel_id, exc)
+                return
+            self._changed(session.channel_id)
+
+        await asyncio.gather(*(restore(player, session) for player, session in self._live_sessions()))
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")
@@ -105,6 +141,8 @@ class VoiceBot(discord.Client):
         channel = guild.get_channel(channel_id) if guild else None
         if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
             raise InvalidArgument(f"Voice channel {channel_id} does not exist here.", "channel_id")
+        if not self.lavalink.ready:
+            raise MusicServerDown()
         existing = guild.voice_client if guild else None
         if isinstance(existing, KoePlayer):
             live = existing.connected and existing.session is not None and not existing.session.ended
@@ -115,7 +153,8 @@ class VoiceBot(discord.Client):
             await self._drop_voice(existing)  # a failed or orphaned join: clear it, then join afresh
         try:
             player = await joining(
-                channel.connect(cls=KoePlayer, timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True), channel_id
+                channel.connect(cls=self.lavalink.player_factory(), timeout=VOICE_CONNECT_TIMEOUT_S, self_deaf=True),
+                channel_id,
             )
         except BaseException:
             # discord.py cleans up only after its own TimeoutError; wavelink raises its own: do it here.
@@ -162,11 +201,47 @@ class VoiceBot(discord.Client):
             await session.on_track_end("loadFailed")
 
     async def on_wavelink_websocket_closed(self, payload: Any) -> None:
-        # 4014: disconnected (kicked or channel deleted); 4006: session no longer valid.
-        session = session_of(payload.player)
+        """Discord's voice server closed our voice connection (Lavalink tells us the close code)."""
+        player, session = payload.player, session_of(payload.player)
+        if not isinstance(player, KoePlayer) or session is None or session.ended:
+            return
         code = int(getattr(payload.code, "value", payload.code))
-        if session is not None and code in (4014, 4006, 4022):
-            await session.on_voice_lost(Ending(CloseReason.KICKED, "voice connection closed"))
+        if code in DISCONNECTED_CODES:
+            where = await self._voice_channel_after_close(session)
+            if session.ended:  # Discord's voice state update said kicked or moved: ended with that reason
+                return
+            if where is None:
+                await session.on_voice_lost(Ending(CloseReason.KICKED, "kicked from voice"))
+                return
+            if where != session.channel_id:
+                await session.on_voice_lost(Ending(CloseReason.KICKED, "moved out of its channel"))
+                return
+        elif code not in REJOIN_CODES:
+            log.info("voice connection in %s closed with %s; Lavalink handles it", session.channel_id, code)
+            return
+        await self._rejoin(player, session, code)
+
+    async def _voice_channel_after_close(self, session: LocalSession) -> int | None:
+        """Where Discord says the bot is, once its own voice state update had time to arrive (it races the
+        close code). A kick or a move ends the session meanwhile (``KoePlayer.on_voice_state_update``)."""
+        await session.wait_ended(VOICE_SETTLE_S)
+        guild = self.get_guild(session.guild_id)
+        me = guild.me if guild is not None else None
+        channel = me.voice.channel if (me is not None and me.voice is not None) else None
+        return channel.id if channel is not None else None
+
+    async def _rejoin(self, player: KoePlayer, session: LocalSession, code: int) -> None:
+        now = time.monotonic()
+        recent = [t for t in self._rejoins.get(session, []) if now - t < REJOIN_WINDOW_S]
+        self._rejoins[session] = [*recent, now]  # when this session last rejoined (monotonic)
+        if len(recent) >= MAX_REJOINS:
+            log.warning("voice in %s closed (%s) %d times in %.0f s; giving up", session.channel_id, code,
+                        len(recent) + 1, REJOIN_WINDOW_S)
+            await session.on_voice_lost(Ending(CloseReason.KICKED, "the voice connection keeps failing"))
+            return
+        log.info("voice connection in %s closed (%s); rejoining", session.channel_id, code)
+        if not await player.rejoin() and not session.ended:
+            await session.on_voice_lost(Ending(CloseReason.KICKED, "couldn't rejoin the voice channel"))
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         session = session_of(channel.guild.voice_client)

@@ -13,7 +13,7 @@ PB = "azura_common.koe.pb"
 
 # Modules (repo-relative, posix; a trailing "/" or a bare stem covers a package) allowed to import each
 # guarded name. Everything else may not.
-WAVELINK_ALLOWED = ("azura_common/koe/local/player.py",)  # the player adapter
+WAVELINK_ALLOWED = ("azura_common/koe/local/player.py", "azura_common/koe/local/node.py")  # the player adapter
 PB_ALLOWED = (
     "azura_common/koe/convert.py",
     "azura_common/koe/remote.py",

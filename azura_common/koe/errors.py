@@ -16,6 +16,7 @@ __all__ = [
     "InvalidArgument",
     "KoeError",
     "KoeTimeout",
+    "MusicServerDown",
     "NoSession",
     "NotConnected",
     "NothingPlaying",
@@ -217,6 +218,17 @@ class KoeTimeout(KoeError):
 
     def default_message(self) -> str:
         return "That took too long. Try again in a moment."
+
+
+class MusicServerDown(KoeError):
+    """The bot's Lavalink node is away (restarting, unreachable); its sessions wait for it, queues kept."""
+
+    kind = "music_server_down"
+    # Not UNAVAILABLE: the child is fine, and the parent's gRPC retry policy would retry that code.
+    status = "FAILED_PRECONDITION"
+
+    def default_message(self) -> str:
+        return "The music server is restarting; your queue is safe."
 
 
 class TrackLoadFailed(KoeError):

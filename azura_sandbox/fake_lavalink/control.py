@@ -3,6 +3,7 @@ Python API and over HTTP under ``/_sandbox/`` (no auth)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -96,6 +97,26 @@ class ControlApi(LavalinkCore):
         logger.info("dropped %d websocket(s) (clean=%s)", count, clean)
         return count
 
+    def refuse_for(self, seconds: float) -> None:
+        """Refuse every Lavalink connection (REST and new websockets) for ``seconds``, then serve again, as a
+        node that is unreachable for a while; open websockets are not touched (``drop_websockets`` cuts them)."""
+        if self._refusal_end is not None:
+            self._refusal_end.cancel()
+        self.refuse_connections = True
+        self._refusal_end = asyncio.get_running_loop().call_later(max(0.0, seconds), self._stop_refusing)
+        logger.info("refusing connections for %.1f s", seconds)
+
+    def _stop_refusing(self) -> None:
+        self.refuse_connections = False
+        self._refusal_end = None
+        logger.info("accepting connections again")
+
+    def restart_soon(self, down_s: float = 0.0) -> None:
+        """``restart`` in the background (the control API answers first: restarting stops its own server)."""
+        if self._restarting is not None and not self._restarting.done():
+            raise ValueError("the fake Lavalink is already restarting")
+        self._restarting = asyncio.get_running_loop().create_task(self.restart(down_s), name="fake-lavalink-restart")
+
     def track_exception(self, guild: str | int, message: str = "Something broke while playing (fake).") -> int:
         found = self._find_players(guild)
         for session, player in found:
@@ -139,13 +160,16 @@ class ControlApi(LavalinkCore):
         done: dict[str, Any] = {}
         known = {"drop_websockets", "clean", "refuse_connections", "http_500", "delay_ms", "track_exception",
                  "track_stuck", "websocket_closed", "code", "message", "threshold_ms", "by_remote", "user_id",
-                 "reason"}
+                 "reason", "refuse_for_s", "restart", "down_s"}
         unknown = set(faults) - known
         if unknown:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}")
         if "refuse_connections" in faults:
             self.refuse_connections = bool(faults["refuse_connections"])
             done["refuse_connections"] = self.refuse_connections
+        if faults.get("refuse_for_s") is not None:
+            self.refuse_for(float(faults["refuse_for_s"]))
+            done["refuse_for_s"] = float(faults["refuse_for_s"])
         if "http_500" in faults:
             self.http_500_remaining = max(0, int(faults["http_500"]))
             done["http_500"] = self.http_500_remaining
@@ -167,6 +191,9 @@ class ControlApi(LavalinkCore):
             )
         if faults.get("drop_websockets"):
             done["drop_websockets"] = await self.drop_websockets(clean=bool(faults.get("clean", False)))
+        if faults.get("restart"):
+            self.restart_soon(float(faults.get("down_s", 0.0)))
+            done["restart"] = {"down_s": float(faults.get("down_s", 0.0))}
         logger.info("faults applied: %s", done)
         return done
 

@@ -7,6 +7,7 @@ sandbox control API (``control.py``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -51,11 +52,15 @@ class LavalinkCore:
         self.sessions: dict[str, Session] = {}
         self.searches: list[str] = []  # every loadtracks identifier, in order
         self.started_at = time.monotonic()
+        self.host = "127.0.0.1"
         self.port: int | None = None
+        self.restarts = 0  # how many times the node restarted (``restart``), state lost each time
         # faults
         self.refuse_connections = False
         self.http_500_remaining = 0
         self.delay_ms = 0
+        self._refusal_end: asyncio.TimerHandle | None = None
+        self._restarting: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._ws_tasks: set[asyncio.Task[Any]] = set()
@@ -63,6 +68,9 @@ class LavalinkCore:
 
     def _build_app(self) -> web.Application:
         raise NotImplementedError  # server.py assembles the routes of every part
+
+    async def restart(self, down_s: float = 0.0) -> None:
+        raise NotImplementedError  # server.py: the node's lifecycle
 
     async def _json(self, request: web.Request) -> Any:
         raw = await request.read()
@@ -194,6 +202,20 @@ class LavalinkCore:
             logger.info("session %s detached; resumable for %d s", session.session_id, session.timeout)
         else:
             self._drop_session(session)
+
+    async def _close_sessions(self, message: bytes) -> None:
+        """Close every websocket as Lavalink does when it stops (1001, going away) and forget every session
+        and player: nothing of them survives."""
+        sessions = list(self.sessions.values())
+        self.sessions.clear()
+        for session in sessions:
+            for player in session.players.values():
+                self._cancel_end(player)
+            session.players.clear()
+            ws, session.ws = session.ws, None
+            if ws is not None and not ws.closed:
+                with contextlib.suppress(Exception):  # a dying socket must never break the server
+                    await ws.close(code=1001, message=message)
 
     def _drop_session(self, session: Session) -> None:
         for player in session.players.values():

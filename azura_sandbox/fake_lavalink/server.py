@@ -64,6 +64,7 @@ class FakeLavalink(PlayersApi, ControlApi):
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Start serving; returns the bound port."""
+        self.host = host
         self._runner, self.port = await serve_app(self.app, host, port)
         self._tasks = [
             asyncio.create_task(self._player_update_loop(), name="fake-lavalink-player-updates"),
@@ -75,23 +76,38 @@ class FakeLavalink(PlayersApi, ControlApi):
 
     async def stop(self) -> None:
         """Stop serving, closing websockets and timers."""
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._restarting] if self._restarting is not None else [])]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._tasks = []
-        for session in self.sessions.values():
-            for player in session.players.values():
-                self._cancel_end(player)
-            if session.ws is not None and not session.ws.closed:
-                with contextlib.suppress(Exception):
-                    await session.ws.close(code=1001, message=b"Shutting down")
-        self.sessions.clear()
+        self._tasks, self._restarting = [], None
+        if self._refusal_end is not None:
+            self._refusal_end.cancel()
+            self._refusal_end = None
+        await self._close_sessions(b"Shutting down")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         logger.info("fake Lavalink stopped")
+
+    async def restart(self, down_s: float = 0.0) -> None:
+        """The node restarts, as a Lavalink process does: every websocket is closed cleanly (1001), every
+        session and player is gone, nothing listens for ``down_s`` seconds (connections are refused), then
+        a fresh node serves on the same port. Clients must start new sessions: nothing resumes."""
+        if self._runner is None or self.port is None:
+            raise RuntimeError("the fake Lavalink is not running")
+        logger.info("restarting (down for %.1f s); every session is lost", down_s)
+        await self._close_sessions(b"Restarting")
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+        await asyncio.sleep(down_s)
+        self.app = self._build_app()  # a cleaned-up aiohttp app cannot be served again
+        self._runner, _ = await serve_app(self.app, self.host, self.port)
+        self.started_at = time.monotonic()
+        self.restarts += 1
+        logger.info("restarted on %s:%s", self.host, self.port)
 
     @property
     def uri(self) -> str:

@@ -1,7 +1,9 @@
 """A session played by this process: ``LocalSession`` and the wavelink adapter it plays through.
 
 - ``session``: ``LocalSession`` (the Session protocol on a ``VoicePlayer``; no wavelink).
-- ``player``: the only wavelink importer: ``KoePlayer``, the ``Lavalink`` node, track conversion.
+- ``player``: the wavelink adapter: ``KoePlayer``, the ``Lavalink`` node, track conversion.
+- ``node``: wavelink's node and websocket, reconnected by the keeper instead of by wavelink.
+- ``keeper``: ``LinkKeeper``: notices a lost Lavalink at once, reconnects, replays sessions (no wavelink).
 """
 
 from .player import (

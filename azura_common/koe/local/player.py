@@ -1,23 +1,37 @@
-"""The wavelink adapter: the only module that imports wavelink.
+"""The wavelink adapter (with ``node.py``, the only modules that import wavelink).
 
 ``KoePlayer`` is the wavelink player a ``LocalSession`` drives: it speaks Koe (tracks, positions, volumes)
 and turns wavelink's failures into the ``KoeError`` a user can read. ``Lavalink`` wraps this process's
-node and its searches. wavelink's own queue and autoplay stay off: the Koe queue decides what plays.
+node and its searches, and keeps the node connected (``node.KeptNode`` and ``keeper.LinkKeeper``: wavelink's
+own reconnecting stays off). wavelink's own queue and autoplay stay off: the Koe queue decides what plays.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 import wavelink
 
-from ..errors import ChildUnavailable, InvalidArgument, KoeError, PermissionDenied, TrackLoadFailed
+from ...supervised import Supervised, wait_set
+from ..errors import (
+    ChildUnavailable,
+    InvalidArgument,
+    KoeError,
+    MusicServerDown,
+    NotConnected,
+    PermissionDenied,
+    TrackLoadFailed,
+)
 from ..session import CloseReason, Ending, Track
+from .keeper import CHECK_S, LinkKeeper, Outage, Restored
+from .node import KeptNode, check_wavelink_internals
 from .search_sources import DEFAULT_SEARCH_SOURCES, empty_search_message, is_direct
 from .session import LocalSession
 
@@ -39,6 +53,8 @@ T = TypeVar("T")
 
 LAVALINK_TIMEOUT_S = 10.0
 REFUSED = "The music server refused that"
+HEARTBEAT_S = 5.0  # websocket ping interval; a Lavalink that stops answering is dropped after 1.5 of these
+REJOIN_TIMEOUT_S = 5.0
 
 
 class KoePlayer(wavelink.Player):
@@ -48,10 +64,18 @@ class KoePlayer(wavelink.Player):
     every few seconds, so right after our own seek/play/pause it would start from a stale one (two quick
     ``+10`` seeks would land on the same spot). Ours restarts from whatever is newest: a report
     (``note_player_update``) or what we just told Lavalink.
+
+    While the node is down (``Lavalink.ready`` is False) every call that needs Lavalink raises
+    ``MusicServerDown`` at once, and the session's own state waits for ``replay``.
     """
 
     session: LocalSession | None = None
     _anchor: tuple[int, int] | None = None  # (position in ms, monotonic ns when it was true)
+    _voice_pending = False  # Discord moved our voice server while Lavalink was away: tell it when back
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        check_wavelink_internals(self)
 
     @property
     def position(self) -> int:
@@ -66,12 +90,26 @@ class KoePlayer(wavelink.Player):
     def _restart_clock(self, position_ms: int) -> None:
         self._anchor = (position_ms, time.monotonic_ns())
 
+    @property
+    def serving(self) -> bool:
+        """Whether Lavalink can be asked anything now (a player on another kind of node always can)."""
+        node = self.node
+        return not isinstance(node, KeptNode) or node.serving
+
+    def _require_serving(self) -> None:
+        if not self.serving:
+            raise MusicServerDown()
+
     # -- what a LocalSession asks of its player (see local.session.VoicePlayer) ---------------------------
     @property
     def lavalink_session_id(self) -> str:
         return self.node.session_id or ""
 
     async def play_track(self, track: Track, *, volume: int, paused: bool, start_ms: int | None = None) -> None:
+        self._require_serving()
+        await self._play_track(track, volume=volume, paused=paused, start_ms=start_ms)
+
+    async def _play_track(self, track: Track, *, volume: int, paused: bool, start_ms: int | None = None) -> None:
         start = track.start_ms if start_ms is None else start_ms
         await lavalink_call(
             self.play(
@@ -88,27 +126,90 @@ class KoePlayer(wavelink.Player):
         self._restart_clock(start)
 
     async def seek_to(self, position_ms: int) -> None:
+        self._require_serving()
         await lavalink_call(self.seek(position_ms), REFUSED)
         self._restart_clock(position_ms)
 
     async def set_paused(self, paused: bool) -> None:
+        self._require_serving()
         position = self.position
         await lavalink_call(self.pause(paused), REFUSED)
         self._restart_clock(position)
 
     async def change_volume(self, volume: int) -> None:
+        self._require_serving()
         await lavalink_call(self.set_volume(volume), REFUSED)
 
     async def stop_track(self) -> None:
+        self._require_serving()
         await lavalink_call(self.stop(), REFUSED)
+
+    async def replay(self, track: Track | None, *, volume: int, paused: bool, start_ms: int) -> None:
+        """Put this player on a Lavalink session that does not know it (Lavalink restarted): the voice
+        connection Discord gave us, then ``track`` from ``start_ms``. Runs before the node serves commands."""
+        await self._send_voice()
+        if track is not None:
+            await self._play_track(track, volume=volume, paused=paused, start_ms=start_ms)
+        elif volume != 100:
+            await lavalink_call(self.set_volume(volume), REFUSED)
+
+    async def resend_voice_if_moved(self) -> None:
+        """Lavalink resumed our session, but Discord moved our voice server meanwhile: tell it the new one."""
+        if self._voice_pending:
+            await self._send_voice()
+
+    async def _send_voice(self) -> None:
+        # wavelink's own _dispatch_voice_update leaves the voice channel when Lavalink refuses; here a refusal
+        # is an error for the caller to report, and leaving is the session's decision.
+        voice = self._voice_state.get("voice", {})
+        request: Any = {"voice": {
+            "sessionId": voice.get("session_id"),
+            "token": voice.get("token"),
+            "endpoint": voice.get("endpoint"),
+            "channelId": self._voice_state.get("channel_id"),
+        }}
+        if not all(request["voice"][key] for key in ("sessionId", "token", "endpoint")) or self.guild is None:
+            raise NotConnected("I lost my voice connection details; use /leave and /play again.")
+        await lavalink_call(self.node._update_player(self.guild.id, data=request), REFUSED)
+        self._voice_pending = False
+
+    async def rejoin(self) -> bool:
+        """Join our channel again: Discord dropped the voice session (4006, 4009, a 4014 that was no kick). It
+        answers with a new voice session and server, which wavelink hands to Lavalink, and the track plays on.
+        Whether Lavalink got the new voice connection within ``REJOIN_TIMEOUT_S``."""
+        guild, channel = self.guild, self.channel
+        if guild is None or channel is None:
+            return False
+        me = guild.me
+        deaf = me.voice.self_deaf if (me is not None and me.voice is not None) else True
+        self._connection_event.clear()  # set again by wavelink once Lavalink has the new voice state
+        await guild.change_voice_state(channel=channel, self_deaf=deaf)
+        return await wait_set(self._connection_event, REJOIN_TIMEOUT_S)
 
     async def leave(self) -> None:
         """Leave voice, best effort: the session ends whether or not Lavalink answers."""
         where = self.channel.id if self.channel is not None else "?"
         try:
-            await asyncio.wait_for(self.disconnect(), LAVALINK_TIMEOUT_S)
-        except (TimeoutError, wavelink.WavelinkException, AssertionError) as exc:
+            if self.serving:
+                await asyncio.wait_for(self.disconnect(), LAVALINK_TIMEOUT_S)
+            elif self.guild is not None:  # Lavalink is away: leave Discord's channel without waiting for it
+                await asyncio.wait_for(self.guild.change_voice_state(channel=None), LAVALINK_TIMEOUT_S)
+        except (TimeoutError, wavelink.WavelinkException, aiohttp.ClientError, AssertionError) as exc:
             log.warning("leaving voice in %s: %s", where, exc)
+
+    async def _disconnected_wait(self, code: int, by_remote: bool) -> None:
+        # wavelink destroys the player one second after a 4014 unless Discord reconnects it by then. Azura
+        # decides what a closed voice connection means instead (VoiceBot.on_wavelink_websocket_closed).
+        return
+
+    async def on_voice_server_update(self, data: Any) -> None:
+        if self.serving:
+            await super().on_voice_server_update(data)
+            return
+        # Lavalink is away: keep the new server for when it is back (replay, or resend_voice_if_moved).
+        self._voice_state["voice"]["token"] = data["token"]
+        self._voice_state["voice"]["endpoint"] = data["endpoint"]
+        self._voice_pending = True
 
     async def on_voice_state_update(self, data: Any) -> None:
         # Discord took the bot out of its channel (a kick, a move, a deleted channel): the session ends
@@ -147,18 +248,19 @@ async def joining(join: Awaitable[T], channel_id: int) -> T:
 
 
 async def lavalink_call(call: Awaitable[T], refused: str) -> T:
-    """Await a wavelink call with a deadline; its failures become the KoeError a user can read."""
+    """Await a wavelink call with a deadline; its failures become the KoeError a user can read (never the
+    library's own words: they mean nothing to a listener)."""
     try:
         return await asyncio.wait_for(call, LAVALINK_TIMEOUT_S)
     except TimeoutError as exc:
-        raise ChildUnavailable("The music server did not answer in time.") from exc
+        raise MusicServerDown("The music server did not answer in time; your queue is safe.") from exc
     except wavelink.LavalinkLoadException as exc:
         raise TrackLoadFailed(f"{refused}: {exc.error}") from exc
     except wavelink.LavalinkException as exc:
         raise TrackLoadFailed(f"{refused}: {exc}") from exc
-    except (wavelink.WavelinkException, OSError) as exc:
-        raise ChildUnavailable(f"The music server can't be reached: {exc}") from exc
-
+    except (wavelink.WavelinkException, aiohttp.ClientError, OSError) as exc:
+        log.warning("Lavalink unreachable: %r", exc)
+        raise MusicServerDown() from exc
 
 # -- tracks ------------------------------------------------------------------------------------------------
 
@@ -214,49 +316,84 @@ class SearchResult:
 
 
 class Lavalink:
-    """This process's connection to its Lavalink node (wavelink keeps one global Pool per process)."""
+    """This process's connection to its Lavalink node, kept up by a ``LinkKeeper``.
 
-    def __init__(self, uri: str, password: str, identifier: str = "azura", silence_limit_s: float = 150.0) -> None:
+    wavelink keeps one global Pool per process; this node joins it under ``identifier`` and leaves it on
+    ``close``. ``on_restored`` (the bot's) puts players back after Lavalink lost them.
+    """
+
+    def __init__(self, uri: str, password: str, identifier: str = "azura", *, check_s: float = CHECK_S,
+                 heartbeat_s: float = HEARTBEAT_S) -> None:
         self.uri = uri
         self.password = password
         self.identifier = identifier
-        self._node: wavelink.Node | None = None
-        self._connecting: asyncio.Task[None] | None = None
-        self._last_alive: float | None = None
-        self.silence_limit_s = silence_limit_s
+        self.check_s = check_s
+        self.heartbeat_s = heartbeat_s
+        self.on_restored: Restored | None = None
+        self._node: KeptNode | None = None
+        self._keeper: LinkKeeper | None = None
+        self._keeping: Supervised | None = None
 
     async def connect(self, client: Any) -> None:
-        """Start connecting the node for ``client`` (a logged-in discord.Client); call from its setup_hook."""
-        node = wavelink.Node(
+        """Join the Pool and start keeping the node connected for ``client`` (a logged-in discord.Client);
+        call from its setup_hook. Returns at once: the bot logs in (NOT_SERVING) while Lavalink is away."""
+        node = KeptNode(
             identifier=self.identifier,
             uri=self.uri,
             password=self.password,
             client=client,
+            heartbeat=self.heartbeat_s,
             resume_timeout=60,
             inactive_player_timeout=None,  # idle policy is Azura's, not wavelink's
-            retries=None,
         )
-        self._node = node
-        # Not awaited: wavelink retries an absent Lavalink forever, and the bot must still log in and report
-        # NOT_SERVING meanwhile. The task is owned here and cancelled by close().
-        self._connecting = asyncio.create_task(self._connect(node, client), name="lavalink-connect")
+        await wavelink.Pool.connect(nodes=[node], client=client)
+        if wavelink.Pool.nodes.get(self.identifier) is not node:
+            raise RuntimeError(f"another Lavalink node is already called {self.identifier!r} in this process")
+        check_wavelink_internals(node, node.link)
+        keeper = LinkKeeper(node.link, on_restored=self._restored, check_s=self.check_s, name=f"Lavalink {self.uri}")
+        node.keeper = keeper
+        self._node, self._keeper = node, keeper
+        self._keeping = Supervised(f"lavalink-keeper-{self.identifier}", keeper.run)
+        self._keeping.start()
 
-    async def _connect(self, node: wavelink.Node, client: Any) -> None:
+    async def _restored(self, resumed: bool) -> None:
+        if resumed:
+            await self._destroy_strays()
+        if self.on_restored is not None:
+            await self.on_restored(resumed)
+
+    async def _destroy_strays(self) -> None:
+        """Lavalink kept our session, and with it the players of channels we left while it was away (a
+        /leave, a kick): nothing else would ever destroy them."""
+        node = self._node
+        if node is None:
+            return
         try:
-            await wavelink.Pool.connect(nodes=[node], client=client)
-        except wavelink.WavelinkException as exc:
-            log.error("Lavalink at %s: %s", self.uri, exc)
+            players = await lavalink_call(node.fetch_players(), REFUSED)
+            for stray in (p for p in players if node.get_player(p.guild_id) is None):
+                log.info("destroying the player Lavalink kept for guild %s, which we left", stray.guild_id)
+                await self.destroy_player(node.session_id or "", stray.guild_id)
+        except KoeError as exc:
+            log.warning("cleaning up after Lavalink came back: %s", exc)
 
     @property
     def ready(self) -> bool:
-        """Connected, and heard from recently: wavelink keeps a node CONNECTED after a clean close by the
-        server, so silence longer than a few stats intervals (Lavalink sends them every minute) counts too."""
-        if self._node is None or self._node.status is not wavelink.NodeStatus.CONNECTED:
-            return False
-        return self._last_alive is None or time.monotonic() - self._last_alive < self.silence_limit_s
+        """Connected and every session restored: Lavalink may be asked."""
+        return self._keeper is not None and self._keeper.up
 
-    def note_alive(self) -> None:
-        self._last_alive = time.monotonic()
+    def down_for(self) -> float | None:
+        """Seconds since the connection was lost (None while up, or before the first connection)."""
+        return None if self._keeper is None else self._keeper.down_for()
+
+    @property
+    def outages(self) -> tuple[Outage, ...]:
+        return tuple(self._keeper.outages) if self._keeper is not None else ()
+
+    def player_factory(self) -> Callable[[Any, Any], KoePlayer]:
+        """What ``channel.connect(cls=...)`` takes: a KoePlayer on this node (not whichever the Pool picks)."""
+        if self._node is None:
+            raise MusicServerDown()
+        return functools.partial(KoePlayer, nodes=[self._node])
 
     # Plain words are searched with these prefixes in turn (the parent sets AZURA_SEARCH_SOURCES).
     search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES
@@ -324,8 +461,15 @@ class Lavalink:
             log.debug("destroying %s: %s", path, exc)
 
     async def close(self) -> None:
-        self._node = None
-        if self._connecting is not None:
-            self._connecting.cancel()
-            await asyncio.gather(self._connecting, return_exceptions=True)
-        await wavelink.Pool.close()
+        """Stop keeping the node, disconnect its players and leave the Pool (another node may take the name)."""
+        node, self._node = self._node, None
+        if self._keeping is not None:
+            await self._keeping.close()
+        if node is None:
+            return
+        link = node.link
+        try:
+            await node.close(eject=True)
+        finally:
+            await link.close_socket()
+            await node._session.close()  # wavelink leaves its HTTP session open

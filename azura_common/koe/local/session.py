@@ -9,6 +9,7 @@ player's events to ``on_track_end`` and friends. The player is anything that spe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -68,6 +69,11 @@ class VoicePlayer(Protocol):
 
     async def stop_track(self) -> None: ...
 
+    async def replay(self, track: Track | None, *, volume: int, paused: bool, start_ms: int) -> None:
+        """Put the player on a Lavalink session that lost it (a restart): voice, then ``track`` from
+        ``start_ms`` with that volume and pause. Works while commands are still refused."""
+        ...
+
     async def leave(self) -> None:
         """Leave voice, best effort (never raises)."""
         ...
@@ -113,6 +119,7 @@ class LocalSession:
         self._volume = 100
         self._lock = asyncio.Lock()
         self._ended = False
+        self._ended_event = asyncio.Event()
         self.dj_role_id: int | None = None  # who may use the DJ buttons (None: everyone)
         self.nowplaying_message_id: int | None = None  # set by the board that posts it (kept in the record)
 
@@ -127,6 +134,12 @@ class LocalSession:
 
     @property
     def ended(self) -> bool:
+        return self._ended
+
+    async def wait_ended(self, timeout_s: float) -> bool:
+        """Wait at most ``timeout_s`` for the session to end; whether it has."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ended_event.wait(), timeout_s)
         return self._ended
 
     # -- Session ------------------------------------------------------------------------------------
@@ -218,6 +231,7 @@ class LocalSession:
         if self._ended:
             return
         self._ended = True
+        self._ended_event.set()
         player, self._player = self._player, None
         if player is not None:
             player.session = None
@@ -374,6 +388,18 @@ class LocalSession:
                 except KoeError as exc:
                     log.warning("advancing in %s failed: %s", self._channel_id, exc)
             self._changed("advance")
+
+    async def replay(self) -> None:
+        """Lavalink lost this session's player (it restarted): put it back from the session's own record,
+        the current track where playback is by now, same volume and pause. The queue does not change."""
+        async with self._lock:
+            player = self._player
+            if player is None or self._ended:
+                return
+            record = self.record()
+            await player.replay(self.queue.current, volume=self._volume, paused=self._paused,
+                                start_ms=record.position_at(now_ms()))
+            self._changed("replay")
 
     async def on_voice_lost(self, ending: Ending) -> None:
         """The bot left the channel without us asking (kicked, channel deleted, Lavalink gone)."""

@@ -16,6 +16,7 @@ from azura_common.koe.errors import (
     InvalidArgument,
     KoeError,
     KoeTimeout,
+    MusicServerDown,
     NoSession,
     NotConnected,
     NothingPlaying,
@@ -55,6 +56,7 @@ SAMPLES: list[KoeError] = [
     ChildUnavailable(),
     SessionLost(),
     KoeTimeout(),
+    MusicServerDown(),
     TrackLoadFailed("That video is private."),
     InvalidArgument("'Kōri — 氷の歌' is shorter than its start trim.", "start_ms"),  # titles are any text
 ]

@@ -1,4 +1,5 @@
-"""The wavelink adapter against the fake Lavalink: the player's position between Lavalink's reports.
+"""The wavelink adapter against the fake Lavalink: the player's position between Lavalink's reports, and
+the wavelink internals the adapter relies on.
 
 Lavalink reports a player's position only every few seconds (the sandbox: every 0.5 s), so ``KoePlayer``
 keeps its own estimate: it restarts from what we just told Lavalink (a seek, a pause, a new track) and from
@@ -12,8 +13,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+import wavelink
+import wavelink.websocket
 
 from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local.node import WAVELINK_INTERNALS, check_wavelink_internals
 from azura_common.koe.session import Ending, Track
 from azura_common.voicebot import VoiceBot, point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
@@ -92,3 +96,19 @@ async def test_lavalink_reports_move_the_position_faster_than_the_wall_clock(pla
         await eventually(moved_on, timeout=5, what="a report moving the position")
     finally:
         await session.disconnect()
+
+
+async def test_the_wavelink_internals_the_adapter_uses_are_there(player: Player) -> None:
+    # Reconnecting, replaying sessions and the voice close policy use a few of wavelink's private parts
+    # (WAVELINK_INTERNALS). A wavelink upgrade that renames one must fail here, loudly, not in an outage.
+    node = wavelink.Node(identifier="internals-probe", uri="http://127.0.0.1:1", password="x")
+    try:
+        probes = (node, wavelink.websocket.Websocket(node=node), wavelink.Player(nodes=[node]))
+        check_wavelink_internals(*probes)
+        for probe in probes:
+            assert any(isinstance(probe, cls) for cls in WAVELINK_INTERNALS)
+        del node._session_id
+        with pytest.raises(RuntimeError, match=r"Node\._session_id"):
+            check_wavelink_internals(node)
+    finally:
+        await node._session.close()
