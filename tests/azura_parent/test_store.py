@@ -536,6 +536,7 @@ _ops = st.lists(
 )
 
 
+@pytest.mark.slow  # 40 generated histories, each on a real SQLite file
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=_ops)
 def test_add_remove_keep_positions_contiguous(ops: list[tuple[object, ...]]) -> None:

@@ -23,6 +23,8 @@ from azura_sandbox.fake_discord import FakeDiscord
 from azura_sandbox.fake_discord.server import Exchange
 from azura_sandbox.fake_discord.world import Channel, Message
 
+pytestmark = pytest.mark.slow  # a real discord.py client and real refresh/429 waits
+
 REFRESH_S = 0.25
 THROTTLE_S = 1.5
 

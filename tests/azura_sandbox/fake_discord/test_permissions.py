@@ -11,6 +11,8 @@ from live_discord import RecordingVoice, Server
 
 from azura_sandbox.fake_discord import SandboxError
 
+pytestmark = pytest.mark.slow  # real clients, voice joins that time out as Discord makes them
+
 
 def _guild(client: discord.Client, server: Server) -> discord.Guild:
     guild = client.get_guild(server.guild.id)

@@ -7,9 +7,12 @@ import time
 
 import aiohttp
 import discord
+import pytest
 from live_discord import Server
 
 from azura_sandbox.fake_discord.ratelimit import Limit
+
+pytestmark = pytest.mark.slow  # real rate-limit windows: these tests wait them out
 
 EDIT = ("PATCH", "/channels/{channel_id}/messages/{message_id}")
 

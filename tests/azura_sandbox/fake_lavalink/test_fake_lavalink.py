@@ -385,6 +385,7 @@ async def test_decode_routes(http: aiohttp.ClientSession) -> None:
         assert [t["info"] for t in await resp.json()] == [t["info"] for t in tracks]
 
 
+@pytest.mark.slow  # waits out a real resume timeout
 async def test_session_lifecycle_without_wavelink(lavalink: FakeLavalink, http: aiohttp.ClientSession) -> None:
     headers = {**AUTH, "User-Id": "5", "Client-Name": "raw/1"}
     async with http.ws_connect("/v4/websocket", headers=headers) as ws:

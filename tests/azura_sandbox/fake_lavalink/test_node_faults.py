@@ -12,6 +12,8 @@ import pytest
 
 from azura_sandbox.fake_lavalink import FakeLavalink, catalogue
 
+pytestmark = pytest.mark.slow  # real outages, waited out
+
 PASSWORD = "youshallnotpass"
 HEADERS = {"Authorization": PASSWORD, "User-Id": "4242", "Client-Name": "node-faults-test"}
 GUILD = "111222333"

@@ -103,6 +103,7 @@ def test_the_catalogue_answers_as_lavalink_for_each_source() -> None:
     assert failed["loadType"] == "error" and failed["data"]["message"] == "Unknown file format."
 
 
+@pytest.mark.slow  # starts the fake as a process
 async def test_the_command_line_takes_sources() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "azura_sandbox.fake_lavalink", "--port", "0", "--sources", "soundcloud,http",
