@@ -130,3 +130,51 @@ async def test_a_restarted_parent_carries_on_its_own_session(fresh: Cluster) -> 
     assert await c.titles("alice") == titles  # the queue came back whole
     assert c.bot_in(gaming) == kid and (await c.titles("bob"))  # the child's session was reattached
     await eventually(lambda: any("restarted" in n for n in notices(c)), timeout=3, what="the notice")
+
+
+async def test_a_dropped_discord_gateway_resumes_and_the_music_plays_on(fresh: Cluster) -> None:
+    c = fresh
+    gaming = await c.room("gaming")
+    await c.join("owner", gaming)
+    await c.join("alice", await c.room("lounge"))
+    await c.ok("alice", "play", {"query": "lofi"})  # the parent takes the lounge
+    _, current = await start_five(c, "bob", gaming, "PLgateway")
+    kid = await c.wait_bot_in(gaming)
+    for bot_id in (kid, c.parent_bot_id):  # both bots lose their Discord connection at once
+        for session in [s for s in c.d.sessions.values() if s.bot.user_id == bot_id and s.connected]:
+            assert session.ws is not None
+            await session.ws.close(code=1006)
+    dropped = time.monotonic()
+    # discord.py resumes the gateway; the voice connections and the music never depended on it.
+    await eventually(lambda: all(s.connected for s in c.d.sessions.values() if s.bot.user_id in (kid, c.parent_bot_id)),
+                     timeout=15, what="both bots back on the gateway")
+    back = time.monotonic() - dropped
+    player = playing(c, gaming)
+    assert player is not None and player["track_title"] == current
+    skipped = await c.ok("owner", "skip", {"by": 1})
+    print(f"e2e Discord gateway drop: both bots back after {back:.2f} s; the music never stopped; {skipped!r}")
+    assert skipped.startswith("⏭ Skipped to **#3**")
+    assert (await c.titles("bob"))[2].startswith("▶ ")
+
+
+async def test_a_child_stopped_for_a_deploy_hands_over_without_a_gap(fresh: Cluster) -> None:
+    c = fresh
+    lounge, gaming = await c.room("lounge"), await c.room("gaming")
+    await c.join("owner", gaming)
+    await c.join("alice", lounge)
+    await c.ok("alice", "play", {"query": "lofi"})
+    titles, current = await start_five(c, "bob", gaming, "PLdeploy")
+    old = await c.wait_bot_in(gaming)
+    stopping = next(k for n, k in zip(("kid-1", "kid-2"), c.kids, strict=True) if c.bot_id(n) == old)
+    before = playing(c, gaming)
+    assert before is not None
+    asked = time.monotonic()
+    code = await stopping.stop()  # SIGTERM, as a deploy sends
+    exited = time.monotonic() - asked
+    after = playing(c, gaming)
+    assert after is not None and after["track_title"] == current and after["user_id"] != str(old)
+    error = abs(after["position_ms"] - (before["position_ms"] + (time.monotonic() - asked) * 1000))
+    print(f"e2e child SIGTERM: handed over and exited (code {code}) in {exited:.2f} s, position error {error:.0f} ms")
+    assert code == 0 and exited < 10 and error <= POSITION_GOAL_MS
+    assert await c.titles("bob") == titles
+    await eventually(lambda: any("is restarting" in n for n in notices(c)), timeout=3, what="the notice")
