@@ -218,7 +218,31 @@ async def run_demo() -> None:
                       expect="Queued 24 tracks")
         story.say("   → Bob queued Alice's playlist in Gaming: no search, the saved tracks play as they are.\n")
 
-        # -- 6. Bob presses leave on the child's message -----------------------------------------------
+        # -- 6. The child playing Gaming freezes mid-song: another bot carries on -----------------------
+        story.say(f"🧊 {story.names[gaming_bot]}'s process freezes mid-song (SIGSTOP, like a machine that hangs).")
+        frozen = _child_pid(base, 1 + [discord.bot(f"demo-child-{i}").user_id for i in (1, 2)].index(gaming_bot))
+        os.kill(frozen, signal.SIGSTOP)
+        froze = time.monotonic()
+        try:
+            notice = await _wait_for(lambda: next((m.content for m in discord.messages(text)
+                                                   if "took over at" in m.content), None),
+                                     10, "no other bot took Gaming over", cluster, log_path)
+            took = time.monotonic() - froze
+            new_bot = next(b for b in child_ids if b != gaming_bot)
+            story.names[new_bot] = "Azura Child #2"
+            story.say(f"   after {took:.1f} s the parent posts: {story.plain(notice)}")
+            await _wait_for(lambda: discord.voice_state(guild, new_bot) is not None, 5, "the other child never joined")
+        finally:
+            os.kill(frozen, signal.SIGCONT)
+        story.say(f"   {story.names[gaming_bot]} wakes up, hears its session moved, and leaves Gaming.")
+        await _wait_for(lambda: discord.voice_state(guild, gaming_bot) is None, 10,
+                        "the frozen child did not stand down", cluster, log_path)
+        await command(bob, "nowplaying", expect="#2 of 36")  # the same track, not one of the 36 lost
+        story.say("   → the same song went on, on another bot; Bob's queue is all there.\n")
+        gaming_bot = new_bot
+        message = await _now_playing(discord, text, gaming, gaming_bot)
+
+        # -- 7. Bob presses leave on the child's message -----------------------------------------------
         story.say("👋 Bob is done: he presses Leave on the child's message.")
         result = await discord.click(bob, message, "azura:np:leave", timeout_s=15)
         story.say(f"   the message now says: {story.plain(result.content)}")
@@ -273,6 +297,22 @@ def _start_cluster(command: list[str], env: dict[str, str], log_path: Path) -> s
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+
+def _child_pid(base: int, index: int) -> int:
+    """The pid of honcho's ``child.<index>`` (it serves gRPC on ``base + 100 + index - 1``)."""
+    port = f"PORT={base + 100 + index - 1}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"azura_child" in cmdline and port in environ.split(b"\0"):
+            return int(entry.name)
+    raise DemoFailed(f"no child process serves on {port.decode()}")
 
 
 def _tail(log_path: Path | None) -> str:

@@ -24,6 +24,8 @@ def test_the_demo_tells_the_whole_story_and_exits_cleanly() -> None:
         "Alice's and Carol's songs now alternate",
         "skipped by 2 and went back 1",
         "Queued 24 tracks from Friday Lounge",
+        "took over at",
+        "the same song went on, on another bot",
         "the parent forgot the Gaming session",
         "shut down cleanly",
     ):

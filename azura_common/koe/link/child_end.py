@@ -7,9 +7,9 @@ own cadence measures liveness and the round trip), and sends ``SessionClosed`` w
 ends, whatever ended it. Leases die with their Link, so a parent that vanishes mid-handshake leaks nothing.
 
 Records: after ``Hello`` a new Link gets every session's whole record; then each change is pushed as a
-``RecordUpdate`` within ``record_every_s`` (changes that close together fold into one), with the queue's
-tracks only when they changed, and a playing session's position is re-checkpointed every
-``checkpoint_s``. These records are what the parent restores a session from if this child dies.
+``RecordUpdate`` as it happens, before the call that changed it returns (so no answered change can be
+lost with this child), with the queue's tracks only when they changed; a playing session's position is
+re-checkpointed every ``checkpoint_s``. These records are what the parent restores a session from if this child dies.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 
 import grpc
 
-from ...supervised import Supervised, wait_set
+from ...supervised import Supervised
 from .. import convert
 from ..koe import Koe
 from ..pb.azura.koe.v1 import koe_pb2 as pb
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 _Outbox = asyncio.Queue[pb.ChildEvent | None]  # None ends the stream
 
-RECORD_EVERY_S = 0.05  # a change reaches the parents' records within this (changes come at human speed)
 CHECKPOINT_S = 3.0  # a playing session's position checkpoint is refreshed this often
 
 
@@ -59,7 +58,6 @@ class LinkHub:
         ready: Callable[[], bool],
         *,
         in_guild: Callable[[int], bool] = lambda guild_id: True,
-        record_every_s: float = RECORD_EVERY_S,
         checkpoint_s: float = CHECKPOINT_S,
     ) -> None:
         self.koe = koe
@@ -68,11 +66,8 @@ class LinkHub:
         self._ready = ready
         self._in_guild = in_guild  # is this bot a member of that server (it can only play where it is)
         self._outboxes: set[_Outbox] = set()
-        self._record_every_s = record_every_s
         self._checkpoint_s = checkpoint_s
-        self._dirty: dict[int, bool] = {}  # channel id → whether its queue's tracks changed since the last push
         self._draining = False  # stopping: free nowhere, its sessions are being moved
-        self._wake = asyncio.Event()  # a session changed
         self._pusher = Supervised("link-records", self._push_records)
 
     def start(self) -> None:
@@ -185,10 +180,10 @@ class LinkHub:
             )
         )
 
-    def session_changed(self, session: Session, queue_changed: bool) -> None:
-        """A LocalSession's on_change: push its record with the next batch."""
-        self._dirty[session.channel_id] = self._dirty.get(session.channel_id, False) or queue_changed
-        self._wake.set()
+    def session_changed(self, session: Recorded, queue_changed: bool) -> None:
+        """A LocalSession's on_change (inside the change, before its caller gets the answer): push its record."""
+        if self._outboxes:  # nobody listens: a parent that links up gets whole records after Hello
+            self.broadcast(_record_event(session.record(), with_tracks=queue_changed))
 
     def draining(self, deadline_s: float) -> None:
         """Tell every parent this child is stopping: move its sessions within ``deadline_s``."""
@@ -196,24 +191,12 @@ class LinkHub:
         self.broadcast(pb.ChildEvent(draining=pb.Draining(deadline_ms=int(deadline_s * 1000))))
 
     async def _push_records(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_checkpoint = loop.time() + self._checkpoint_s
+        """Re-checkpoint the position of every playing session (it moves without any change)."""
         while True:
-            await wait_set(self._wake, max(0.0, next_checkpoint - loop.time()))
-            self._wake.clear()
-            await asyncio.sleep(self._record_every_s)  # let a burst of changes (a skip and its seek) fold into one
-            if loop.time() >= next_checkpoint:
-                next_checkpoint = loop.time() + self._checkpoint_s
-                for route in self.koe.routes():
-                    if isinstance(route.session, Recorded) and not route.session.paused_or_idle:
-                        self._dirty.setdefault(route.channel_id, False)
-            dirty, self._dirty = self._dirty, {}
-            if not self._outboxes:
-                continue  # nobody listens; a parent that links up gets whole records after Hello
-            for channel_id, queue_changed in dirty.items():
-                session = self.koe.get(channel_id)
-                if isinstance(session, Recorded):
-                    self.broadcast(_record_event(session.record(), with_tracks=queue_changed))
+            await asyncio.sleep(self._checkpoint_s)
+            for route in self.koe.routes():
+                if isinstance(route.session, Recorded) and not route.session.paused_or_idle:
+                    self.session_changed(route.session, False)
 
     def _records(self) -> list[SessionRecord]:
         return [r.session.record() for r in self.koe.routes() if isinstance(r.session, Recorded)]
