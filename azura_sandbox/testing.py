@@ -17,19 +17,22 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from azura_common.koe.local import Lavalink
+from azura_common.voicebot import VoiceBot, point_discord_at
+
 from .fake_discord import FakeDiscord
 from .fake_discord.world import Channel, Guild, User
 from .fake_lavalink import FakeLavalink
 from .waiting import eventually
 
-__all__ = ["AzuraProcess", "ChildProcess", "ParentProcess", "Sandbox", "free_port"]
+__all__ = ["AzuraProcess", "ChildProcess", "ParentProcess", "Sandbox", "free_port", "voice_bot"]
 
 log = logging.getLogger(__name__)
 
@@ -223,3 +226,21 @@ class ChildProcess(AzuraProcess):
             return False
 
         await self.wait_until(serving, timeout, f"the child on {self.address} to be SERVING")
+
+
+@contextlib.asynccontextmanager
+async def voice_bot(sandbox: Sandbox, name: str, *, timeout: float = 30.0) -> AsyncIterator[VoiceBot]:
+    """A bot in this process (the parent's side of a test), logged in to the sandbox's Discord as ``name``
+    with its own Lavalink node, ready to play; closed on exit."""
+    point_discord_at(sandbox.discord_api)  # as the entry points do: this process's discord.py talks to the fake
+    bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier=name))
+    task = asyncio.create_task(bot.start(sandbox.discord.create_bot(name)), name=f"bot-{name}")
+    try:
+        await eventually(lambda: bot.is_serving or task.done(), timeout=timeout, what=f"{name} to be ready")
+        if task.done():
+            raise RuntimeError(f"{name} stopped before it was ready: {task.exception()!r}")
+        yield bot
+    finally:
+        await bot.lavalink.close()
+        await bot.close()
+        await asyncio.gather(task, return_exceptions=True)

@@ -9,7 +9,6 @@ saying which. Each test prints how long the reaction took.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,11 +16,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local import LocalSession
 from azura_common.koe.session import CloseReason, Ending, Track
-from azura_common.voicebot import MAX_REJOINS, VoiceBot, point_discord_at
+from azura_common.voicebot import MAX_REJOINS, VoiceBot
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.testing import Sandbox
+from azura_sandbox.testing import Sandbox, voice_bot
 from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -78,14 +77,8 @@ class Voice:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def voice() -> AsyncIterator[Voice]:
     sandbox = await Sandbox.start(speed=1, voice_channels=2)
-    point_discord_at(sandbox.discord_api)
-    bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="voice-codes"))
-    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("voice-codes-bot")))
-    await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the bot to be ready")
-    yield Voice(sandbox, bot)
-    await bot.lavalink.close()
-    await bot.close()
-    await asyncio.gather(bot_task, return_exceptions=True)
+    async with voice_bot(sandbox, "voice-codes-bot") as bot:
+        yield Voice(sandbox, bot)
     await sandbox.stop()
 
 

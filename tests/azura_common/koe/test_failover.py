@@ -19,14 +19,14 @@ import pytest_asyncio
 from azura_common.koe.failover import Failover, Moved
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
-from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local import LocalSession
 from azura_common.koe.parked import ParkedSession
 from azura_common.koe.records import SessionRecord
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Ending, Session, Track
-from azura_common.voicebot import VoiceBot, point_discord_at
+from azura_common.voicebot import VoiceBot
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.testing import ChildProcess, Sandbox
+from azura_sandbox.testing import ChildProcess, Sandbox, voice_bot
 from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -108,14 +108,8 @@ class World:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world() -> AsyncIterator[World]:
     sandbox = await Sandbox.start(speed=1, voice_channels=6)
-    point_discord_at(sandbox.discord_api)
-    bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="failover-parent"))
-    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("failover-parent-bot")))
-    await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the parent bot to be ready")
-    yield World(sandbox, bot)
-    await bot.lavalink.close()
-    await bot.close()
-    await asyncio.gather(bot_task, return_exceptions=True)
+    async with voice_bot(sandbox, "failover-parent-bot") as bot:
+        yield World(sandbox, bot)
     await sandbox.stop()
 
 

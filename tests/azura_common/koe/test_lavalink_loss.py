@@ -21,12 +21,12 @@ import pytest_asyncio
 from azura_common.koe.errors import MusicServerDown
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
-from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local import LocalSession
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import CloseReason, Ending, Session, Track
-from azura_common.voicebot import VoiceBot, point_discord_at
+from azura_common.voicebot import VoiceBot
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.testing import ChildProcess, Sandbox
+from azura_sandbox.testing import ChildProcess, Sandbox, voice_bot
 from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -81,20 +81,14 @@ class World:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world() -> AsyncIterator[World]:
     sandbox = await Sandbox.start(speed=1, voice_channels=2)
-    point_discord_at(sandbox.discord_api)
-    bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="lavalink-loss-parent"))
-    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("lavalink-loss-parent-bot")))
-    await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the parent bot to be ready")
-    child = await sandbox.spawn_child("lavalink-loss-child")
-    world = World(sandbox, bot, child)
-    world.children.start()
-    assert await world.children.wait_up(30) == 1
-    yield world
-    await world.koe.close()
-    await world.children.close()
-    await bot.lavalink.close()
-    await bot.close()
-    await asyncio.gather(bot_task, return_exceptions=True)
+    async with voice_bot(sandbox, "lavalink-loss-parent-bot") as bot:
+        child = await sandbox.spawn_child("lavalink-loss-child")
+        world = World(sandbox, bot, child)
+        world.children.start()
+        assert await world.children.wait_up(30) == 1
+        yield world
+        await world.koe.close()
+        await world.children.close()
     await sandbox.stop()
 
 

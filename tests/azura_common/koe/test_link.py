@@ -19,12 +19,12 @@ import pytest_asyncio
 from azura_common.koe.errors import Busy, ChildUnavailable, InvalidArgument, NoSession, SessionLost
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
-from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local import LocalSession
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Ending, Session, Track
-from azura_common.voicebot import VoiceBot, point_discord_at
+from azura_common.voicebot import VoiceBot
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.testing import ChildProcess, Sandbox, free_port
+from azura_sandbox.testing import ChildProcess, Sandbox, free_port, voice_bot
 from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -80,16 +80,9 @@ class Parent:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def cluster() -> AsyncIterator[Cluster]:
     sandbox = await Sandbox.start(speed=50, voice_channels=20)
-    point_discord_at(sandbox.discord_api)
-    bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="azura-parent"))
-    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("link-parent-bot")))  # a world-issued token
     children = await asyncio.gather(*(sandbox.spawn_child(f"link-child-{i}") for i in range(CHILDREN)))
-    await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the parent bot to be ready")
-    assert not bot_task.done(), "the parent bot stopped before it was ready"
-    yield Cluster(sandbox, bot, list(children))
-    await bot.lavalink.close()
-    await bot.close()
-    await asyncio.gather(bot_task, return_exceptions=True)
+    async with voice_bot(sandbox, "link-parent-bot") as bot:
+        yield Cluster(sandbox, bot, list(children))
     await sandbox.stop()
 
 

@@ -8,7 +8,6 @@ every report. If wavelink stops delivering reports or a Koe command stops restar
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,12 +15,12 @@ import pytest_asyncio
 import wavelink
 import wavelink.websocket
 
-from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local import LocalSession
 from azura_common.koe.local.node import WAVELINK_INTERNALS, check_wavelink_internals
 from azura_common.koe.session import Ending, Track
-from azura_common.voicebot import VoiceBot, point_discord_at
+from azura_common.voicebot import VoiceBot
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.testing import Sandbox
+from azura_sandbox.testing import Sandbox, voice_bot
 from azura_sandbox.waiting import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -52,15 +51,8 @@ class Player:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def player() -> AsyncIterator[Player]:
     sandbox = await Sandbox.start(speed=SPEED, voice_channels=2)
-    point_discord_at(sandbox.discord_api)
-    bot = VoiceBot(Lavalink(sandbox.lavalink_uri, sandbox.lavalink.password, identifier="player-test"))
-    bot_task = asyncio.create_task(bot.start(sandbox.discord.create_bot("player-test-bot")))
-    await eventually(lambda: bot.is_serving or bot_task.done(), timeout=30, what="the bot to be ready")
-    assert not bot_task.done(), "the bot stopped before it was ready"
-    yield Player(sandbox, bot)
-    await bot.lavalink.close()
-    await bot.close()
-    await asyncio.gather(bot_task, return_exceptions=True)
+    async with voice_bot(sandbox, "player-test-bot") as bot:
+        yield Player(sandbox, bot)
     await sandbox.stop()
 
 
