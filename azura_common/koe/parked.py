@@ -12,12 +12,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .errors import AlreadyConnected, InvalidArgument, NothingPlaying
+from .errors import AlreadyConnected, NothingPlaying
+from .playback import seek_target, volume_target
 from .queue import Queue
 from .records import SessionRecord, now_ms
 from .session import (
     ASKED,
-    MAX_VOLUME,
     Ending,
     EnqueueMode,
     EnqueueResult,
@@ -117,26 +117,12 @@ class ParkedSession:
 
     async def seek(self, position_ms: int, relative: bool = False) -> SessionState:
         async with self._lock:
-            track = self.queue.current
-            if track is None:
-                raise NothingPlaying()
-            if track.is_stream:
-                raise InvalidArgument("You can't seek in a live stream.", "position")
-            end = track.length_ms if track.end_ms is None else min(track.end_ms, track.length_ms)
-            target = self._position_ms + position_ms if relative else position_ms
-            if not relative and not 0 <= target <= end:
-                raise InvalidArgument("That time is outside this track.", "position")
-            self._position_ms = max(track.start_ms, min(target, end))
+            self._position_ms = seek_target(self.queue.current, self._position_ms, position_ms, relative)
             return self._state()
 
     async def set_volume(self, volume: int, relative: bool = False) -> SessionState:
         async with self._lock:
-            target = self._volume + volume if relative else volume
-            if relative:
-                target = max(0, min(MAX_VOLUME, target))
-            elif not 0 <= target <= MAX_VOLUME:
-                raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
-            self._volume = target
+            self._volume = volume_target(self._volume, volume, relative)
             return self._state()
 
     async def set_repeat(self, mode: RepeatMode) -> SessionState:

@@ -15,13 +15,12 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from ...render import format_duration
 from ..errors import AlreadyConnected, ChildUnavailable, InvalidArgument, KoeError, NoSession, NothingPlaying
+from ..playback import seek_target, volume_target
 from ..queue import Queue
 from ..records import SessionRecord, now_ms
 from ..session import (
     ASKED,
-    MAX_VOLUME,
     Ending,
     EnqueueMode,
     EnqueueResult,
@@ -299,18 +298,7 @@ class LocalSession:
     async def seek(self, position_ms: int, relative: bool = False) -> SessionState:
         async with self._lock:
             player = self._require_player()
-            track = self.queue.current
-            if track is None:
-                raise NothingPlaying()
-            if track.is_stream:
-                raise InvalidArgument("You can't seek in a live stream.", "position")
-            target = player.position + position_ms if relative else position_ms
-            end = track.length_ms if track.end_ms is None else min(track.end_ms, track.length_ms)
-            if not relative and not 0 <= target <= end:
-                raise InvalidArgument(
-                    f"{format_duration(target)} is outside this track (0:00–{format_duration(end)}).", "position"
-                )
-            target = max(track.start_ms, min(target, end))
+            target = seek_target(self.queue.current, player.position, position_ms, relative)
             await player.seek_to(target)
             self._changed("seek")
             return self._state(position_ms=target)
@@ -318,11 +306,7 @@ class LocalSession:
     async def set_volume(self, volume: int, relative: bool = False) -> SessionState:
         async with self._lock:
             player = self._require_player()
-            target = self._volume + volume if relative else volume
-            if relative:
-                target = max(0, min(MAX_VOLUME, target))
-            elif not 0 <= target <= MAX_VOLUME:
-                raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
+            target = volume_target(self._volume, volume, relative)
             await player.change_volume(target)
             self._volume = target
             self._changed("set_volume")
