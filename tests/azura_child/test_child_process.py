@@ -149,13 +149,19 @@ async def test_health_waits_for_discord_and_lavalink(setup: Setup) -> None:
     sb.lavalink.refuse_connections = True  # Lavalink is down when this child starts
     child = await sb.spawn_child("late-child", wait=False)
     try:
+
+        async def listening() -> bool:
+            try:
+                await child.health()
+            except grpc.aio.AioRpcError:
+                return False  # not listening yet: a cold process on a busy machine takes a while
+            return True
+
+        await child.wait_until(listening, timeout=30, what="the child's health answering")
         seen: set[str] = set()
         deadline = time.monotonic() + 1.5
-        while time.monotonic() < deadline:
-            try:
-                seen.add(await child.health())
-            except grpc.aio.AioRpcError:
-                pass  # not listening yet
+        while time.monotonic() < deadline:  # listening, Discord up, Lavalink still down: never SERVING
+            seen.add(await child.health())
             await asyncio.sleep(0.1)
         assert seen == {"NOT_SERVING"}
         sb.lavalink.refuse_connections = False
