@@ -67,12 +67,16 @@ class RecordingVoice(discord.VoiceProtocol):
         self.cleanup()
 
 
+class Press(discord.ui.Button["Clicky"]):
+    async def callback(self, interaction: discord.Interaction) -> None:
+        assert self.view is not None
+        await self.view.pressed(interaction)
+
+
 class Clicky(discord.ui.View):
     def __init__(self, name: str) -> None:
         super().__init__(timeout=60)
-        button: discord.ui.Button[Clicky] = discord.ui.Button(label="press", custom_id=f"{name}-btn")
-        button.callback = self.pressed  # type: ignore[method-assign]
-        self.add_item(button)
+        self.add_item(Press(label="press", custom_id=f"{name}-btn"))
         self.name = name
 
     async def pressed(self, interaction: discord.Interaction) -> None:

@@ -248,11 +248,18 @@ async def test_survives_a_dropped_websocket_by_resuming(
     assert truth(lavalink)["position_ms"] > before  # still playing
 
 
+class QuickBackoff(wavelink.backoff.Backoff):
+    """Reconnect after 0.1 s, so the test waits for the outage, not for wavelink's random backoff."""
+
+    def calculate(self) -> float:
+        return 0.1
+
+
 async def test_events_during_an_outage_are_replayed_on_resume(
     lavalink: FakeLavalink, node: wavelink.Node, client: RecordingClient
 ) -> None:
     assert node._websocket is not None
-    node._websocket.backoff.calculate = lambda: 0.1  # type: ignore[method-assign]  # wavelink's is random 0-8 s
+    node._websocket.backoff = QuickBackoff()  # wavelink's is random 0-8 s
     [track, *_] = await wavelink.Playable.search("interlude", node=node)  # type: ignore[misc]
     mark = len(client.events)
     await play(node, track, position=track.length - 10_000)  # 10 s left: 0.2 s at speed 50
