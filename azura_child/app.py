@@ -56,6 +56,7 @@ class ChildApp:
         )
         self.board = NowPlayingBoard(self.bot, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
+        self.hub.on_stale_boards = self.board.show_moved
         self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
