@@ -46,7 +46,8 @@ class ChildApp:
         self.drain_s = DRAIN_S
         self._session_ended = asyncio.Event()
         self.bot = VoiceBot(
-            Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"),
+            Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child",
+                     more=config.lavalink_more),
             lavalink_grace_s=config.lavalink_grace_s,
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
