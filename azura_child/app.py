@@ -46,7 +46,8 @@ class ChildApp:
         self.drain_s = DRAIN_S
         self._session_ended = asyncio.Event()
         self.bot = VoiceBot(
-            Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child"),
+            Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child",
+                     more=config.lavalink_more),
             lavalink_grace_s=config.lavalink_grace_s,
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
@@ -56,6 +57,7 @@ class ChildApp:
         )
         self.board = NowPlayingBoard(self.bot, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
+        self.hub.on_stale_boards = self.board.show_moved
         self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(

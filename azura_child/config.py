@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from azura_common.config import ConfigError, env_seconds
+from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
 
 __all__ = ["ChildConfig", "ConfigError", "process_index"]
 
@@ -37,6 +37,7 @@ class ChildConfig:
     tls_key: str | None
     lavalink_grace_s: float = 60.0  # Lavalink gone this long ends every session here
     nowplaying_refresh_s: float = 10.0  # the now-playing timeline's pace (Discord: 5 edits / 5 s per channel)
+    lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
@@ -56,6 +57,7 @@ class ChildConfig:
         port_text = env.get("PORT", "50051")
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
+        lavalink = lavalink_servers(env)
         return cls(
             lavalink_grace_s=env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0),
             nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
@@ -63,8 +65,9 @@ class ChildConfig:
             secret=secret,
             port=int(port_text),
             bind_host=env.get("AZURA_BIND_HOST", "127.0.0.1"),
-            lavalink_uri=env.get("LAVALINK_URI", "http://127.0.0.1:2333"),
-            lavalink_password=env.get("LAVALINK_PASSWORD", "youshallnotpass"),
+            lavalink_uri=lavalink[0][0],
+            lavalink_password=lavalink[0][1],
+            lavalink_more=lavalink[1:],
             discord_api=env.get("AZURA_DISCORD_API") or None,
             tls_cert=env.get("AZURA_TLS_CERT") or None,
             tls_key=env.get("AZURA_TLS_KEY") or None,

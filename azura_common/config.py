@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["ConfigError", "env_seconds"]
+__all__ = ["ConfigError", "LavalinkServer", "env_seconds", "lavalink_servers"]
+
+LavalinkServer = tuple[str, str]
+"""A Lavalink node's URI and password."""
 
 
 class ConfigError(ValueError):
@@ -20,3 +23,21 @@ def env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
         return float(text)
     except ValueError:
         raise ConfigError(f"{key} must be a number of seconds, not {text!r}") from None
+
+
+def lavalink_servers(env: Mapping[str, str]) -> tuple[LavalinkServer, ...]:
+    """The Lavalink nodes, first choice first: ``LAVALINK_NODES=uri|password,uri|password`` (a node without
+    ``|password`` uses ``LAVALINK_PASSWORD``), else the one ``LAVALINK_URI`` with ``LAVALINK_PASSWORD``."""
+    password = env.get("LAVALINK_PASSWORD", "youshallnotpass")
+    text = env.get("LAVALINK_NODES", "").strip()
+    if not text:
+        return ((env.get("LAVALINK_URI", "http://127.0.0.1:2333"), password),)
+    servers: list[LavalinkServer] = []
+    for item in (part.strip() for part in text.split(",")):
+        uri, _, own_password = item.partition("|")
+        uri = uri.strip()
+        if not uri.startswith(("http://", "https://")):
+            raise ConfigError(f"LAVALINK_NODES: {item!r} is not uri|password with an http(s):// uri "
+                              f"(for example http://lavalink-2:2333|youshallnotpass)")
+        servers.append((uri, own_password.strip() or password))
+    return tuple(servers)

@@ -5,6 +5,9 @@ child for its own. A board posts one message per session in the text channel the
 from, edits it in place on every change and about every 10 s for the timeline, and handles the buttons on
 it. The view is persistent (fixed custom ids, no timeout): after a restart the bot registers it again and
 old messages keep working; the session is found through Koe from the server the press comes from.
+The message's id goes into the session's record. A bot that comes back after its sessions moved to other
+bots is handed its messages of them (only their author may edit them) and edits each to say where the
+music went, without buttons.
 Who may press what is decided by ``azura_common.rules`` (the same rules as the slash commands).
 """
 
@@ -14,11 +17,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 import discord
 
 from .koe.errors import KoeError
 from .koe.koe import Koe
+from .koe.records import MovedBoard
 from .koe.session import CloseReason, Ending, RepeatMode, Session, SessionState
 from .render import mention, now_playing_lines
 from .replies import reply_privately
@@ -28,7 +33,7 @@ from .rules.skip import DJ_SKIP_BUTTON, Skip, skip_verdict
 from .supervised import Supervised, wait_set
 from .voicebot import humans_in
 
-__all__ = ["ACTIONS", "DjRoleOf", "NowPlayingBoard", "NowPlayingView", "custom_id"]
+__all__ = ["ACTIONS", "DjRoleOf", "NowPlayingBoard", "NowPlayingView", "custom_id", "moved_text"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,18 @@ DjRoleOf = Callable[[Session], Awaitable[int | None]]
 
 def custom_id(action: str) -> str:
     return PREFIX + action
+
+
+def moved_text(board: MovedBoard) -> str:
+    """What a bot's old now-playing message says once its session plays on another bot."""
+    return f"⏭ Moved to {mention(board.now_bot_id)} in <#{board.voice_channel_id}>."
+
+
+@runtime_checkable
+class BoardKept(Protocol):
+    """A session that keeps its now-playing message in its record (a LocalSession)."""
+
+    def board_posted(self, message_id: int) -> None: ...
 
 
 class ControlButton(discord.ui.Button["NowPlayingView"]):
@@ -127,13 +144,18 @@ class NowPlayingBoard:
         self._boards: dict[int, _Board] = {}  # voice channel id → the board of the session playing there
         self._owned: list[_Board] = []  # every board whose task may still run (ended ones finish their last edit)
         self._routes = Supervised("now-playing-boards", self._watch_routes)
+        self._moved: list[MovedBoard] = []  # old messages of sessions that moved away, still to edit
+        self._moved_wake = asyncio.Event()
+        self._mover = Supervised("now-playing-moved", self._edit_moved)
 
     def start(self) -> None:
         self.client.add_view(NowPlayingView(self))  # persistent: presses on old messages still arrive
         self._routes.start()
+        self._mover.start()
 
     async def close(self) -> None:
         await self._routes.close()
+        await self._mover.close()
         boards, self._owned = self._owned, []
         self._boards.clear()
         await asyncio.gather(*(board.close() for board in boards))
@@ -175,6 +197,26 @@ class NowPlayingBoard:
         board = self._boards.pop(session.channel_id, None)
         if board is not None:
             board.end(str(ending))
+
+    def show_moved(self, boards: list[MovedBoard]) -> None:
+        """These messages of ours belong to sessions that moved to other bots while we were away: edit each to
+        say where (in the background, once logged in: the caller is the Link reader)."""
+        self._moved.extend(boards)
+        self._moved_wake.set()
+
+    async def _edit_moved(self) -> None:
+        while True:
+            await self._moved_wake.wait()
+            self._moved_wake.clear()
+            await self.client.wait_until_ready()
+            boards, self._moved = self._moved, []
+            for board in boards:
+                channel = self.client.get_partial_messageable(board.text_channel_id)
+                message = channel.get_partial_message(board.message_id)
+                try:
+                    await message.edit(content=moved_text(board), view=None)
+                except discord.HTTPException as exc:  # deleted, or no longer visible: nothing to correct
+                    log.info("could not mark now-playing message %s as moved: %s", board.message_id, exc)
 
     # -- buttons ----------------------------------------------------------------------------------------
     def session_for(self, interaction: discord.Interaction) -> Session | None:
@@ -316,6 +358,8 @@ class _Board:
                     return  # nothing to show yet, or not allowed to (said once in the log; /play tells people)
                 message = await channel.send(content, view=view, allowed_mentions=discord.AllowedMentions.none())
                 self.message = (channel.id, message.id)
+                if isinstance(session, BoardKept):
+                    session.board_posted(message.id)
             elif self._allowed(channel, posting=False):
                 await channel.get_partial_message(self.message[1]).edit(content=content, view=view)
             else:

@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 class ParentBot(VoiceBot):
     def __init__(self, config: ParentConfig, **options: Any) -> None:
-        super().__init__(Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-parent"), **options)
+        lavalink = Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-parent",
+                            more=config.lavalink_more)
+        super().__init__(lavalink, **options)
         self.lavalink.search_sources = config.search_sources  # only the parent searches
         self.config = config
         self.tree = AzuraTree(self)

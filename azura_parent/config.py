@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from azura_common.config import ConfigError, env_seconds
+from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
 
 __all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children"]
@@ -80,6 +80,7 @@ class ParentConfig:
     idle_timeout_s: float
     nowplaying_refresh_s: float = 10.0
     search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES  # Lavalink prefixes tried in turn for plain words
+    lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
@@ -104,12 +105,14 @@ class ParentConfig:
             search_sources = parse_search_sources(env.get("AZURA_SEARCH_SOURCES") or ",".join(DEFAULT_SEARCH_SOURCES))
         except ValueError as exc:
             raise ConfigError(f"AZURA_SEARCH_SOURCES: {exc}") from None
+        lavalink = lavalink_servers(env)
         return cls(
             token=token,
             secret=secret,
             children=children,
-            lavalink_uri=env.get("LAVALINK_URI", "http://127.0.0.1:2333"),
-            lavalink_password=env.get("LAVALINK_PASSWORD", "youshallnotpass"),
+            lavalink_uri=lavalink[0][0],
+            lavalink_password=lavalink[0][1],
+            lavalink_more=lavalink[1:],
             db_path=db_path,
             discord_api=env.get("AZURA_DISCORD_API") or None,
             command_guilds=guilds,

@@ -26,7 +26,7 @@ from .errors import (
     error_kinds,
 )
 from .pb.azura.koe.v1 import koe_pb2 as pb
-from .records import SessionRecord
+from .records import MovedBoard, SessionRecord
 from .session import (
     CloseReason,
     Ending,
@@ -64,6 +64,8 @@ __all__ = [
     "remove_target_to_pb",
     "repeat_from_pb",
     "repeat_to_pb",
+    "stale_boards_from_pb",
+    "stale_boards_to_pb",
     "state_from_pb",
     "state_to_pb",
     "status_code",
@@ -273,6 +275,18 @@ def record_from_pb(msg: pb.SessionRecord) -> SessionRecord:
         lavalink_session_id=msg.lavalink_session_id,
         updated_ms=msg.updated_ms,
     )
+
+
+def stale_boards_to_pb(boards: Iterable[MovedBoard]) -> pb.StaleBoards:
+    return pb.StaleBoards(boards=[
+        pb.StaleBoard(text_channel_id=b.text_channel_id, message_id=b.message_id,
+                      voice_channel_id=b.voice_channel_id, now_bot_id=b.now_bot_id)
+        for b in boards
+    ])
+
+
+def stale_boards_from_pb(msg: pb.StaleBoards) -> list[MovedBoard]:
+    return [MovedBoard(b.text_channel_id, b.message_id, b.voice_channel_id, b.now_bot_id) for b in msg.boards]
 
 
 def page_to_pb(page: QueuePage) -> pb.GetQueueReply:

@@ -12,6 +12,10 @@ A child that is stopping (``Draining``) gets the same treatment while it still p
 restored elsewhere first, then it is told to stand down (``CloseReason.MOVED``), so the music does not
 stop. A child that comes back holding sessions that moved is told to stand down too (the Link does it
 on ``Hello``), so two bots never play in one channel.
+
+A bot that went away leaves its now-playing messages behind, and only their author may edit them: the
+failover keeps each moved session's message (``MovedBoard``) until that bot links up again, and the Link
+hands them over after its ``Hello`` so the bot edits them to say where the music went.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ..supervised import Supervised
 from .errors import KoeError
 from .koe import Koe
 from .parked import ParkedSession
-from .records import SessionRecord
+from .records import MovedBoard, SessionRecord
 from .session import CloseReason, Ending, Session
 
 __all__ = ["Failover", "Moved"]
@@ -67,6 +71,7 @@ class Failover:
         self._tasks: set[asyncio.Task[None]] = set()
         self._retrier = Supervised("failover-retry", self._retry_parked)
         self._attempting: set[int] = set()  # channels with a restore under way
+        self._moved_boards: dict[int, dict[int, MovedBoard]] = {}  # gone bot → its old boards, by voice channel
 
     def start(self) -> None:
         self._retrier.start()
@@ -134,10 +139,22 @@ class Failover:
         finally:
             self._attempting.discard(parked.channel_id)
         moved = Moved(record, parked.from_bot, parked.why, state.bot_id, state.position_ms, time.monotonic() - started)
+        self._remember_board(moved)
         log.info("session in %s moved from bot %s to bot %s at %d ms after %.2f s", record.channel_id, parked.from_bot,
                  state.bot_id, state.position_ms, moved.took_s)
         await self._tell(moved)
         return moved
+
+    def _remember_board(self, moved: Moved) -> None:
+        """Keep the gone bot's now-playing message of a session that now plays on another bot."""
+        record = moved.record
+        if record.nowplaying_message_id and record.text_channel_id and moved.to_bot and moved.to_bot != moved.from_bot:
+            board = MovedBoard(record.text_channel_id, record.nowplaying_message_id, record.channel_id, moved.to_bot)
+            self._moved_boards.setdefault(moved.from_bot, {})[record.channel_id] = board
+
+    def take_moved_boards(self, bot_id: int) -> list[MovedBoard]:
+        """The now-playing messages ``bot_id`` left behind for sessions that moved (handed over once)."""
+        return list(self._moved_boards.pop(bot_id, {}).values())
 
     async def _tell(self, moved: Moved) -> None:
         if self._on_moved is not None:

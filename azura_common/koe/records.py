@@ -15,7 +15,7 @@ from typing import Any
 
 from .session import RepeatMode, Track
 
-__all__ = ["SessionRecord", "now_ms", "record_from_json", "record_to_json"]
+__all__ = ["MovedBoard", "SessionRecord", "now_ms", "record_from_json", "record_to_json"]
 
 
 def now_ms() -> int:
@@ -61,6 +61,17 @@ class SessionRecord:
     def with_tracks_of(self, earlier: SessionRecord) -> SessionRecord:
         """This record with ``earlier``'s queue (an update that left the unchanged queue out)."""
         return replace(self, tracks=earlier.tracks)
+
+
+@dataclass(frozen=True, slots=True)
+class MovedBoard:
+    """A now-playing message a bot left behind for a session that moved to another bot: only its author may
+    edit it, so it is told when it comes back."""
+
+    text_channel_id: int
+    message_id: int
+    voice_channel_id: int
+    now_bot_id: int
 
 
 def record_to_json(record: SessionRecord) -> str:

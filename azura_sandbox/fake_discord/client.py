@@ -185,3 +185,9 @@ class SandboxClient:
     async def move_voice_server(self, guild: Ref, bot: Ref) -> dict[str, Any]:
         return await self.call("move_voice_server", guild=rid(guild), bot=_bot(bot))  # type: ignore[no-any-return]
 
+
+    async def drop_gateway(self, bot: Ref) -> int:
+        return int(await self.call("drop_gateway", bot=_bot(bot)))
+
+    async def set_session_timeout(self, seconds: float) -> None:
+        await self.call("set_session_timeout", seconds=seconds)

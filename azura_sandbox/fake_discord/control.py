@@ -65,6 +65,8 @@ class ControlApi(FakeDiscordCore):
             "move_voice",
             "move_voice_server",
             "voice_server",
+            "drop_gateway",
+            "set_session_timeout",
         }
     )
 

@@ -22,11 +22,14 @@ from .ratelimit import RateLimiter
 from .replies import missing_access, missing_permissions, unauthorized, unknown
 from .world import World
 
-__all__ = ["RESUME_WINDOW_S", "VOICE_ENDPOINT", "FakeDiscordCore", "HasId", "Ref", "SandboxError", "rid"]
+__all__ = ["SESSION_TIMEOUT_S", "VOICE_ENDPOINT", "FakeDiscordCore", "HasId", "Ref", "SandboxError", "rid"]
 
 log = logging.getLogger(__name__)
 
-RESUME_WINDOW_S = 300.0  # a disconnected session can be resumed for this long, then it is dropped
+# A gateway session whose connection died stays resumable for this long, and its bot stays in voice (what
+# people see) meanwhile; then the session ends and its voice states go, as on Discord, whose exact timeout
+# is not published (about a minute is what bots meet). Tests set ``session_timeout_s`` short.
+SESSION_TIMEOUT_S = 60.0
 CAUGHT_UP_TIMEOUT_S = 2.0
 VOICE_ENDPOINT = "voice.fake-discord.local:443"
 
@@ -62,6 +65,8 @@ class FakeDiscordCore:
         self._changed: dict[int, asyncio.Event] = {}
         self.voice_requests: list[VoiceRequest] = []  # every op 4 a bot sent, in order
         self._announced: set[int] = set()  # bots whose membership the other bots have been told about
+        self.session_timeout_s = SESSION_TIMEOUT_S
+        self._expiries: set[asyncio.Task[None]] = set()  # one timer per dropped gateway session
         self._host = "127.0.0.1"
         self._port = 0
 
@@ -171,9 +176,39 @@ class FakeDiscordCore:
         """Sessions connected or still resumable; older ones are dropped."""
         now = time.monotonic()
         for sid, session in list(self.sessions.items()):
-            if session.disconnected_at is not None and now - session.disconnected_at > RESUME_WINDOW_S:
+            if session.disconnected_at is not None and now - session.disconnected_at > self.session_timeout_s:
                 del self.sessions[sid]
         return list(self.sessions.values())
+
+    def session_dropped(self, session: GatewaySession) -> None:
+        """``session``'s connection died: unless it is resumed within ``session_timeout_s``, it ends then."""
+        session.ws = None
+        session.disconnected_at = dropped_at = time.monotonic()
+
+        async def expire() -> None:
+            await asyncio.sleep(self.session_timeout_s)
+            if session.disconnected_at == dropped_at:  # else resumed (a later drop has its own timer)
+                await self.end_session(session)
+
+        task = asyncio.create_task(expire(), name=f"gateway-session-timeout-{session.session_id}")
+        self._expiries.add(task)
+        task.add_done_callback(self._expiries.discard)
+
+    async def end_session(self, session: GatewaySession) -> None:
+        """The session timed out: it can no longer be resumed, and its bot leaves every voice channel it joined
+        through it (everyone else sees VOICE_STATE_UPDATE with no channel)."""
+        self.sessions.pop(session.session_id, None)
+        bot_id = session.bot.user_id
+        for guild in list(self.world.guilds.values()):
+            state = guild.voice_states.get(bot_id)
+            if state is not None and state.session_id == session.session_id:
+                log.info("bot %s's gateway session timed out: removed from voice in %s", bot_id, guild.id)
+                await self.set_voice_state(guild.id, bot_id, None)
+
+    async def cancel_expiries(self) -> None:
+        for task in list(self._expiries):
+            task.cancel()
+        await asyncio.gather(*self._expiries, return_exceptions=True)
 
     async def dispatch_all(self, event: str, data: JSON) -> None:
         """Dispatch to every identified session."""

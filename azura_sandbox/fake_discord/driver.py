@@ -292,6 +292,23 @@ class Driver(FakeDiscordCore):
             raise SandboxError(f"bot {b.name} has no connected gateway session")
         return server
 
+    async def drop_gateway(self, bot: Ref | Bot) -> int:
+        """Cut the bot's gateway connections as a network failure would (close code 1006, no clean goodbye):
+        its sessions stay resumable and it stays in voice until ``session_timeout_s``. How many were cut."""
+        b = self._bot_of(bot)
+        cut = 0
+        for session in [s for s in self.live_sessions() if s.bot is b]:
+            if session.ws is not None:
+                await session.ws.close(code=1006)
+                cut += 1
+        return cut
+
+    def set_session_timeout(self, seconds: float) -> None:
+        """How long a dropped gateway session stays resumable (and its bot in voice) before it ends."""
+        if seconds <= 0:
+            raise SandboxError("the session timeout must be positive")
+        self.session_timeout_s = float(seconds)
+
     def voice_server(self, guild: Ref, bot: Ref | Bot) -> VoiceServer | None:
         """What the last VOICE_SERVER_UPDATE told the bot (what Lavalink should have been given)."""
         return self.world.voice_servers.get((rid(guild), self._bot_of(bot).user_id))

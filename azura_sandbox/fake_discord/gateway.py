@@ -11,7 +11,6 @@ import contextlib
 import json
 import logging
 import secrets
-import time
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -71,8 +70,7 @@ class GatewayApi(FakeDiscordCore):
                     log.exception("gateway: error handling op %s", op)
         finally:
             if session is not None and session.ws is ws:
-                session.ws = None
-                session.disconnected_at = time.monotonic()
+                self.session_dropped(session)
             log.debug("gateway connection closed")
         return ws
 

@@ -66,6 +66,7 @@ class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, Int
         return self._port
 
     async def stop(self) -> None:
+        await self.cancel_expiries()
         for session in list(self.sessions.values()):
             if session.ws is not None and not session.ws.closed:
                 with contextlib.suppress(Exception):

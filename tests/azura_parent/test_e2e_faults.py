@@ -178,3 +178,34 @@ async def test_a_child_stopped_for_a_deploy_hands_over_without_a_gap(fresh: Clus
     assert code == 0 and exited < 10 and error <= POSITION_GOAL_MS
     assert await c.titles("bob") == titles
     await eventually(lambda: any("is restarting" in n for n in notices(c)), timeout=3, what="the notice")
+
+
+async def test_a_killed_child_corrects_its_old_now_playing_message_when_it_comes_back(fresh: Cluster) -> None:
+    c = fresh
+    lounge, gaming = await c.room("lounge"), await c.room("gaming")
+    await c.join("owner", gaming)
+    await c.join("alice", lounge)
+    await c.ok("alice", "play", {"query": "lofi"})  # the parent takes the lounge
+    await start_five(c, "bob", gaming, "PLboard")
+    dead = await c.wait_bot_in(gaming)
+    name, victim = next((n, k) for n, k in zip(("kid-1", "kid-2"), c.kids, strict=True) if c.bot_id(n) == dead)
+    old = await c.wait_np(dead, gaming, "▶")
+    await asyncio.sleep(0.3)  # the record carrying the message's id reaches the parent at once; leave it a moment
+    victim.kill()
+    await eventually(lambda: (p := playing(c, gaming)) is not None and p["user_id"] != str(dead), timeout=10,
+                     what="the session on another bot", poll_s=0.02)
+    new = int(players(c, gaming)[0]["user_id"])
+    stale = c.d.message(old.id)
+    assert stale is not None and "▶" in stale.content and stale.components  # only its author may edit it
+    restarted = time.monotonic()
+    again = await c.sb.spawn_child(name, port=victim.port)  # where the parent's Link looks for it
+    c.kids.append(again)
+    moved = f"⏭ Moved to <@{new}> in <#{gaming.id}>."
+    await c.d.wait_for(lambda: (m := c.d.message(old.id)) is not None and m.content == moved, 15,
+                       "the old now-playing message saying where the music went")
+    took = time.monotonic() - restarted
+    message = c.d.message(old.id)
+    assert message is not None and message.components == []  # its buttons are gone
+    print(f"e2e killed child restarted: its old now-playing message says {message.content!r} "
+          f"{took:.2f} s after the restart began")
+    assert len(players(c, gaming)) == 1 and playing(c, gaming) is not None  # the music plays on where it moved

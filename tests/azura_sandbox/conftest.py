@@ -25,6 +25,7 @@ def _load(name: str, path: Path) -> None:
 
 
 _load("fake_discord_bot", Path(__file__).parent / "fake_discord" / "fake_discord_bot.py")
+_load("raw_gateway", Path(__file__).parent / "fake_discord" / "raw_gateway.py")
 _load("live_discord", Path(__file__).with_name("live_discord.py"))
 
 from live_discord import Server  # noqa: E402

@@ -25,7 +25,7 @@ from ...supervised import Supervised
 from .. import convert
 from ..koe import Koe
 from ..pb.azura.koe.v1 import koe_pb2 as pb
-from ..records import SessionRecord
+from ..records import MovedBoard, SessionRecord
 from ..session import Ending, Session
 from .leases import LeaseBook
 
@@ -69,6 +69,8 @@ class LinkHub:
         self._checkpoint_s = checkpoint_s
         self._draining = False  # stopping: free nowhere, its sessions are being moved
         self._pusher = Supervised("link-records", self._push_records)
+        # told (after Hello) of now-playing messages this bot left for sessions that moved while it was away
+        self.on_stale_boards: Callable[[list[MovedBoard]], None] | None = None
 
     def start(self) -> None:
         self._pusher.start()
@@ -139,6 +141,8 @@ class LinkHub:
             return pb.ChildEvent(claimed=pb.Claimed(request_id=c.request_id, ok=ok))
         if kind == "release":
             self.leases.release(event.release.request_id, event.release.guild_id)
+        if kind == "stale_boards" and self.on_stale_boards is not None:
+            self.on_stale_boards(convert.stale_boards_from_pb(event.stale_boards))
         if kind == "heartbeat":  # echoed as is: the parent times the round trip with its own clock
             return pb.ChildEvent(heartbeat=pb.Heartbeat(sent_at_ms=event.heartbeat.sent_at_ms))
         return None

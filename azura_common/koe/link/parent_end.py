@@ -2,7 +2,8 @@
 
 A ``ChildLink`` keeps its Link open, reconnecting with backoff. On ``Hello`` it reconciles Koe (adopts
 sessions a restarted parent did not know, takes parked ones back, tells the child to stand down from
-sessions that moved to another bot, forgets those the child no longer holds); on ``SessionClosed`` it
+sessions that moved to another bot and hands it its now-playing messages of them to edit, forgets those
+the child no longer holds); on ``SessionClosed`` it
 forgets at once; it keeps the child's latest record of each session. It sends a heartbeat every
 ``heartbeat_s``; the child echoes it, which both proves the child alive and measures the round trip
 (``rtt_ms``). The child is gone, and its sessions go to the ``Failover``, when its heartbeats stop for
@@ -248,6 +249,10 @@ class ChildLink:
                 # It moved to another bot while this child was away: this one must not play it too.
                 log.info("child %s is back holding %s, which moved; it stands down", self.address, channel_id)
                 self._stand_down(remote)
+        if self.failover is not None:  # its old now-playing messages of sessions that moved: it edits them
+            boards = self.failover.take_moved_boards(self.bot_user_id)
+            if boards:
+                self._outbox.put_nowait(pb.ParentEvent(stale_boards=convert.stale_boards_to_pb(boards)))
 
     def _stand_down(self, session: RemoteSession) -> None:
         async def stand_down() -> None:

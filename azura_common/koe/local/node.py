@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # listener; the voice state a player keeps and hands to Lavalink, its connection event, its 4014 handler.
 WAVELINK_INTERNALS: dict[type, tuple[str, ...]] = {
     wavelink.Node: ("_connect", "_update_player", "_status", "_session_id", "_session", "_client", "_websocket",
-                    "_has_closed"),
+                    "_has_closed", "_uri", "_password"),
     wavelink.websocket.Websocket: ("keep_alive", "connect", "headers", "socket", "keep_alive_task"),
     wavelink.Player: ("_voice_state", "_connection_event", "_disconnected_wait", "on_voice_server_update"),
 }
@@ -65,6 +65,7 @@ class _KeptWebsocket(wavelink.websocket.Websocket):
 
     def __init__(self, *, node: KeptNode) -> None:
         super().__init__(node=node)
+        self._kept = node
         self._closed = asyncio.Event()
         self._closed.set()
 
@@ -118,6 +119,22 @@ class _KeptWebsocket(wavelink.websocket.Websocket):
     async def wait_closed(self, timeout_s: float) -> None:
         await wait_set(self._closed, timeout_s)
 
+    def next_server(self) -> bool:
+        """Point the node at the next configured Lavalink (``KeptNode.servers``) for the next ``open``; False
+        when there is no other. The new server cannot resume our session: its players are replayed there."""
+        node = self._kept
+        servers = node.servers
+        if len(servers) < 2:
+            return False
+        current = (node.uri, node.password)
+        index = next((i for i, (uri, password) in enumerate(servers)
+                      if (uri.removesuffix("/"), password) == current), -1)
+        uri, password = servers[(index + 1) % len(servers)]
+        node._uri, node._password = uri.removesuffix("/"), password
+        node._session_id = None  # a session of the other server: never sent as Session-Id here
+        log.warning("Lavalink %s stays away; trying %s", current[0], node.uri)
+        return True
+
     async def close_socket(self) -> None:
         task, self.keep_alive_task = self.keep_alive_task, None
         if task is not None and not task.done():
@@ -137,6 +154,7 @@ class KeptNode(wavelink.Node):
     """A wavelink Node the keeper connects: joining the Pool only registers it (searches find it there)."""
 
     keeper: LinkKeeper | None = None
+    servers: tuple[tuple[str, str], ...] = ()  # every configured Lavalink (uri, password), this one's first
 
     async def _connect(self, *, client: Any) -> None:
         self._client = self._client or client

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ from ..errors import (
     TrackLoadFailed,
 )
 from ..session import CloseReason, Ending, Track
-from .keeper import CHECK_S, LinkKeeper, Outage, Restored
+from .keeper import CHECK_S, SWITCH_AFTER_S, LinkKeeper, Outage, Restored
 from .node import KeptNode, check_wavelink_internals
 from .search_sources import DEFAULT_SEARCH_SOURCES, empty_search_message, is_direct
 from .session import LocalSession
@@ -323,9 +323,12 @@ class Lavalink:
     """
 
     def __init__(self, uri: str, password: str, identifier: str = "azura", *, check_s: float = CHECK_S,
-                 heartbeat_s: float = HEARTBEAT_S) -> None:
+                 heartbeat_s: float = HEARTBEAT_S, more: Sequence[tuple[str, str]] = (),
+                 switch_after_s: float = SWITCH_AFTER_S) -> None:
         self.uri = uri
         self.password = password
+        self.more = tuple(more)  # further Lavalink nodes (uri, password): the sessions move there in turn
+        self.switch_after_s = switch_after_s
         self.identifier = identifier
         self.check_s = check_s
         self.heartbeat_s = heartbeat_s
@@ -346,11 +349,13 @@ class Lavalink:
             resume_timeout=60,
             inactive_player_timeout=None,  # idle policy is Azura's, not wavelink's
         )
+        node.servers = ((self.uri, self.password), *self.more)
         await wavelink.Pool.connect(nodes=[node], client=client)
         if wavelink.Pool.nodes.get(self.identifier) is not node:
             raise RuntimeError(f"another Lavalink node is already called {self.identifier!r} in this process")
         check_wavelink_internals(node, node.link)
-        keeper = LinkKeeper(node.link, on_restored=self._restored, check_s=self.check_s, name=f"Lavalink {self.uri}")
+        keeper = LinkKeeper(node.link, on_restored=self._restored, check_s=self.check_s, name=f"Lavalink {self.uri}",
+                            next_server=node.link.next_server, switch_after_s=self.switch_after_s)
         node.keeper = keeper
         self._node, self._keeper = node, keeper
         self._keeping = Supervised(f"lavalink-keeper-{self.identifier}", keeper.run)

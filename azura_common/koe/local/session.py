@@ -187,6 +187,12 @@ class LocalSession:
         """Nothing moves: no track, or paused (its record's position needs no fresh checkpoint)."""
         return self._paused or self.queue.current is None
 
+    def board_posted(self, message_id: int) -> None:
+        """This bot posted the session's now-playing message: its record carries it from now (pushed at once),
+        so the bot can be told to edit it should the session move away while it is gone."""
+        self.nowplaying_message_id = message_id
+        self._changed("board")
+
     def record(self) -> SessionRecord:
         """This session as a record: what another bot needs to carry on from here."""
         player = self._player

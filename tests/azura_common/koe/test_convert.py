@@ -29,6 +29,7 @@ from azura_common.koe.errors import (
 )
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
+from azura_common.koe.records import MovedBoard
 from azura_common.koe.session import (
     EnqueueMode,
     EnqueueResult,
@@ -126,6 +127,13 @@ def test_track_state_page_and_result_round_trip() -> None:
     assert convert.page_from_pb(convert.page_to_pb(page)) == page
     result = EnqueueResult(positions=(4, 5), started=True, total=5)
     assert convert.enqueue_result_from_pb(convert.enqueue_result_to_pb(result)) == result
+
+
+def test_stale_boards_round_trip() -> None:
+    boards = [MovedBoard(text_channel_id=1, message_id=2, voice_channel_id=3, now_bot_id=4),
+              MovedBoard(text_channel_id=5, message_id=6, voice_channel_id=7, now_bot_id=8)]
+    wire = pb.ParentEvent(stale_boards=convert.stale_boards_to_pb(boards)).SerializeToString()
+    assert convert.stale_boards_from_pb(pb.ParentEvent.FromString(wire).stale_boards) == boards
 
 
 def test_enums_round_trip_and_reject_unknown_numbers() -> None:

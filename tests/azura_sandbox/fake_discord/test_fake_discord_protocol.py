@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from raw_gateway import RawGateway
 
 from azura_sandbox.fake_discord import FakeDiscord, SandboxClient, SandboxError
 
@@ -125,34 +126,6 @@ async def test_login_routes_and_command_sync(fake: FakeDiscord, http: aiohttp.Cl
     async with http.put(gurl, data=b"{}", headers=bot_auth) as resp:
         assert resp.status == 400 and (await _json(resp))["code"] == 50035
     assert sorted(c.name for c in fake.commands(app_id, guild)) == ["g", "play"]
-
-
-class RawGateway:
-    """A hand-written gateway client: tracks the sequence and answers the gateway's heartbeat requests."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.seq: int | None = None
-
-    async def recv(self) -> dict[str, Any]:
-        while True:
-            msg = await asyncio.wait_for(self.ws.receive_json(), 5)
-            assert isinstance(msg, dict)
-            if msg.get("s") is not None:
-                self.seq = msg["s"]
-            if msg.get("op") == 1:  # Discord may ask for a heartbeat at any time: answer at once
-                await self.ws.send_json({"op": 1, "d": self.seq})
-                self.heartbeat_requests += 1
-                continue
-            return msg
-
-    heartbeat_requests = 0
-
-    async def until(self, event: str) -> dict[str, Any]:
-        while True:
-            msg = await self.recv()
-            if msg.get("t") == event:
-                return msg
 
 
 async def test_gateway_identify_voice_interaction_resume(fake: FakeDiscord, http: aiohttp.ClientSession) -> None:

@@ -1666,6 +1666,7 @@ class ParentEvent(_message.Message):
     CLAIM_FIELD_NUMBER: _builtins.int
     RELEASE_FIELD_NUMBER: _builtins.int
     HEARTBEAT_FIELD_NUMBER: _builtins.int
+    STALE_BOARDS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def availability_query(self) -> Global___AvailabilityQuery:
         """Is this child free in a guild?"""
@@ -1682,6 +1683,12 @@ class ParentEvent(_message.Message):
     def heartbeat(self) -> Global___Heartbeat:
         """Liveness."""
 
+    @_builtins.property
+    def stale_boards(self) -> Global___StaleBoards:
+        """Sent after the child's Hello: now-playing messages it posted for sessions that moved to another
+        bot while it was away (only their author may edit them); it edits each to say where they went.
+        """
+
     def __init__(
         self,
         *,
@@ -1689,16 +1696,75 @@ class ParentEvent(_message.Message):
         claim: Global___Claim | None = ...,
         release: Global___Release | None = ...,
         heartbeat: Global___Heartbeat | None = ...,
+        stale_boards: Global___StaleBoards | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release", "stale_boards", b"stale_boards"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release", "stale_boards", b"stale_boards"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["availability_query", "claim", "release", "heartbeat"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["availability_query", "claim", "release", "heartbeat", "stale_boards"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
 Global___ParentEvent: _TypeAlias = ParentEvent  # noqa: Y015
+
+@_typing.final
+class StaleBoards(_message.Message):
+    """Now-playing messages a child left behind for sessions that moved to another bot."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BOARDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def boards(self) -> _containers.RepeatedCompositeFieldContainer[Global___StaleBoard]:
+        """One per moved session."""
+
+    def __init__(
+        self,
+        *,
+        boards: _abc.Iterable[Global___StaleBoard] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boards", b"boards"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StaleBoards: _TypeAlias = StaleBoards  # noqa: Y015
+
+@_typing.final
+class StaleBoard(_message.Message):
+    """One now-playing message of a session that moved."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEXT_CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    VOICE_CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    NOW_BOT_ID_FIELD_NUMBER: _builtins.int
+    text_channel_id: _builtins.int
+    """The text channel the message is in."""
+    message_id: _builtins.int
+    """The message."""
+    voice_channel_id: _builtins.int
+    """The voice channel the session plays in."""
+    now_bot_id: _builtins.int
+    """The bot that plays it now."""
+    def __init__(
+        self,
+        *,
+        text_channel_id: _builtins.int = ...,
+        message_id: _builtins.int = ...,
+        voice_channel_id: _builtins.int = ...,
+        now_bot_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["message_id", b"message_id", "now_bot_id", b"now_bot_id", "text_channel_id", b"text_channel_id", "voice_channel_id", b"voice_channel_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StaleBoard: _TypeAlias = StaleBoard  # noqa: Y015
 
 @_typing.final
 class ChildEvent(_message.Message):
