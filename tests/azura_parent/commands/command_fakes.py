@@ -444,6 +444,7 @@ class FakeChildren:
     def __init__(self, new_session: Callable[[int, int], Session], size: int = 2) -> None:
         self._new_session = new_session
         self.size = size
+        self.offline = 0
 
     async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
         return self._new_session(guild_id, channel_id)
