@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["ELLIPSIS", "ECHO_CHARS", "echo", "fit_lines", "shorten"]
+__all__ = ["ECHO_CHARS", "ELLIPSIS", "echo", "fit_lines", "shorten"]
 
 ELLIPSIS: Final = "…"
 ECHO_CHARS: Final = 40  # enough to recognise what one typed; a 6,000-character option is not repeated back

@@ -9,7 +9,8 @@ from discord import app_commands
 
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
 from azura_common.koe.session import EnqueueMode, Track
-from azura_common.render import format_duration, queued_text, track_line, tracks_text
+from azura_common.koe.validation import check_query
+from azura_common.render import fit_message, format_duration, queued_text, track_line, tracks_text
 from azura_common.replies import reply_privately
 from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, PAGE
 from azura_common.rules.pages import check_playlist_page, page_count
@@ -94,7 +95,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         lines = [f"`{e.position}.` {track_line(e.track)}" for e in found.items] or ["(empty)"]
         head = f"📁 **{playlist.name}** by <@{playlist.owner_id}> · {playlist.visibility} · {found.total} tracks, " \
                f"page {page}/{page_count(found.total)}"
-        await reply_privately(interaction, "\n".join([head, *lines]))
+        await reply_privately(interaction, fit_message([head, *lines]))
 
     @app_commands.command(name="add", description="Add a search or link, the current track, or the whole queue.")
     @app_commands.describe(name="Your playlist", what="What to add", query="Search words or a link (for query)")
@@ -110,8 +111,9 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         playlist = await self.bot.store.get_playlist(interaction.user.id, name)  # fails fast on a wrong name
         tracks: list[Track]
         if what.value == "query":
-            if not query:
+            if not query or not query.strip():
                 raise InvalidArgument("Give a `query` to add (search words or a link).", "query")
+            query = check_query(query)
             await interaction.response.defer(thinking=True, ephemeral=True)
             found = await self.bot.lavalink.search(query)
             tracks = list(found.tracks if found.playlist else found.tracks[:1])
