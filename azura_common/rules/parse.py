@@ -13,8 +13,9 @@ junk instead of a seek to the year 3000:
 
 from __future__ import annotations
 
+import enum
 import re
-from typing import Final
+from typing import Final, TypeVar
 
 from azura_common.koe import queue
 from azura_common.koe.errors import InvalidArgument
@@ -24,7 +25,9 @@ from azura_common.koe.validation import MAX_QUEUE_TRACKS, MAX_SEEK_MS, check_pos
 from .limits import MAX_VOLUME
 from .text import ECHO_CHARS, echo
 
-__all__ = ["parse_positions", "parse_seek", "parse_time", "parse_volume"]
+__all__ = ["parse_choice", "parse_positions", "parse_seek", "parse_time", "parse_volume"]
+
+Choice = TypeVar("Choice", bound=enum.Enum)
 
 # Digit runs are bounded in the patterns themselves: int() of thousands of digits is slow, then refused.
 _BIG: Final = "[0-9]{1,9}"
@@ -75,7 +78,7 @@ def parse_time(text: str, what: str) -> int:
 
 def parse_volume(text: str, step: int) -> tuple[int, bool]:
     """``80`` → (80, absolute); ``+``/``-`` → ±step (relative); ``+20`` → (20, relative)."""
-    raw = text.strip().replace(" ", "").rstrip("%")
+    raw = text.strip().replace(" ", "").removesuffix("%")
     if raw in ("+", "-"):
         return (step if raw == "+" else -step), True
     match = re.fullmatch(r"([+-]?)([0-9]{1,4})", raw)
@@ -102,3 +105,12 @@ def parse_positions(text: str) -> RemoveRange:
     for position in (target.start, target.end or target.start):
         check_position(position)
     return target
+
+
+def parse_choice(value: str, choices: type[Choice], what: str) -> Choice:
+    """One of the fixed choices of an option (Discord offers only those, but a client may send anything)."""
+    try:
+        return choices(value)
+    except ValueError:
+        names = ", ".join(str(member.value) for member in choices)
+        raise InvalidArgument(f"{what} must be one of {names}, not {echo(value)}.", what.lower()) from None

@@ -19,7 +19,7 @@ from azura_common.render import (
     shown_title,
 )
 from azura_common.rules.limits import CHOICE_LENGTH, MAX_VOLUME
-from azura_common.rules.parse import parse_seek, parse_volume
+from azura_common.rules.parse import parse_choice, parse_seek, parse_volume
 from azura_common.rules.permissions import command_needs_dj
 from azura_common.rules.skip import (
     DJ_SKIP,
@@ -67,7 +67,7 @@ class MusicCommands(SessionCommands):
         query = check_query(query)
         voice = voice_of(interaction)
         settings = await self.bot.store.get_user_settings(voice.member.id)
-        chosen = EnqueueMode(mode.value) if mode else EnqueueMode(settings.enqueue_mode)
+        chosen = parse_choice(mode.value, EnqueueMode, "Enqueue mode") if mode else EnqueueMode(settings.enqueue_mode)
         await interaction.response.defer(thinking=True)
         found = await self.bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
@@ -198,8 +198,10 @@ class MusicCommands(SessionCommands):
     @app_commands.describe(mode="none, one (this track) or all (the queue)")
     @app_commands.choices(mode=REPEAT_CHOICES)
     async def repeat(self, interaction: discord.Interaction, mode: app_commands.Choice[str]) -> None:
+        chosen = parse_choice(mode.value, RepeatMode, "Repeat")
+
         async def work(voice: Voice, session: Session) -> str:
-            state = await session.set_repeat(RepeatMode(mode.value))
+            state = await session.set_repeat(chosen)
             return REPEAT_TEXT[state.repeat]
 
         await self.run(interaction, work)
