@@ -64,14 +64,15 @@ def shown_title(track: Track) -> str:
     return _escape(shorten(track.title, SHOWN_TITLE_CHARS))
 
 
-def track_line(track: Track, names: Names | None = None) -> str:
+def track_line(track: Track, names: Names | None = None, *, link: bool = True) -> str:
+    """One track: its title (linked when ``link`` and its link is not too long), author, length, requester."""
     title = shown_title(track)
-    linked = track.uri and len(track.uri) <= SHOWN_LINK_CHARS and ">" not in track.uri
-    link = f"[{title}](<{track.uri}>)" if linked else f"**{title}**"
+    linked = link and track.uri and len(track.uri) <= SHOWN_LINK_CHARS and ">" not in track.uri
+    shown = f"[{title}](<{track.uri}>)" if linked else f"**{title}**"
     length = "live" if track.is_stream else format_duration(track.play_length_ms)
     by = f" — {_escape(shorten(track.author, SHOWN_AUTHOR_CHARS))}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
-    return f"{link}{by} ({length}){who}"
+    return f"{shown}{by} ({length}){who}"
 
 
 def tracks_text(tracks: Sequence[Track]) -> str:
@@ -104,7 +105,7 @@ def now_playing_lines(state: SessionState, names: Names | None = None) -> list[s
     return lines
 
 
-def queue_lines(page: QueuePage, names: Names | None = None) -> list[str]:
+def queue_lines(page: QueuePage, names: Names | None = None, *, links: bool = True) -> list[str]:
     """One line per entry: history, the current track (▶) and what comes next, with absolute positions."""
     if not page.items:
         return ["The queue is empty." if page.total == 0 else "No tracks on this page."]
@@ -113,7 +114,7 @@ def queue_lines(page: QueuePage, names: Names | None = None) -> list[str]:
     for item in page.items:
         marker = "▶" if item.position == page.current_position else ("✓" if item.position < page.current_position
                                                                        or page.current_position == 0 else " ")
-        lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names)}")
+        lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names, link=links)}")
     return lines
 
 
@@ -121,7 +122,10 @@ def queue_message(page: QueuePage, title: str) -> str:
     """One page of ``/queue``: a header with the page number, then the entries."""
     head = f"📜 **{shorten(title, SHOWN_TITLE_CHARS)}** — {page.total} tracks, " \
            f"page {page_of(page.offset)}/{page_count(page.total)}"
-    return fit_message([head, *queue_lines(page, mention)])
+    lines = [head, *queue_lines(page, mention)]
+    if len("\n".join(lines)) > MESSAGE_CHARS:  # every entry, unlinked, rather than some entries linked
+        lines = [head, *queue_lines(page, mention, links=False)]
+    return fit_message(lines)
 
 
 def queued_text(tracks: Sequence[Track], positions: Sequence[int], started: bool, source: str | None = None) -> str:

@@ -29,8 +29,8 @@ BUTTON_VOLUME_STEP: Final = 10  # what the now-playing 🔉 / 🔊 buttons chang
 MESSAGE_CHARS: Final = 2_000  # a message's content
 EMBED_DESCRIPTION_CHARS: Final = 4_096
 EMBED_FIELDS: Final = 25
-# What one track line shows, so a page of ten fits one message (longer is cut with "…"; a longer link is
-# left out and the title shown bold instead).
-SHOWN_TITLE_CHARS: Final = 100
-SHOWN_AUTHOR_CHARS: Final = 60
+# What one track line shows, so a page of ten worst-case lines (without links) fits one message; longer is
+# cut with "…". A longer link is left out and the title shown bold instead.
+SHOWN_TITLE_CHARS: Final = 90
+SHOWN_AUTHOR_CHARS: Final = 40
 SHOWN_LINK_CHARS: Final = 300
