@@ -6,13 +6,11 @@ sessions on the real pure Queue, the real Store on SQLite in memory, the tree's 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from command_fakes import GUILD_ID, FakeInteraction, FakeMember, FakeSession, World, choice, invoke
+from command_fakes import GUILD_ID, FakeInteraction, FakeMember, FakeSession, World, choice, invoke, world
 
 from azura_common.koe.validation import MAX_QUERY_CHARS
 from azura_parent.commands.music import MusicCommands
@@ -20,8 +18,6 @@ from azura_parent.commands.playlists import PlaylistCommands
 from azura_parent.commands.queue import QueueCommands
 from azura_parent.commands.server import ServerCommands
 from azura_parent.commands.settings import SettingsCommands
-from azura_parent.db import Database
-from azura_parent.store import Store
 
 ARABIC_3 = "٣"  # ARABIC-INDIC DIGIT THREE: int() reads it as 3
 FULLWIDTH_80 = "８０"  # FULLWIDTH DIGITS: int() reads them as 80
@@ -29,6 +25,7 @@ DEVANAGARI_5 = "५"
 SUPERSCRIPT_2 = "²"  # str.isdigit() is True, int() refuses it
 HUGE = "9" * 22
 HUGER = "9" * 5_000  # past int()'s 4,300-digit limit: a ValueError if anything tried
+__all__ = ["world"]  # the fixture, from command_fakes
 
 
 def not_a_time(typed: str) -> str:
@@ -164,15 +161,6 @@ CASES = [
           f"⚠️ The idle timeout must be between 30 seconds and 24 hours (86400 seconds), not {seconds}.")
       for seconds in (5, -1, 86_401, 10**30)),
 ]
-
-
-@pytest_asyncio.fixture
-async def world() -> AsyncIterator[World]:
-    db = await Database.open(":memory:")
-    try:
-        yield World(Store(db))
-    finally:
-        await db.close()
 
 
 @dataclass
