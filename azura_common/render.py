@@ -1,13 +1,19 @@
-"""Text users read: durations, progress bars, now-playing lines, queue pages. Pure: no discord."""
+"""Text users read: durations, progress bars, now-playing lines, queue pages. Pure: no discord.
+
+Everything here fits Discord's limits whatever the tracks hold: a title, an author or a link is cut (with
+"…") to what one line may show, and a whole message to ``MESSAGE_CHARS``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 from .koe.session import QueuePage, RepeatMode, SessionState, Track
+from .rules.limits import MESSAGE_CHARS, SHOWN_AUTHOR_CHARS, SHOWN_LINK_CHARS, SHOWN_TITLE_CHARS
 from .rules.pages import page_count, page_of
+from .rules.text import fit_lines, shorten
 
 __all__ = [
+    "fit_message",
     "format_duration",
     "mention",
     "moved_text",
@@ -16,6 +22,7 @@ __all__ = [
     "queue_lines",
     "queue_message",
     "queued_text",
+    "shown_title",
     "track_line",
     "tracks_text",
 ]
@@ -47,13 +54,25 @@ def _escape(text: str) -> str:
     return text.replace("[", "⁅").replace("]", "⁆").replace("*", "∗").replace("`", "'")
 
 
-def track_line(track: Track, names: Names | None = None) -> str:
-    title = _escape(track.title)
-    link = f"[{title}](<{track.uri}>)" if track.uri else f"**{title}**"
+def fit_message(lines: Sequence[str]) -> str:
+    """Lines as one Discord message: whole lines while they fit, then "…"."""
+    return fit_lines(lines, MESSAGE_CHARS)
+
+
+def shown_title(track: Track) -> str:
+    """A track's title as one line shows it (escaped, at most ``SHOWN_TITLE_CHARS``)."""
+    return _escape(shorten(track.title, SHOWN_TITLE_CHARS))
+
+
+def track_line(track: Track, names: Names | None = None, *, link: bool = True) -> str:
+    """One track: its title (linked when ``link`` and its link is not too long), author, length, requester."""
+    title = shown_title(track)
+    linked = link and track.uri and len(track.uri) <= SHOWN_LINK_CHARS and ">" not in track.uri
+    shown = f"[{title}](<{track.uri}>)" if linked else f"**{title}**"
     length = "live" if track.is_stream else format_duration(track.play_length_ms)
-    by = f" — {_escape(track.author)}" if track.author else ""
+    by = f" — {_escape(shorten(track.author, SHOWN_AUTHOR_CHARS))}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
-    return f"{link}{by} ({length}){who}"
+    return f"{shown}{by} ({length}){who}"
 
 
 def tracks_text(tracks: Sequence[Track]) -> str:
@@ -86,7 +105,7 @@ def now_playing_lines(state: SessionState, names: Names | None = None) -> list[s
     return lines
 
 
-def queue_lines(page: QueuePage, names: Names | None = None) -> list[str]:
+def queue_lines(page: QueuePage, names: Names | None = None, *, links: bool = True) -> list[str]:
     """One line per entry: history, the current track (▶) and what comes next, with absolute positions."""
     if not page.items:
         return ["The queue is empty." if page.total == 0 else "No tracks on this page."]
@@ -95,14 +114,18 @@ def queue_lines(page: QueuePage, names: Names | None = None) -> list[str]:
     for item in page.items:
         marker = "▶" if item.position == page.current_position else ("✓" if item.position < page.current_position
                                                                        or page.current_position == 0 else " ")
-        lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names)}")
+        lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names, link=links)}")
     return lines
 
 
 def queue_message(page: QueuePage, title: str) -> str:
     """One page of ``/queue``: a header with the page number, then the entries."""
-    head = f"📜 **{title}** — {page.total} tracks, page {page_of(page.offset)}/{page_count(page.total)}"
-    return "\n".join([head, *queue_lines(page, mention)])
+    head = f"📜 **{shorten(title, SHOWN_TITLE_CHARS)}** — {page.total} tracks, " \
+           f"page {page_of(page.offset)}/{page_count(page.total)}"
+    lines = [head, *queue_lines(page, mention)]
+    if len("\n".join(lines)) > MESSAGE_CHARS:  # every entry, unlinked, rather than some entries linked
+        lines = [head, *queue_lines(page, mention, links=False)]
+    return fit_message(lines)
 
 
 def queued_text(tracks: Sequence[Track], positions: Sequence[int], started: bool, source: str | None = None) -> str:
@@ -111,7 +134,7 @@ def queued_text(tracks: Sequence[Track], positions: Sequence[int], started: bool
         head = f"🎶 Queued {track_line(tracks[0])} at **#{positions[0]}**"
     else:
         total = sum(t.play_length_ms for t in tracks)
-        origin = f" from **{source}**" if source else ""
+        origin = f" from **{_escape(shorten(source, SHOWN_TITLE_CHARS))}**" if source else ""
         span = f"#{min(positions)}–#{max(positions)}"
         head = f"🎶 Queued **{len(tracks)} tracks**{origin} ({format_duration(total)}) at **{span}**"
     return head + (" — playing now." if started else ".")

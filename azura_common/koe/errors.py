@@ -152,26 +152,34 @@ class InvalidArgument(KoeError):
 
 
 class Busy(KoeError):
-    """Every bot of the cluster is already playing elsewhere in this server."""
+    """Every bot of the cluster that is up is already playing elsewhere in this server (``offline`` of the
+    ``bots`` are down, so they were not asked)."""
 
     kind = "busy"
     status = "RESOURCE_EXHAUSTED"
 
-    def __init__(self, bots: int, message: str | None = None) -> None:
+    def __init__(self, bots: int, message: str | None = None, *, offline: int = 0) -> None:
         self.bots = bots
+        self.offline = offline
         super().__init__(message)
 
     def default_message(self) -> str:
+        if self.offline:
+            available = self.bots - self.offline
+            down = f"{self.offline} {'is' if self.offline == 1 else 'are'} offline"
+            if available == 1:
+                return f"The one available Azura bot is busy in this server; {down}."
+            return f"All {available} available Azura bots are busy in this server; {down}."
         if self.bots == 1:
             return "The Azura bot is busy in another voice channel of this server."
         return f"All {self.bots} Azura bots are busy in this server."
 
     def fields(self) -> dict[str, FieldValue]:
-        return {"bots": self.bots}
+        return {"bots": self.bots, "offline": self.offline}
 
     @classmethod
     def from_fields(cls, message: str, fields: dict[str, FieldValue]) -> KoeError:
-        return cls(int(fields.get("bots", 0)), message)
+        return cls(int(fields.get("bots", 0)), message, offline=int(fields.get("offline", 0)))
 
 
 class PermissionDenied(KoeError):

@@ -2,7 +2,8 @@
 
 The rule (DESIGN.md "Koe in one paragraph"): reuse the session of the user's voice channel; else play
 here (a LocalSession) when this bot is not connected anywhere in that guild; else take a free child
-(a RemoteSession, found through the Link handshake); none free → ``Busy`` naming how many bots there are.
+(a RemoteSession, found through the Link handshake); none free → ``Busy`` naming how many bots there are
+(and how many of them are offline).
 Tearing a session down removes every copy of it. Koe knows nothing of discord, wavelink or grpc: the
 process that owns it injects how to build a LocalSession and where children come from.
 """
@@ -33,6 +34,11 @@ class ChildPool(Protocol):
     @property
     def size(self) -> int:
         """How many children are configured (free or not)."""
+        ...
+
+    @property
+    def offline(self) -> int:
+        """How many of them are down right now (not asked, so not counted as busy)."""
         ...
 
     async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
@@ -152,7 +158,7 @@ class Koe:
         elif self._children is not None:
             session = await self._children.acquire(guild_id, channel_id)
         if session is None:
-            raise Busy(self.bots_total)
+            raise Busy(self.bots_total, offline=self._children.offline if self._children else 0)
         try:
             await start(session)
         except BaseException:

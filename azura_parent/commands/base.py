@@ -22,8 +22,9 @@ from azura_common.koe.koe import Koe
 from azura_common.koe.local import SearchResult
 from azura_common.koe.queue import MAX_PAGE
 from azura_common.koe.session import CloseReason, Ending, EnqueueMode, EnqueueResult, Session, Track
-from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, CHOICE_LENGTH
+from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, CHOICE_LENGTH, MESSAGE_CHARS
 from azura_common.rules.permissions import DJ_ONLY
+from azura_common.rules.text import shorten
 from azura_common.rules.votes import SkipVotes
 
 from ..store import Store
@@ -87,6 +88,7 @@ async def is_dj(store: Store, voice: Voice) -> bool:
 async def send_done(interaction: discord.Interaction, text: str, *, view: discord.ui.View | None = None) -> None:
     """The public answer to a command (after a defer, the followup replaces "thinking…")."""
     allowed = discord.AllowedMentions.none()
+    text = shorten(text, MESSAGE_CHARS)  # the last guard: Discord refuses a longer message outright
     if interaction.response.is_done():
         if view is None:
             await interaction.followup.send(text, allowed_mentions=allowed)
@@ -172,13 +174,14 @@ class SessionCommands(commands.Cog):
         try:
             session = self.session_in(voice_of(interaction))
             state = await session.get_state()
-            wanted = int(current) if current.strip().isdigit() else None
+            typed = current.strip()
+            wanted = int(typed) if typed.isascii() and typed.isdigit() and len(typed) <= 7 else None
             offset = (wanted - 1) if wanted else max(0, state.current_position)
             page = await session.get_queue(max(0, min(offset, max(0, state.total - 1))), AUTOCOMPLETE_CHOICES)
         except (KoeError, ValueError):
             return []  # suggestions are best effort; the command itself reports what went wrong
         return [
-            app_commands.Choice(name=f"#{i.position} {i.track.title}"[:CHOICE_LENGTH], value=i.position)
+            app_commands.Choice(name=shorten(f"#{i.position} {i.track.title}", CHOICE_LENGTH), value=i.position)
             for i in page.items
         ]
 

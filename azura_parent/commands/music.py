@@ -8,9 +8,18 @@ from discord import app_commands
 
 from azura_common.koe.errors import KoeError, NothingPlaying, PermissionDenied
 from azura_common.koe.session import CloseReason, Ending, EnqueueMode, RepeatMode, Session
-from azura_common.render import format_duration, mention, moved_text, now_playing_lines, queued_text
+from azura_common.koe.validation import check_query
+from azura_common.render import (
+    fit_message,
+    format_duration,
+    mention,
+    moved_text,
+    now_playing_lines,
+    queued_text,
+    shown_title,
+)
 from azura_common.rules.limits import CHOICE_LENGTH, MAX_VOLUME
-from azura_common.rules.parse import parse_seek, parse_volume
+from azura_common.rules.parse import parse_choice, parse_seek, parse_volume
 from azura_common.rules.permissions import command_needs_dj
 from azura_common.rules.skip import (
     DJ_SKIP,
@@ -20,6 +29,7 @@ from azura_common.rules.skip import (
     skip_needs_a_track,
     skip_verdict,
 )
+from azura_common.rules.text import shorten
 from azura_common.rules.votes import track_key
 
 from .base import MODE_CHOICES, SessionCommands, is_dj, open_and_enqueue, send_done
@@ -54,9 +64,10 @@ class MusicCommands(SessionCommands):
         mode: app_commands.Choice[str] | None = None,
         position: app_commands.Range[int, 1, 1_000_000] | None = None,
     ) -> None:
+        query = check_query(query)
         voice = voice_of(interaction)
         settings = await self.bot.store.get_user_settings(voice.member.id)
-        chosen = EnqueueMode(mode.value) if mode else EnqueueMode(settings.enqueue_mode)
+        chosen = parse_choice(mode.value, EnqueueMode, "Enqueue mode") if mode else EnqueueMode(settings.enqueue_mode)
         await interaction.response.defer(thinking=True)
         found = await self.bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
@@ -69,12 +80,14 @@ class MusicCommands(SessionCommands):
         if len(current.strip()) < SUGGEST_FROM or current.startswith(("http://", "https://")):
             return []
         try:
-            found = await self.bot.lavalink.search(current)
+            found = await self.bot.lavalink.search(check_query(current))
         except KoeError:  # suggestions are best effort; the command itself reports what went wrong
             return []
         return [
-            app_commands.Choice(name=f"{t.title} — {t.author}"[:CHOICE_LENGTH],
-                                value=(t.uri or t.title)[:CHOICE_LENGTH])
+            app_commands.Choice(name=shorten(f"{t.title} — {t.author}", CHOICE_LENGTH),
+                                # a cut link would lead nowhere: then the title, searched again
+                                value=t.uri if t.uri and len(t.uri) <= CHOICE_LENGTH
+                                else shorten(t.title, CHOICE_LENGTH) or current[:CHOICE_LENGTH])
             for t in found.tracks[:SUGGESTIONS]
         ]
 
@@ -137,7 +150,7 @@ class MusicCommands(SessionCommands):
             key = track_key(state.current_position, state.current.encoded)
             outcome = self.bot.votes.vote(voice.channel.id, key, voice.member.id, voice.listeners)
             if not outcome.passed:
-                await send_done(interaction, f"🗳 {voice.member.mention} voted to skip **{state.current.title}** "
+                await send_done(interaction, f"🗳 {voice.member.mention} voted to skip **{shown_title(state.current)}** "
                                              f"({outcome.votes}/{outcome.needed} votes).")
                 return
         await interaction.response.defer(thinking=True)
@@ -161,7 +174,7 @@ class MusicCommands(SessionCommands):
 
         async def work(voice: Voice, session: Session) -> str:
             state = await session.seek(position, relative)
-            title = state.current.title if state.current else ""
+            title = shown_title(state.current) if state.current else ""
             return f"⏩ Now at {format_duration(state.position_ms)} in **{title}**."
 
         await self.run(interaction, work)
@@ -185,8 +198,10 @@ class MusicCommands(SessionCommands):
     @app_commands.describe(mode="none, one (this track) or all (the queue)")
     @app_commands.choices(mode=REPEAT_CHOICES)
     async def repeat(self, interaction: discord.Interaction, mode: app_commands.Choice[str]) -> None:
+        chosen = parse_choice(mode.value, RepeatMode, "Repeat")
+
         async def work(voice: Voice, session: Session) -> str:
-            state = await session.set_repeat(RepeatMode(mode.value))
+            state = await session.set_repeat(chosen)
             return REPEAT_TEXT[state.repeat]
 
         await self.run(interaction, work)
@@ -202,4 +217,4 @@ class MusicCommands(SessionCommands):
     @app_commands.command(name="nowplaying", description="What's playing in your voice channel.")
     async def nowplaying(self, interaction: discord.Interaction) -> None:
         state = await self.session_in(voice_of(interaction)).get_state()
-        await send_done(interaction, "\n".join(now_playing_lines(state, mention)))
+        await send_done(interaction, fit_message(now_playing_lines(state, mention)))

@@ -9,13 +9,15 @@ from discord import app_commands
 
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
 from azura_common.koe.session import EnqueueMode, Track
-from azura_common.render import format_duration, queued_text, track_line, tracks_text
+from azura_common.koe.validation import check_query
+from azura_common.render import fit_message, format_duration, queued_text, track_line, tracks_text
 from azura_common.replies import reply_privately
 from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, PAGE
 from azura_common.rules.pages import check_playlist_page, page_count
-from azura_common.rules.parse import parse_positions, parse_time
+from azura_common.rules.parse import parse_choice, parse_positions, parse_time
 from azura_common.rules.permissions import GLOBAL_NEEDS_MANAGE, may_set_visibility
 
+from ..store import clean_name
 from .base import MODE_CHOICES, BotServices, open_and_enqueue, queue_tracks, send_done, session_in
 from .board_notice import board_notice
 from .voice import voice_of
@@ -67,6 +69,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     @app_commands.describe(name="The playlist")
     @app_commands.autocomplete(name=names)
     async def delete(self, interaction: discord.Interaction, name: str) -> None:
+        name = clean_name(name)  # a name no playlist can have is refused by its rule, not echoed whole
         playlist = await self.bot.store.delete_playlist(interaction.user.id, name)
         await reply_privately(interaction, f"🗑 Deleted playlist **{playlist.name}** ({playlist.size} tracks).")
 
@@ -74,6 +77,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     @app_commands.describe(name="The playlist", new_name="Its new name")
     @app_commands.autocomplete(name=names)
     async def rename(self, interaction: discord.Interaction, name: str, new_name: str) -> None:
+        name = clean_name(name)
         playlist = await self.bot.store.rename_playlist(interaction.user.id, name, new_name)
         await reply_privately(interaction, f"✏ Renamed to **{playlist.name}**.")
 
@@ -88,13 +92,14 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         page: app_commands.Range[int, 1, 10_000] = 1,
         owner: discord.User | None = None,
     ) -> None:
+        name = clean_name(name)
         playlist = await self.bot.store.find_playable(interaction.user.id, name, owner.id if owner else None)
         found = await self.bot.store.entries(playlist, (page - 1) * PAGE, PAGE)
         check_playlist_page(page, total=found.total, name=playlist.name)
         lines = [f"`{e.position}.` {track_line(e.track)}" for e in found.items] or ["(empty)"]
         head = f"📁 **{playlist.name}** by <@{playlist.owner_id}> · {playlist.visibility} · {found.total} tracks, " \
                f"page {page}/{page_count(found.total)}"
-        await reply_privately(interaction, "\n".join([head, *lines]))
+        await reply_privately(interaction, fit_message([head, *lines]))
 
     @app_commands.command(name="add", description="Add a search or link, the current track, or the whole queue.")
     @app_commands.describe(name="Your playlist", what="What to add", query="Search words or a link (for query)")
@@ -107,11 +112,13 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         what: app_commands.Choice[str],
         query: str | None = None,
     ) -> None:
+        name = clean_name(name)
         playlist = await self.bot.store.get_playlist(interaction.user.id, name)  # fails fast on a wrong name
         tracks: list[Track]
         if what.value == "query":
-            if not query:
+            if not query or not query.strip():
                 raise InvalidArgument("Give a `query` to add (search words or a link).", "query")
+            query = check_query(query)
             await interaction.response.defer(thinking=True, ephemeral=True)
             found = await self.bot.lavalink.search(query)
             tracks = list(found.tracks if found.playlist else found.tracks[:1])
@@ -137,6 +144,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     @app_commands.describe(name="Your playlist", positions="A position like 5 or a range like 3-7")
     @app_commands.autocomplete(name=names)
     async def remove(self, interaction: discord.Interaction, name: str, positions: str) -> None:
+        name = clean_name(name)
         target = parse_positions(positions)
         removed = await self.bot.store.remove_entries(interaction.user.id, name, target.start, target.end)
         await reply_privately(interaction, f"🗑 Removed {tracks_text(removed)} from **{name}**.")
@@ -154,6 +162,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         start: str | None = None,
         end: str | None = None,
     ) -> None:
+        name = clean_name(name)
         start_ms = parse_time(start, "start") if start else 0
         end_ms = parse_time(end, "end") if end else None
         track = await self.bot.store.trim_entry(interaction.user.id, name, position, start_ms, end_ms)
@@ -167,6 +176,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     async def visibility(
         self, interaction: discord.Interaction, name: str, visibility: app_commands.Choice[str]
     ) -> None:
+        name = clean_name(name)
         member = interaction.user
         manage_guild = isinstance(member, discord.Member) and member.guild_permissions.manage_guild
         if not may_set_visibility(visibility.value, manage_guild=manage_guild):
@@ -189,10 +199,11 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         mode: app_commands.Choice[str] | None = None,
         position: app_commands.Range[int, 1, 1_000_000] | None = None,
     ) -> None:
+        name = clean_name(name)
         voice = voice_of(interaction)
         playlist = await self.bot.store.find_playable(voice.member.id, name, owner.id if owner else None)
         settings = await self.bot.store.get_user_settings(voice.member.id)
-        chosen = EnqueueMode(mode.value) if mode else EnqueueMode(settings.enqueue_mode)
+        chosen = parse_choice(mode.value, EnqueueMode, "Enqueue mode") if mode else EnqueueMode(settings.enqueue_mode)
         await interaction.response.defer(thinking=True)
         tracks = [dataclasses.replace(t, requester_id=voice.member.id) for t in await self.bot.store.tracks(playlist)]
         if not tracks:

@@ -8,7 +8,7 @@ from discord import app_commands
 from azura_common.koe.errors import NoSession, PermissionDenied
 from azura_common.koe.koe import Koe
 from azura_common.koe.session import RemoveAbsent, RemoveRange, Session
-from azura_common.render import mention, queue_message, track_line, tracks_text
+from azura_common.render import fit_message, mention, queue_message, shown_title, track_line, tracks_text
 from azura_common.rules.limits import PAGE
 from azura_common.rules.pages import history_window, queue_offset
 from azura_common.rules.permissions import command_needs_dj
@@ -81,7 +81,7 @@ class QueueCommands(SessionCommands):
             return
         page = await session.get_queue(*window)
         lines = [f"`{i.position}.` {track_line(i.track, mention)}" for i in page.items]
-        await send_done(interaction, "\n".join([f"📜 **Recently played in {voice.channel.name}**", *lines]))
+        await send_done(interaction, fit_message([f"📜 **Recently played in {voice.channel.name}**", *lines]))
 
     # -- editing -------------------------------------------------------------------------------------
     @app_commands.command(name="move", description="Move an upcoming track to another position.")
@@ -98,7 +98,7 @@ class QueueCommands(SessionCommands):
         async def work(voice: Voice, session: Session) -> str:
             await session.move(from_position, to_position)
             page = await session.get_queue(to_position - 1, 1)
-            title = page.items[0].track.title if page.items else "the track"
+            title = shown_title(page.items[0].track) if page.items else "the track"
             return f"↕ Moved **{title}** from #{from_position} to #{to_position}."
 
         await self.run(interaction, work)

@@ -1,41 +1,108 @@
 """The command tree with the one error handler: whatever a command (or one of its views) raises reaches the
-user as one ephemeral message, and nothing else reaches users as an exception."""
+user as one ephemeral message, and nothing else reaches users as an exception.
+
+Every sentence a user reads is written by us. A ``KoeError`` that is the user's to fix (a bad number, a
+position past the end, no permission, every bot busy) says so in its own words, which Koe writes. A failure
+that is not theirs reads the sentence ``FAILURES`` gives its kind, whatever words it carried (a library's,
+another process's); Lavalink's own refusal text is replaced by ours; anything else (a bug) is logged and
+reads ``SOMETHING_WENT_WRONG``. Every message fits one Discord message.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+from typing import Final
 
 import discord
 from discord import app_commands
 
-from azura_common.koe.errors import KoeError
+from azura_common.koe.errors import (
+    ChildUnavailable,
+    KoeError,
+    KoeTimeout,
+    MusicServerDown,
+    SessionLost,
+    TrackLoadFailed,
+    Unauthenticated,
+)
 from azura_common.replies import reply_privately
+from azura_common.rules.limits import MESSAGE_CHARS
+from azura_common.rules.text import echo, shorten
 
-__all__ = ["AzuraTree", "error_message", "report_error"]
+__all__ = [
+    "FAILURES",
+    "LAVALINK_REFUSED",
+    "MUSIC_SERVER_ERROR",
+    "SOMETHING_WENT_WRONG",
+    "AzuraTree",
+    "error_message",
+    "report_error",
+]
 
 log = logging.getLogger(__name__)
 
-SOMETHING_WENT_WRONG = "Something went wrong on my side; nothing was changed. Try again in a moment."
+SOMETHING_WENT_WRONG: Final = "Something went wrong on my side; nothing was changed. Try again in a moment."
+ERROR_MARK: Final = "⚠️ "
+
+# Failures that are not the user's, by kind: the one sentence each reads like. ``None``: the error's own
+# words, which only Koe writes for that kind (they name the channel or say what happens next).
+FAILURES: Final[dict[type[KoeError], str | None]] = {
+    KoeError: SOMETHING_WENT_WRONG,  # "internal": a bug or an unknown failure in another process
+    MusicServerDown: None,  # "The music server is restarting; your queue is safe." and the like
+    ChildUnavailable: None,  # "… can't be reached right now", "Couldn't join <#…> in time; try again."
+    SessionLost: None,
+    KoeTimeout: "That took too long. Try again in a moment.",
+    Unauthenticated: "The Azura bots can't talk to each other right now (a setup problem). Tell the server's "
+                     "admin; try again later.",
+}
+LAVALINK_REFUSED: Final = "the music server answered with an error. Try again, or try another search or link."
+MUSIC_SERVER_ERROR: Final = "The music server answered with an error. Try again in a moment."
+# How Koe writes a Lavalink refusal: what was refused (a quoted query or a fixed phrase), then Lavalink's or
+# wavelink's own words ("Failed to fulfill request to Lavalink: status=500, …"), which users never read.
+_QUOTED = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a Python repr() of a string
+_LAVALINK_WORDS = re.compile(rf"^(Couldn't load {_QUOTED}|The music server refused that): ", re.DOTALL)
 
 
 def error_message(error: Exception, where: str = "?") -> str:
-    """What the user reads about ``error``: a KoeError's own sentence; a bug is logged and stays vague."""
+    """What the user reads about ``error`` (without the ⚠️): always our sentence, never a library's."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, KoeError):
-        return str(original)
-    if isinstance(original, app_commands.CheckFailure):
-        return str(original) or "You can't use that here."
-    if isinstance(original, app_commands.TransformerError):
-        return f"{original.value!r} is not a valid value for that option."
-    log.error("%s failed", where, exc_info=original)
-    return SOMETHING_WENT_WRONG
+        text = _koe_message(original, where)
+    elif isinstance(original, app_commands.CheckFailure):
+        text = str(original) or "You can't use that here."
+    elif isinstance(original, app_commands.TransformerError):
+        text = f"{echo(str(original.value))} is not a valid value for that option."
+    elif isinstance(original, TimeoutError):
+        log.warning("%s timed out", where)
+        text = FAILURES[KoeTimeout] or SOMETHING_WENT_WRONG
+    else:
+        log.error("%s failed", where, exc_info=original)
+        text = SOMETHING_WENT_WRONG
+    return shorten(text, MESSAGE_CHARS - len(ERROR_MARK))
+
+
+def _koe_message(error: KoeError, where: str) -> str:
+    if type(error) in FAILURES:
+        sentence = FAILURES[type(error)]
+        if sentence is not None:
+            log.warning("%s failed: %r", where, error)
+            return sentence
+        return error.message
+    if isinstance(error, TrackLoadFailed):
+        match = _LAVALINK_WORDS.match(error.message)
+        if match is not None:
+            log.warning("%s: Lavalink refused: %s", where, error.message)
+            refused = match.group(1)
+            return f"{refused}: {LAVALINK_REFUSED}" if refused.startswith("Couldn't") else MUSIC_SERVER_ERROR
+    return error.message
 
 
 async def report_error(interaction: discord.Interaction, error: Exception) -> None:
     """Tell the invoking user what went wrong, privately, even after a public "thinking…"."""
     command = interaction.command
     where = f"command {command.qualified_name}" if command is not None else "interaction"
-    await reply_privately(interaction, f"⚠️ {error_message(error, where)}")
+    await reply_privately(interaction, f"{ERROR_MARK}{error_message(error, where)}")
 
 
 class AzuraTree(app_commands.CommandTree[discord.Client]):

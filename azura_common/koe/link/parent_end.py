@@ -362,6 +362,10 @@ class Children:
     def size(self) -> int:
         return len(self.links)
 
+    @property
+    def offline(self) -> int:
+        return sum(1 for link in self.links if not link.up)
+
     def start(self) -> None:
         for link in self.links:
             link.start()

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
 import discord
+import pytest_asyncio
 from discord import app_commands
 
 from azura_common.koe.errors import InvalidArgument, NoSession, NothingPlaying, TrackLoadFailed
@@ -41,6 +42,7 @@ from azura_common.koe.session import (
 from azura_common.rules.limits import MAX_VOLUME
 from azura_common.rules.votes import SkipVotes
 from azura_parent.commands.tree import report_error
+from azura_parent.db import Database
 from azura_parent.store import Store
 
 # What users read (literally: a change of wording must show up here).
@@ -444,6 +446,7 @@ class FakeChildren:
     def __init__(self, new_session: Callable[[int, int], Session], size: int = 2) -> None:
         self._new_session = new_session
         self.size = size
+        self.offline = 0
 
     async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
         return self._new_session(guild_id, channel_id)
@@ -531,3 +534,14 @@ async def private_text(command: app_commands.Command[Any, ..., Any], interaction
 
 def choice(value: str) -> app_commands.Choice[str]:
     return app_commands.Choice(name=value, value=value)
+
+
+@pytest_asyncio.fixture
+async def world() -> AsyncIterator[World]:
+    """A fresh server: the real Store on an in-memory SQLite database, a real Koe over fake sessions.
+    (A fixture here, not in a conftest, so tests outside this folder can import it too.)"""
+    db = await Database.open(":memory:")
+    try:
+        yield World(Store(db))
+    finally:
+        await db.close()

@@ -3,20 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from command_fakes import world
 
-import pytest_asyncio
-from command_fakes import World
-
-from azura_parent.db import Database
-from azura_parent.store import Store
-
-
-@pytest_asyncio.fixture
-async def world() -> AsyncIterator[World]:
-    """A fresh server: the real Store on an in-memory SQLite database, a real Koe over fake sessions."""
-    db = await Database.open(":memory:")
-    try:
-        yield World(Store(db))
-    finally:
-        await db.close()
+__all__ = ["world"]
