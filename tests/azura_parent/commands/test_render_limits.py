@@ -18,6 +18,8 @@ from azura_parent.commands.music import MusicCommands
 from azura_parent.commands.playlists import PlaylistCommands
 from azura_parent.commands.queue import QueueCommands
 
+pytestmark = pytest.mark.slow  # a 100,000-track queue of giant tracks per test
+
 BIG = 100_000
 QUEUE_TOTAL = 100_000
 

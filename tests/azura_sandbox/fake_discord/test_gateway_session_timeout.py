@@ -15,6 +15,8 @@ from raw_gateway import RawGateway
 from azura_sandbox.fake_discord import FakeDiscord, SandboxClient, SandboxError
 from azura_sandbox.fake_discord.objects import Channel
 
+pytestmark = pytest.mark.slow  # waits out real session timeouts
+
 TIMEOUT_S = 1.0
 
 
