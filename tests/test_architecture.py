@@ -13,7 +13,11 @@ PB = "azura_common.koe.pb"
 
 # Modules (repo-relative, posix; a trailing "/" or a bare stem covers a package) allowed to import each
 # guarded name. Everything else may not.
-WAVELINK_ALLOWED = ("azura_common/koe/local/player.py", "azura_common/koe/local/node.py")  # the player adapter
+WAVELINK_ALLOWED = (  # the player adapter, the node and this process's Lavalink
+    "azura_common/koe/local/player.py",
+    "azura_common/koe/local/lavalink.py",
+    "azura_common/koe/local/node.py",
+)
 PB_ALLOWED = (
     "azura_common/koe/convert.py",
     "azura_common/koe/remote.py",
