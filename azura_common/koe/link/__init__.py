@@ -3,11 +3,13 @@ upstream, heartbeats.
 
 - ``leases``: the child's lease book (pure bookkeeping).
 - ``child_end``: ``LinkHub``, what a child answers on every Link opened to it.
-- ``parent_end``: ``ChildLink`` (one child's Link, kept open) and ``Children`` (Koe's child pool).
+- ``parent_end``: ``ChildLink`` (one child's Link, kept open).
+- ``children``: ``Children`` (Koe's child pool: every ChildLink, and acquiring a free child).
 """
 
 from .child_end import LinkHub
+from .children import Children
 from .leases import LeaseBook
-from .parent_end import ChildLink, Children
+from .parent_end import ChildLink
 
 __all__ = ["ChildLink", "Children", "LeaseBook", "LinkHub"]

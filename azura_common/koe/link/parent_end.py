@@ -17,26 +17,24 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import random
 import time
-import uuid
 from collections.abc import AsyncIterator
 
 import grpc
 
 from ...supervised import Supervised, wait_set
 from .. import convert
-from ..errors import ChildUnavailable, KoeError
+from ..errors import KoeError
 from ..failover import Failover
 from ..koe import Koe
 from ..parked import ParkedSession
 from ..pb.azura.koe.v1 import koe_pb2 as pb
 from ..records import SessionRecord
 from ..remote import ChildConnection, RemoteSession
-from ..session import CloseReason, Ending, Session
+from ..session import CloseReason, Ending
 from .leases import LEASE_MS
 
-__all__ = ["ChildLink", "Children", "LinkState"]
+__all__ = ["ChildLink", "LinkState"]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +44,6 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 0.5
 DEAD_AFTER_S = 2.0
 QUERY_TIMEOUT_S = 2.0
-ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
-UNREACHABLE = "The other Azura bots can't be reached right now; try again in a moment."
 
 _LinkCall = grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent]
 
@@ -350,93 +346,3 @@ class ChildLink:
         # On a stream that is no longer up the lease died with the old stream: nothing to release.
         if self.up:
             self._outbox.put_nowait(pb.ParentEvent(release=pb.Release(request_id=request_id, guild_id=guild_id)))
-
-
-class Children:
-    """Every configured child: Koe's ChildPool on the parent."""
-
-    def __init__(self, links: list[ChildLink]) -> None:
-        self.links = links
-
-    @property
-    def size(self) -> int:
-        return len(self.links)
-
-    @property
-    def offline(self) -> int:
-        return sum(1 for link in self.links if not link.up)
-
-    def start(self) -> None:
-        for link in self.links:
-            link.start()
-
-    async def wait_up(self, timeout: float) -> int:
-        results = await asyncio.gather(*(link.wait_up(timeout) for link in self.links))
-        return sum(results)
-
-    async def close(self) -> None:
-        await asyncio.gather(*(link.close() for link in self.links))
-        await asyncio.gather(*(link.connection.close() for link in self.links), return_exceptions=True)
-
-    def link_of(self, session: Session) -> ChildLink | None:
-        if isinstance(session, RemoteSession):
-            for link in self.links:
-                if link.connection is session.connection:
-                    return link
-        return None
-
-    async def acquire(self, guild_id: int, channel_id: int) -> Session | None:
-        """Ask every child at once; claim the first that is free; release the rest.
-
-        A child that is only promised to a concurrent request is asked again after a short, jittered
-        pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
-        deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
-        candidates = [link for link in self.links if link.up and link.draining_until is None]
-        if self.links and not candidates:
-            raise ChildUnavailable(UNREACHABLE)
-        while candidates:
-            chosen, held, answered = await self._acquire_round(guild_id, channel_id, candidates)
-            if chosen is not None:
-                return RemoteSession(chosen.connection, guild_id, channel_id, chosen.bot_user_id)
-            if not answered:
-                raise ChildUnavailable(UNREACHABLE)  # "busy" would be a lie: nobody could say
-            if not held or time.monotonic() > deadline:
-                return None
-            candidates = held
-            await asyncio.sleep(random.uniform(0.005, 0.03))
-        return None
-
-    async def _acquire_round(
-        self, guild_id: int, channel_id: int, candidates: list[ChildLink]
-    ) -> tuple[ChildLink | None, list[ChildLink], bool]:
-        request_id = uuid.uuid4().hex
-        asks = {
-            asyncio.create_task(link.ask_availability(request_id, guild_id, channel_id)): link for link in candidates
-        }
-        chosen: ChildLink | None = None
-        held: list[ChildLink] = []
-        answered = False
-        try:
-            pending = set(asks)
-            while pending and chosen is None:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    answer, link = task.result(), asks[task]
-                    answered = answered or answer != "down"
-                    if answer == "held":
-                        held.append(link)
-                    elif answer == "available" and chosen is None:
-                        if await link.claim(request_id, guild_id, channel_id):
-                            chosen = link
-                        else:
-                            link.release(request_id, guild_id)
-        finally:
-            for task in asks:
-                if not task.done():
-                    task.cancel()
-            results = await asyncio.gather(*asks, return_exceptions=True)
-            for task, outcome in zip(asks, results, strict=True):
-                link = asks[task]
-                if link is not chosen and outcome == "available":
-                    link.release(request_id, guild_id)
-        return chosen, held, answered

@@ -24,7 +24,7 @@ from azura_common.koe.errors import (
     TrackLoadFailed,
     Unauthenticated,
 )
-from azura_common.koe.link.parent_end import UNREACHABLE
+from azura_common.koe.link.children import UNREACHABLE
 from azura_common.koe.local import SearchResult
 from azura_common.koe.local.player import REFUSED, lavalink_call
 from azura_common.rules.limits import MESSAGE_CHARS
