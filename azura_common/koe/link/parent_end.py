@@ -1,15 +1,14 @@
-"""The parent end of the Link streams: ``ChildLink`` per child, ``Children`` for all of them.
+"""The parent end of one child's Link stream: ``ChildLink`` (all of them together: ``children.Children``).
 
 A ``ChildLink`` keeps its Link open, reconnecting with backoff. On ``Hello`` it reconciles Koe (adopts
 sessions a restarted parent did not know, takes parked ones back, tells the child to stand down from
-sessions that moved to another bot and hands it its now-playing messages of them to edit, forgets those
-the child no longer holds); on ``SessionClosed`` it
-forgets at once; it keeps the child's latest record of each session. It sends a heartbeat every
-``heartbeat_s``; the child echoes it, which both proves the child alive and measures the round trip
-(``rtt_ms``). The child is gone, and its sessions go to the ``Failover``, when its heartbeats stop for
-``dead_after_s`` or when the Link breaks and cannot be opened again at once (a dead process refuses the
-connection; a child that is alive answers ``Hello`` within a moment and keeps its sessions).
-``Children.acquire`` asks every child at once and claims the first that is free.
+sessions that moved to another bot and hands it its now-playing messages of them to edit, forgets those the
+child no longer holds); on ``SessionClosed`` it forgets at once; it keeps the child's latest record of each
+session. It sends a heartbeat every ``heartbeat_s``; the child echoes it, which both proves the child alive
+and measures the round trip (``rtt_ms``). The child is gone, and its sessions go to the ``Failover``, when
+its heartbeats stop for ``dead_after_s`` or when the Link breaks and cannot be opened again at once (a dead
+process refuses the connection; a child that is alive answers ``Hello`` within a moment and keeps its
+sessions).
 """
 
 from __future__ import annotations
