@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 import grpc
 
@@ -21,8 +21,9 @@ from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 __all__ = ["Caller", "RawLink", "reserve"]
 
 Metadata = Sequence[tuple[str, str]]
+_LinkCall = grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent]
 # Events a child sends on its own (not as an answer): skipped while waiting for an answer.
-_NOTICES = frozenset({"record", "session_closed", "draining", "heartbeat"})
+_NOTICES = frozenset({"record", "session_closed", "draining"})
 
 
 class Caller(Protocol):
@@ -37,13 +38,14 @@ class Caller(Protocol):
 class RawLink:
     """One Link stream opened to a child, its Hello already read."""
 
-    def __init__(self, call: grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent], hello: pb.Hello) -> None:
+    def __init__(self, call: _LinkCall, hello: pb.Hello) -> None:
         self.call = call
         self.hello = hello
 
     @classmethod
     async def open(cls, stub: pb_grpc.KoeSessionStub, metadata: Metadata, timeout: float = 30.0) -> RawLink:
-        call = stub.Link(metadata=tuple(metadata), timeout=timeout)
+        # No request iterator: this stream is written to with write() (no generator left to close).
+        call = cast(_LinkCall, stub.Link(metadata=tuple(metadata), timeout=timeout))  # type: ignore[call-arg]
         first = await asyncio.wait_for(call.read(), timeout)
         assert isinstance(first, pb.ChildEvent) and first.WhichOneof("event") == "hello", first
         return cls(call, first.hello)
@@ -52,7 +54,8 @@ class RawLink:
         await self.call.write(event)
 
     async def answer(self, timeout: float = 5.0) -> pb.ChildEvent | None:
-        """The child's next answer (its own notices skipped), or None when none comes within ``timeout``."""
+        """The child's next answer (its own notices skipped), or None when none comes within ``timeout`` (a
+        read given up cancels the whole stream: grpc.aio has no other way to stop waiting)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -92,6 +95,8 @@ class RawLink:
 
     async def close(self) -> None:
         """End the stream as a parent does (a claimed lease outlives it; an unclaimed one does not)."""
+        if self.call.done():
+            return
         await self.call.done_writing()
         while isinstance(await self.call.read(), pb.ChildEvent):
             pass
