@@ -22,6 +22,7 @@ from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Track
 from azura_common.process import run_main
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
+from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import Sandbox
 
 
@@ -42,6 +43,7 @@ async def main(calls: int) -> None:
     session = RemoteSession(connection, sandbox.guild.id, sandbox.voices[0].id)
     results: dict[int, tuple[float, list[float]]] = {}
     try:
+        await reserve(connection, sandbox.guild.id, sandbox.voices[0].id)  # the parent's handshake
         await session.connect()
         found = load_tracks("ytsearch:bench")["data"][:3]
         await session.enqueue([Track(encoded=t["encoded"], title=t["info"]["title"], length_ms=t["info"]["length"])

@@ -41,6 +41,7 @@ from azura_common.koe.session import Session, Track
 from azura_common.process import run_main
 from azura_common.voicebot import point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
+from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import Sandbox, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -143,6 +144,7 @@ async def main(calls: int) -> None:
         remote = RemoteSession(connection, sandbox.guild.id, sandbox.voices[1].id)
         for _ in range(300):  # the child logs in to the fake Discord in the background
             try:
+                await reserve(connection, sandbox.guild.id, sandbox.voices[1].id)  # the parent's handshake
                 await remote.connect()
                 break
             except Exception:
