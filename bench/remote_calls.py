@@ -18,11 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from azura_common import fastio  # noqa: F401  (the parent's runtime: before grpc is imported)
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Track
 from azura_common.process import run_main
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import Sandbox
 
 

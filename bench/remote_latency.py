@@ -36,12 +36,12 @@ from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Session, Track
 from azura_common.process import run_main
 from azura_common.voicebot import point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import Sandbox, free_port
 
 HERE = Path(__file__).resolve().parent

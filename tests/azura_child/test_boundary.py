@@ -23,10 +23,10 @@ from google.protobuf import text_format
 from google.protobuf.message import Message
 
 from azura_common.koe import validation
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import ChildProcess, Sandbox
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]

@@ -18,11 +18,11 @@ import pytest_asyncio
 
 from azura_common.koe import convert
 from azura_common.koe.errors import NoSession, Unauthenticated
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Track
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import ChildProcess, Sandbox
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]

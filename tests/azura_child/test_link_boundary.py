@@ -19,10 +19,10 @@ import pytest
 import pytest_asyncio
 from google.protobuf.message import Message
 
+from azura_common.koe.link.by_hand import RawLink, reserve
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.link_client import RawLink, reserve
 from azura_sandbox.testing import ChildProcess, Sandbox
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]

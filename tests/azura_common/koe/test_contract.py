@@ -18,6 +18,7 @@ import pytest_asyncio
 from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
 from azura_common.koe.errors import AlreadyConnected, InvalidArgument, NoSession, NothingPlaying, QueueIndexError
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.records import SessionRecord, now_ms
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import (
@@ -31,7 +32,6 @@ from azura_common.koe.session import (
 )
 from azura_common.voicebot import point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
-from azura_sandbox.link_client import reserve
 from azura_sandbox.testing import Sandbox, free_port
 from azura_sandbox.waiting import eventually
 

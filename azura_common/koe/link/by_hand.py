@@ -14,16 +14,20 @@ from typing import Protocol, cast
 
 import grpc
 
-from azura_common.koe.link.leases import LEASE_MS
-from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
-from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
+from ..pb.azura.koe.v1 import koe_pb2 as pb
+from ..pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
+from .leases import LEASE_MS
 
-__all__ = ["Caller", "RawLink", "reserve"]
+__all__ = ["Caller", "HandshakeFailed", "RawLink", "reserve"]
 
 Metadata = Sequence[tuple[str, str]]
 _LinkCall = grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent]
 # Events a child sends on its own (not as an answer): skipped while waiting for an answer.
 _NOTICES = frozenset({"record", "session_closed", "draining"})
+
+
+class HandshakeFailed(Exception):
+    """The child did not answer as the handshake expects."""
 
 
 class Caller(Protocol):
@@ -47,7 +51,9 @@ class RawLink:
         # No request iterator: this stream is written to with write() (no generator left to close).
         call = cast(_LinkCall, stub.Link(metadata=tuple(metadata), timeout=timeout))  # type: ignore[call-arg]
         first = await asyncio.wait_for(call.read(), timeout)
-        assert isinstance(first, pb.ChildEvent) and first.WhichOneof("event") == "hello", first
+        if not isinstance(first, pb.ChildEvent) or first.WhichOneof("event") != "hello":
+            call.cancel()
+            raise HandshakeFailed(f"the child did not say Hello first: {first!r}")
         return cls(call, first.hello)
 
     async def send(self, event: pb.ParentEvent) -> None:
@@ -79,18 +85,18 @@ class RawLink:
     async def claim(self, request_id: str, guild_id: int, channel_id: int) -> bool:
         await self.send(pb.ParentEvent(claim=pb.Claim(request_id=request_id, guild_id=guild_id, channel_id=channel_id)))
         answer = await self.answer()
-        assert answer is not None and answer.WhichOneof("event") == "claimed", answer
-        assert answer.claimed.request_id == request_id
-        return answer.claimed.ok
+        if answer is None or answer.WhichOneof("event") != "claimed":
+            raise HandshakeFailed(f"a Claim was answered with {answer!r}")
+        return answer.claimed.ok and answer.claimed.request_id == request_id
 
     async def reserve(self, guild_id: int, channel_id: int) -> str:
         """The parent's handshake: query, then claim; the request id of the claimed lease."""
         request_id = uuid.uuid4().hex
         answered = await self.query(guild_id, channel_id, request_id)
         if answered != "available":
-            raise LookupError(f"the child is not free for {guild_id}/{channel_id}: {answered}")
+            raise HandshakeFailed(f"the child is not free for {guild_id}/{channel_id}: {answered}")
         if not await self.claim(request_id, guild_id, channel_id):
-            raise LookupError(f"the child refused the claim for {guild_id}/{channel_id}")
+            raise HandshakeFailed(f"the child refused the claim for {guild_id}/{channel_id}")
         return request_id
 
     async def close(self) -> None:
