@@ -8,6 +8,7 @@ snapshot for the parents' Links and the now-playing refresh.
 
 Every request is checked against ``azura_common.koe.validation`` before anything changes, and a session
 answers only to its own (guild, channel) pair: another guild naming the right channel finds no session.
+A new session (Connect, Restore) needs a claimed lease from the Link handshake (``LeaseBook.require_reserved``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import grpc
 from google.protobuf.message import Message
 
 from azura_common.koe import convert, validation
-from azura_common.koe.errors import Busy, InvalidArgument, KoeError, KoeTimeout, NoSession
+from azura_common.koe.errors import InvalidArgument, KoeError, KoeTimeout, NoSession
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
@@ -176,8 +177,8 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
             if optional_id:  # absent or 0: none, as everywhere on the wire
                 validation.check_snowflake(optional_id, argument)
         session = self._existing(request)
-        if self.hub.leases.blocks(request.guild_id, request.channel_id):
-            raise Busy(1, "This bot is reserved for another voice channel of this server.")
+        if session is None:  # a retried Connect of a session it holds is fine; a new one needs the handshake
+            self.hub.leases.require_reserved(request.guild_id, request.channel_id)
         try:
             if session is not None:
                 state = await session.connect(text, dj_role)
@@ -194,8 +195,8 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
         record = validation.check_record(convert.record_from_pb(request.record))
         if (record.guild_id, record.channel_id) != (request.guild_id, request.channel_id):
             raise InvalidArgument("The record belongs to another voice channel.", "record")
-        if self.hub.leases.blocks(request.guild_id, request.channel_id):
-            raise Busy(1, "This bot is reserved for another voice channel of this server.")
+        if self._existing(request) is None:  # one it holds already is refused by Koe as already connected
+            self.hub.leases.require_reserved(request.guild_id, request.channel_id)
         try:
             state = await (await self.koe.restore(record)).get_state()
         finally:

@@ -92,7 +92,27 @@ async def run_until_signalled(
     if not worker.done():
         worker.cancel()
     await asyncio.gather(worker, waiter, return_exceptions=True)
+    await _end_leftover_tasks()
     return code
+
+
+async def _end_leftover_tasks(timeout_s: float = 2.0) -> None:
+    """Every task still running once the stop is done was owned by nobody: name them (a leak to fix) and end
+    them here, so none is destroyed pending (asyncio's "Task was destroyed but it is pending!") at exit."""
+    current = asyncio.current_task()
+    leftover = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    if not leftover:
+        return
+    names = sorted(_task_name(task) for task in leftover)
+    log.warning("%d task(s) still running after the stop, ending them: %s", len(leftover), ", ".join(names))
+    for task in leftover:
+        task.cancel()
+    await asyncio.wait(leftover, timeout=timeout_s)
+
+
+def _task_name(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    return getattr(coro, "__qualname__", None) or task.get_name()
 
 
 def bot_main(name: str, load_config: Callable[[], T], run: Callable[[T], Coroutine[Any, Any, int]]) -> int:

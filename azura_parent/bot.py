@@ -93,10 +93,12 @@ class ParentBot(VoiceBot):
             self._announce.cancel()
             await asyncio.gather(self._announce, return_exceptions=True)
         await self.idle.close()
+        # The Links first: a child stopping at the same moment (honcho and platforms stop every process at once)
+        # would otherwise start a failover onto this bot, which is closing, after the failover was closed.
+        await self.children.close()
         await self.recovery.close()  # the last records first: this bot's sessions come back when it restarts
         await self.koe.close(local_only=True)
         await self.board.close()
-        await self.children.close()
         with contextlib.suppress(TimeoutError, OSError):
             await asyncio.wait_for(self.lavalink.close(), 2.0)
         if self.db is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from azura_common import fastio  # noqa: F401  (the parent's runtime: before grpc is imported)
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Track
 from azura_common.process import run_main
@@ -42,6 +43,7 @@ async def main(calls: int) -> None:
     session = RemoteSession(connection, sandbox.guild.id, sandbox.voices[0].id)
     results: dict[int, tuple[float, list[float]]] = {}
     try:
+        await reserve(connection, sandbox.guild.id, sandbox.voices[0].id)  # the parent's handshake
         await session.connect()
         found = load_tracks("ytsearch:bench")["data"][:3]
         await session.enqueue([Track(encoded=t["encoded"], title=t["info"]["title"], length_ms=t["info"]["length"])

@@ -36,6 +36,7 @@ from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Session, Track
 from azura_common.process import run_main
@@ -143,6 +144,7 @@ async def main(calls: int) -> None:
         remote = RemoteSession(connection, sandbox.guild.id, sandbox.voices[1].id)
         for _ in range(300):  # the child logs in to the fake Discord in the background
             try:
+                await reserve(connection, sandbox.guild.id, sandbox.voices[1].id)  # the parent's handshake
                 await remote.connect()
                 break
             except Exception:

@@ -23,6 +23,7 @@ from google.protobuf import text_format
 from google.protobuf.message import Message
 
 from azura_common.koe import validation
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
@@ -85,6 +86,10 @@ class Stage:
         self.auth = (("authorization", f"Bearer {sandbox.secret}"),)
         self.ids = ids
 
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        return self.auth
+
     async def call(self, method: str, request: Message) -> Any:
         return await getattr(self.stub, method)(request, metadata=self.auth, timeout=20)
 
@@ -116,6 +121,7 @@ async def settled(stage: Stage, **where: int) -> tuple[Message, Message]:
 
 async def open_paused(stage: Stage, guild: int, channel: int, tracks: list[pb.Track]) -> None:
     ids = {"guild_id": guild, "channel_id": channel}
+    await reserve(stage, guild, channel)  # the parent's handshake: a child opens sessions only where reserved
     await stage.call("Connect", pb.ConnectRequest(**ids, request_id=uuid.uuid4().hex, text_channel_id=stage.ids.text))
     await stage.call("Enqueue", pb.EnqueueRequest(**ids, request_id=uuid.uuid4().hex, tracks=tracks))
     await stage.call("Skip", pb.SkipRequest(**ids, request_id=uuid.uuid4().hex, by=1))  # some history too

@@ -18,6 +18,7 @@ import pytest_asyncio
 
 from azura_common.koe import convert
 from azura_common.koe.errors import NoSession, Unauthenticated
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.pb.azura.koe.v1 import koe_pb2 as pb
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import Track
@@ -58,6 +59,7 @@ async def test_grpcurl_lists_describes_and_calls_with_the_secret(setup: Setup) -
     sb, child = setup.sandbox, setup.child
     connection = ChildConnection(child.address, sb.secret)
     session = RemoteSession(connection, sb.guild.id, sb.voices[0].id)
+    await reserve(connection, session.guild_id, session.channel_id)
     await session.connect(sb.text.id)
     await session.enqueue(tracks("grpcurl"))
     try:
@@ -126,6 +128,7 @@ async def test_a_retried_mutation_is_applied_once(setup: Setup) -> None:
     sb = setup.sandbox
     connection = ChildConnection(setup.child.address, sb.secret)
     session = RemoteSession(connection, sb.guild.id, sb.voices[2].id)
+    await reserve(connection, session.guild_id, session.channel_id)
     await session.connect()
     try:
         request = pb.EnqueueRequest(
@@ -177,6 +180,7 @@ async def test_sigterm_leaves_voice_and_exits_quickly(setup: Setup) -> None:
     connection = ChildConnection(child.address, sb.secret)
     session = RemoteSession(connection, sb.guild.id, sb.voices[3].id)
     try:
+        await reserve(connection, session.guild_id, session.channel_id)
         state = await session.connect()
         await session.enqueue(tracks("goodbye"))
         assert sb.discord.voice_state(sb.guild, state.bot_id) is not None
@@ -196,6 +200,7 @@ async def test_lavalink_gone_past_the_grace_period_ends_the_session(setup: Setup
     connection = ChildConnection(child.address, sb.secret)
     session = RemoteSession(connection, sb.guild.id, sb.voices[0].id)
     try:
+        await reserve(connection, session.guild_id, session.channel_id)
         state = await session.connect()
         await session.enqueue(tracks("doomed"))
         await sb.lavalink.apply_faults({"refuse_connections": True, "drop_websockets": True})
@@ -220,6 +225,7 @@ async def test_a_child_on_this_machine_can_serve_on_a_unix_socket(setup: Setup, 
     connection = ChildConnection(socket_path, sb.secret)
     session = RemoteSession(connection, sb.guild.id, sb.voices[2].id)
     try:
+        await reserve(connection, session.guild_id, session.channel_id)
         assert (await session.connect()).connected
         assert (await session.enqueue(tracks("over a socket"))).started
     finally:
@@ -234,6 +240,7 @@ async def test_the_now_playing_timeline_moves_on_its_own(setup: Setup) -> None:
     connection = ChildConnection(child.address, sb.secret)
     session = RemoteSession(connection, sb.guild.id, sb.voices[3].id)
     try:
+        await reserve(connection, session.guild_id, session.channel_id)
         state = await session.connect(sb.text.id)
         await session.enqueue(tracks("timeline"))
 

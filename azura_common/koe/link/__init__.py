@@ -5,6 +5,8 @@ upstream, heartbeats.
 - ``child_end``: ``LinkHub``, what a child answers on every Link opened to it.
 - ``parent_end``: ``ChildLink`` (one child's Link, kept open).
 - ``children``: ``Children`` (Koe's child pool: every ChildLink, and acquiring a free child).
+- ``by_hand``: the handshake spoken by hand (``RawLink``, ``reserve``), for tests, benches and operators
+  who call a child's Connect/Restore without a parent.
 """
 
 from .child_end import LinkHub

@@ -22,7 +22,8 @@ from typing import Protocol, runtime_checkable
 import grpc
 
 from ...supervised import Supervised
-from .. import convert
+from .. import convert, validation
+from ..errors import InvalidArgument
 from ..koe import Koe
 from ..pb.azura.koe.v1 import koe_pb2 as pb
 from ..records import MovedBoard, SessionRecord
@@ -137,17 +138,30 @@ class LinkHub:
             return self._availability(event.availability_query, owner)
         if kind == "claim":
             c = event.claim
-            ok = self.leases.claim(c.request_id, c.guild_id, c.channel_id)
+            problem = _problem(c.request_id, c.guild_id, c.channel_id)
+            if problem is not None:  # a request id that is not one is not echoed either (it may be 100 KB)
+                log.warning("refused a Link claim: %s", problem)
+                return pb.ChildEvent(claimed=pb.Claimed(ok=False))
+            ok = self.leases.claim(c.request_id, c.guild_id, c.channel_id, owner)
             return pb.ChildEvent(claimed=pb.Claimed(request_id=c.request_id, ok=ok))
         if kind == "release":
-            self.leases.release(event.release.request_id, event.release.guild_id)
-        if kind == "stale_boards" and self.on_stale_boards is not None:
-            self.on_stale_boards(convert.stale_boards_from_pb(event.stale_boards))
-        if kind == "heartbeat":  # echoed as is: the parent times the round trip with its own clock
+            if not self.leases.release(event.release.request_id, event.release.guild_id, owner):
+                log.debug("a Link released a lease it does not hold (%r)", event.release.request_id[:64])
+        elif kind == "stale_boards":
+            if self.on_stale_boards is not None:
+                self.on_stale_boards(convert.stale_boards_from_pb(event.stale_boards))
+        elif kind == "heartbeat":  # echoed as is: the parent times the round trip with its own clock
             return pb.ChildEvent(heartbeat=pb.Heartbeat(sent_at_ms=event.heartbeat.sent_at_ms))
+        else:  # no event, or one this child does not know (a newer parent): nothing to answer
+            log.debug("ignored a Link event of kind %s", kind)
         return None
 
     def _availability(self, q: pb.AvailabilityQuery, owner: object) -> pb.ChildEvent:
+        problem = _problem(q.request_id, q.guild_id, q.channel_id)
+        if problem is not None:
+            log.warning("refused a Link availability query: %s", problem)
+            unavailable = pb.Unavailable(guild_id=q.guild_id, reason=f"invalid query: {problem}", retry=False)
+            return pb.ChildEvent(unavailable=unavailable)
         if self.is_free(q.guild_id, q.channel_id) and self.leases.offer(
             q.request_id, q.guild_id, q.channel_id, q.lease_ms, owner
         ):
@@ -210,6 +224,16 @@ class LinkHub:
         await self._pusher.close()
         for outbox in list(self._outboxes):
             outbox.put_nowait(None)
+
+
+def _problem(request_id: str, guild_id: int, channel_id: int) -> str | None:
+    """What is wrong with a handshake event's request id and ids (a parent always sends all three), if anything."""
+    try:
+        validation.check_ids(guild_id, channel_id)
+        validation.check_request_id(request_id)
+    except InvalidArgument as exc:
+        return exc.message
+    return None if request_id else "request_id is empty."
 
 
 def _record_event(record: SessionRecord, *, with_tracks: bool) -> pb.ChildEvent:

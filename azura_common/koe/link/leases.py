@@ -2,7 +2,10 @@
 
 A child that says ``Available`` holds the guild for that request for ``LEASE_MS`` (a ``Claim`` turns the
 lease into a reservation for the ``Connect`` that follows, held ``CLAIM_HOLD_S``). A lease belongs to the
-Link stream that asked for it and dies with it. Pure bookkeeping with an injected clock.
+Link stream that asked for it: only that stream may claim or release it, and an unclaimed one dies with it.
+A child serves ``Connect`` and ``Restore`` only for a channel it holds a claimed lease for (``require_reserved``),
+so a caller that skipped the handshake cannot put a second bot in a channel. Pure bookkeeping with an injected
+clock.
 """
 
 from __future__ import annotations
@@ -11,11 +14,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["CLAIM_HOLD_S", "LEASE_MS", "LeaseBook"]
+from ..errors import KoeError
+
+__all__ = ["CLAIM_HOLD_S", "LEASE_MS", "LeaseBook", "NotReserved"]
 
 LEASE_MS = 3_000  # how long a child waits for a Claim after saying Available
 MAX_LEASE_MS = 30_000  # a parent asking for longer (or for nothing) gets LEASE_MS
 CLAIM_HOLD_S = 30.0  # how long a claimed reservation waits for its Connect
+
+
+class NotReserved(KoeError):
+    """A Connect or Restore for a channel this child was not reserved for (no claimed lease, no session)."""
+
+    kind = "not_reserved"
+    status = "FAILED_PRECONDITION"
+
+    def default_message(self) -> str:
+        return "This bot was not reserved for that voice channel: ask for a free bot on the Link first."
 
 
 @dataclass(slots=True)
@@ -50,19 +65,33 @@ class LeaseBook:
         self._by_guild[guild_id] = _Lease(request_id, guild_id, channel_id, self._clock() + ms / 1000, owner)
         return True
 
-    def claim(self, request_id: str, guild_id: int, channel_id: int) -> bool:
+    def claim(self, request_id: str, guild_id: int, channel_id: int, owner: object) -> bool:
+        """Turn the offer made to ``owner`` for ``request_id`` into a reservation of its channel (0: the same)."""
         lease = self._live(guild_id)
-        if lease is None or lease.request_id != request_id:
+        if lease is None or lease.request_id != request_id or lease.owner is not owner:
             return False
+        if channel_id not in (0, lease.channel_id):
+            return False  # offered for one channel, claimed for another: not what was promised
         lease.claimed = True
-        lease.channel_id = channel_id or lease.channel_id
         lease.expires_at = self._clock() + CLAIM_HOLD_S
         return True
 
-    def release(self, request_id: str, guild_id: int) -> None:
+    def release(self, request_id: str, guild_id: int, owner: object) -> bool:
+        """Drop ``owner``'s lease for ``request_id``; whether there was one (another stream's stays)."""
         lease = self._by_guild.get(guild_id)
-        if lease is not None and lease.request_id == request_id:
-            del self._by_guild[guild_id]
+        if lease is None or lease.request_id != request_id or lease.owner is not owner:
+            return False
+        del self._by_guild[guild_id]
+        return True
+
+    def reserved(self, guild_id: int, channel_id: int) -> bool:
+        """True when a live claimed lease reserves this guild for exactly this channel."""
+        lease = self._live(guild_id)
+        return lease is not None and lease.claimed and lease.channel_id == channel_id
+
+    def require_reserved(self, guild_id: int, channel_id: int) -> None:
+        if not self.reserved(guild_id, channel_id):
+            raise NotReserved()
 
     def blocks(self, guild_id: int, channel_id: int) -> bool:
         """True when a live lease holds the guild for another channel."""

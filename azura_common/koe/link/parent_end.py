@@ -81,7 +81,7 @@ class ChildLink:
         self._heartbeat_s = heartbeat_s
         self._dead_after_s = dead_after_s
         self._backoff = backoff_s
-        self._outbox: asyncio.Queue[pb.ParentEvent] = asyncio.Queue()  # the current stream's
+        self._outbox: asyncio.Queue[pb.ParentEvent | None] = asyncio.Queue()  # the current stream's
         self._waiters: dict[tuple[str, str], asyncio.Future[pb.ChildEvent]] = {}
         self._pings: dict[int, float] = {}  # heartbeat sent_at_ms → when it left (monotonic s)
         self._last_seen = 0.0
@@ -153,15 +153,15 @@ class ChildLink:
             delay = min(self._backoff[1], delay * 2)
 
     async def _one_stream(self) -> None:
-        outbox: asyncio.Queue[pb.ParentEvent] = asyncio.Queue()
+        outbox: asyncio.Queue[pb.ParentEvent | None] = asyncio.Queue()  # None ends the stream's requests
         self._outbox = outbox
         self._pings.clear()
         self._heard_hello = self._silent = False
         self._enter(LinkState.CONNECTING)
 
         async def outgoing() -> AsyncIterator[pb.ParentEvent]:
-            while True:
-                yield await outbox.get()
+            while (event := await outbox.get()) is not None:
+                yield event
 
         call: _LinkCall = self.connection.stub.Link(outgoing(), metadata=self.connection.metadata)
         self._call = call
@@ -177,11 +177,14 @@ class ChildLink:
                 else:
                     await self._on_event(event)
         finally:
+            # grpc stops reading our requests only when it cancels a call itself: a call that failed (the child
+            # is gone) would leave its request task waiting in outgoing() for good, one task per reconnect.
+            outbox.put_nowait(None)
             watchdog.cancel()
             await asyncio.gather(watchdog, return_exceptions=True)
             self._call = None
 
-    async def _watch(self, call: _LinkCall, outbox: asyncio.Queue[pb.ParentEvent]) -> None:
+    async def _watch(self, call: _LinkCall, outbox: asyncio.Queue[pb.ParentEvent | None]) -> None:
         """Send a heartbeat every ``heartbeat_s``; cut the stream when nothing came back for too long."""
         while True:
             await asyncio.sleep(self._heartbeat_s)

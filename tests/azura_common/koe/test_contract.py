@@ -18,6 +18,7 @@ import pytest_asyncio
 from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
 from azura_common.koe.errors import AlreadyConnected, InvalidArgument, NoSession, NothingPlaying, QueueIndexError
+from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.records import SessionRecord, now_ms
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import (
@@ -85,6 +86,7 @@ async def session(request: pytest.FixtureRequest, world: World) -> AsyncIterator
         s: Session = await world.local_app.koe.open(sandbox.guild.id, sandbox.voices[0].id, sandbox.text.id)
     else:
         s = RemoteSession(world.connection, sandbox.guild.id, sandbox.voices[1].id)
+        await reserve(world.connection, sandbox.guild.id, sandbox.voices[1].id)  # as the parent's handshake does
         await s.connect(sandbox.text.id)
     yield s
     try:
@@ -299,11 +301,13 @@ async def restored(request: pytest.FixtureRequest, world: World) -> AsyncIterato
             await RemoteSession(world.connection, world.sandbox.guild.id, channel).disconnect()
 
 
-async def restore_on(kind: str, world: World, record: SessionRecord) -> Session:
+async def restore_on(kind: str, world: World, record: SessionRecord, *, reserve_first: bool = True) -> Session:
     """A record restored by the in-process bot's Koe (local) or by the child process (remote)."""
     if kind == "local":
         return await world.local_app.koe.restore(record)
     remote = RemoteSession(world.connection, record.guild_id, record.channel_id)
+    if reserve_first:  # as the parent's handshake does; a child that holds the channel is never free for it
+        await reserve(world.connection, record.guild_id, record.channel_id)
     await remote.restore(record)
     return remote
 
@@ -346,7 +350,7 @@ async def test_restore_over_a_live_session_changes_nothing(restored: tuple[str, 
     first = await restore_on(kind, world, a_record(world, kind, current_position=1))
     other = a_record(world, kind, current_position=1, tracks=tuple(tracks("rock", 1)))
     with pytest.raises(AlreadyConnected) as info:
-        await restore_on(kind, world, other)
+        await restore_on(kind, world, other, reserve_first=False)
     assert info.value.message == "That voice channel already has a session."
     state = await first.get_state()
     assert state.total == 4 and state.current_position == 1
