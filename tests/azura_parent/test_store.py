@@ -25,6 +25,8 @@ from azura_parent.store import (
     UserSettings,
 )
 
+pytestmark = pytest.mark.slow  # real SQLite files: migrations, WAL, concurrent writers
+
 ALICE, BOB, CAROL = 1001, 1002, 1003
 GUILD = 5000
 
@@ -536,7 +538,6 @@ _ops = st.lists(
 )
 
 
-@pytest.mark.slow  # 40 generated histories, each on a real SQLite file
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=_ops)
 def test_add_remove_keep_positions_contiguous(ops: list[tuple[object, ...]]) -> None:

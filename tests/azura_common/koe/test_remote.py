@@ -17,6 +17,8 @@ from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import SessionState
 from azura_sandbox.testing import free_port
 
+pytestmark = pytest.mark.slow  # a real gRPC server and client, waiting out real deadlines and backoffs
+
 PAUSED = SessionState(guild_id=1, channel_id=2, bot_id=3, connected=True, paused=True)
 
 
