@@ -167,18 +167,17 @@ class LinkHub:
         ):
             available = pb.Available(request_id=q.request_id, guild_id=q.guild_id, bot_user_id=self._bot_user_id())
             return pb.ChildEvent(available=available)
-        member = self._in_guild(q.guild_id)
-        # Only a lease is in the way: worth asking again in a moment.
-        held = self._ready() and member and not self._draining and self.koe.local_channel(q.guild_id) is None
+        # retry: worth asking again in a moment (only a lease is in the way, or this bot is still starting).
         if self._draining:
-            reason = "stopping"
+            reason, retry = "stopping", False
         elif not self._ready():
-            reason = "not ready"
-        elif not member:
-            reason = "not in this server"
+            reason, retry = "not ready", True  # Discord or Lavalink is seconds away: a /play may wait for it
+        elif not self._in_guild(q.guild_id):
+            reason, retry = "not in this server", False
         else:
-            reason = "promised to another request" if held else "busy"
-        unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason, retry=held)
+            retry = self.koe.local_channel(q.guild_id) is None
+            reason = "promised to another request" if retry else "busy"
+        unavailable = pb.Unavailable(request_id=q.request_id, guild_id=q.guild_id, reason=reason, retry=retry)
         return pb.ChildEvent(unavailable=unavailable)
 
     def broadcast(self, event: pb.ChildEvent) -> None:
