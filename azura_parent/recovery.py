@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from azura_common.koe.failover import Failover, Moved
+from azura_common.koe.local import LocalSession
 from azura_common.koe.parked import ParkedSession
 from azura_common.koe.records import SessionRecord
 from azura_common.koe.remote import RemoteSession
@@ -71,11 +72,10 @@ class Recovery:
             if isinstance(session, RemoteSession):
                 link = self.bot.children.link_of(session)
                 found[route.channel_id] = link.records.get(route.channel_id) if link else None
-            elif isinstance(session, ParkedSession):
+            elif isinstance(session, ParkedSession | LocalSession):  # this process knows them whole
                 found[route.channel_id] = session.record()
             else:
-                record = getattr(session, "record", None)
-                found[route.channel_id] = record() if callable(record) else None
+                found[route.channel_id] = None
         return found
 
     async def _write(self) -> None:
