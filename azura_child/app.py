@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import discord
 import grpc
@@ -18,6 +17,7 @@ from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
 from azura_common.supervised import wait_set
+from azura_common.tls import LinkTls, warn_plaintext
 from azura_common.voicebot import VoiceBot
 
 from .auth import AuthInterceptor
@@ -103,10 +103,12 @@ class ChildApp:
         )
         host = self.config.bind_host
         address = host if host.startswith("unix:") else f"{host}:{self.config.port}"
-        credentials = _tls_credentials(self.config)
+        credentials = _tls_credentials(self.config.tls)
         if credentials is not None:
             self.port = self.server.add_secure_port(address, credentials)
         else:
+            if self.config.serves_plaintext_beyond_loopback:  # allowed by AZURA_INSECURE_LINKS=1 (config checked)
+                warn_plaintext(f"serving gRPC on {address}")
             self.port = self.server.add_insecure_port(address)
         await self._set_health(False)
         await self.server.start()
@@ -114,7 +116,7 @@ class ChildApp:
         self.board.start()
         self.hub.start()
         self._ready_task = asyncio.create_task(self._serve_when_ready(), name="health-ready")
-        log.info("child gRPC on %s", address)
+        log.info("child gRPC on %s (%s)", address, _security(self.config.tls))
         return self.port
 
     async def _serve_when_ready(self) -> None:
@@ -190,8 +192,16 @@ class ChildApp:
             await asyncio.gather(self._bot_task, return_exceptions=True)
 
 
-def _tls_credentials(config: ChildConfig) -> grpc.ServerCredentials | None:
-    if not (config.tls_cert and config.tls_key):
+def _tls_credentials(tls: LinkTls) -> grpc.ServerCredentials | None:
+    """TLS with the child's certificate; with ``AZURA_TLS_CA`` every caller must present a certificate it signed."""
+    if tls.cert is None or tls.key is None:
         return None
-    pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
-    return grpc.ssl_server_credentials([pair])
+    return grpc.ssl_server_credentials(
+        [(tls.key, tls.cert)], root_certificates=tls.ca, require_client_auth=tls.requires_client_cert
+    )
+
+
+def _security(tls: LinkTls) -> str:
+    if tls.requires_client_cert:
+        return "mTLS: client certificates required"
+    return "TLS" if tls.serves_tls else "plaintext"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
+from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
 __all__ = ["ChildConfig", "ConfigError", "process_index"]
 
@@ -33,11 +34,15 @@ class ChildConfig:
     lavalink_uri: str
     lavalink_password: str
     discord_api: str | None  # another Discord (the sandbox's fake); None for the real one
-    tls_cert: str | None
-    tls_key: str | None
+    tls: LinkTls  # AZURA_TLS_CERT/KEY: serve TLS; with AZURA_TLS_CA too: require client certificates (mTLS)
     lavalink_grace_s: float = 60.0  # Lavalink gone this long ends every session here
     nowplaying_refresh_s: float = 10.0  # the now-playing timeline's pace (Discord: 5 edits / 5 s per channel)
     lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
+    insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed on a non-loopback bind address
+
+    @property
+    def serves_plaintext_beyond_loopback(self) -> bool:
+        return not self.tls.serves_tls and not is_local_address(self.bind_host)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
@@ -58,17 +63,36 @@ class ChildConfig:
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
         lavalink = lavalink_servers(env)
+        bind_host = env.get("AZURA_BIND_HOST", "127.0.0.1")
+        tls = _child_tls(env, bind_host)
         return cls(
             lavalink_grace_s=env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0),
             nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
             token=token,
             secret=secret,
             port=int(port_text),
-            bind_host=env.get("AZURA_BIND_HOST", "127.0.0.1"),
+            bind_host=bind_host,
             lavalink_uri=lavalink[0][0],
             lavalink_password=lavalink[0][1],
             lavalink_more=lavalink[1:],
             discord_api=env.get("AZURA_DISCORD_API") or None,
-            tls_cert=env.get("AZURA_TLS_CERT") or None,
-            tls_key=env.get("AZURA_TLS_KEY") or None,
+            tls=tls,
+            insecure_links=insecure_links(env),
         )
+
+
+def _child_tls(env: Mapping[str, str], bind_host: str) -> LinkTls:
+    """The child's TLS material; plaintext on a non-loopback bind address only when the operator allows it."""
+    tls = read_link_tls(env)
+    if tls.ca is not None and not tls.serves_tls:
+        raise ConfigError(
+            "AZURA_TLS_CA is set but AZURA_TLS_CERT/AZURA_TLS_KEY are not: a child needs its own certificate to "
+            "serve TLS before it can require the parent's (mTLS)"
+        )
+    if not tls.serves_tls and not is_local_address(bind_host) and not insecure_links(env):
+        raise ConfigError(
+            f"AZURA_BIND_HOST={bind_host} would serve plaintext gRPC beyond this machine (the cluster secret in "
+            "clear): set AZURA_TLS_CERT and AZURA_TLS_KEY (the child's certificate), or AZURA_INSECURE_LINKS=1 "
+            "on a network you trust"
+        )
+    return tls

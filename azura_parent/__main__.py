@@ -11,6 +11,7 @@ os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, befor
 import dataclasses
 
 from azura_common.process import bot_main, run_until_signalled
+from azura_common.tls import warn_plaintext
 from azura_common.voicebot import point_discord_at
 
 from .bot import ParentBot
@@ -18,6 +19,8 @@ from .config import ParentConfig, expand_children
 
 
 async def run(config: ParentConfig) -> int:
+    if config.plaintext_beyond_loopback:  # only with AZURA_INSECURE_LINKS=1 (the configuration checked it)
+        warn_plaintext(f"dialling the children at {', '.join(config.plaintext_beyond_loopback)}")
     config = dataclasses.replace(config, children=await expand_children(config.children))
     if config.discord_api:
         point_discord_at(config.discord_api)  # process set-up: this process's discord.py talks to that Discord

@@ -46,7 +46,7 @@ class ParentBot(VoiceBot):
         self.tree = AzuraTree(self)
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.children = Children(
-            [ChildLink(ChildConnection(address, config.secret), self.koe) for address in config.children]
+            [ChildLink(ChildConnection(address, config.secret, config.tls), self.koe) for address in config.children]
         )
         self.koe.use_children(self.children)
         self.recovery = Recovery(self)

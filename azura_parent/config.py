@@ -6,13 +6,14 @@ import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
+from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
-__all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children"]
+__all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children", "plaintext_beyond_loopback"]
 
 
 def child_addresses(env: Mapping[str, str]) -> list[str]:
@@ -38,6 +39,24 @@ def child_addresses(env: Mapping[str, str]) -> list[str]:
         raise ConfigError(f"AZURA_CHILD_BASE_PORT must be a port number, not {base_text!r}")
     host = env.get("AZURA_CHILD_HOST", "127.0.0.1")
     return [f"{host}:{int(base_text) + i}" for i in range(int(count_text))]
+
+
+def plaintext_beyond_loopback(entries: list[str]) -> list[str]:
+    """The ``AZURA_CHILDREN`` entries that plaintext would reach beyond this machine: anything but a Unix socket,
+    ``localhost`` or a loopback IP (a DNS name may resolve anywhere, so it counts as beyond)."""
+    return [entry for entry in entries if not is_local_address(entry.removeprefix("all:"))]
+
+
+def _check_links(entries: list[str], tls: LinkTls, insecure: bool) -> None:
+    if tls.dials_tls or insecure:
+        return
+    beyond = plaintext_beyond_loopback(entries)
+    if beyond:
+        raise ConfigError(
+            f"AZURA_CHILDREN: {', '.join(beyond)} would be dialled in plaintext beyond this machine (the cluster "
+            "secret in clear): set AZURA_TLS_CA to the CA of the children's certificates (they set AZURA_TLS_CERT "
+            "and AZURA_TLS_KEY), or AZURA_INSECURE_LINKS=1 on a network you trust"
+        )
 
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -81,6 +100,14 @@ class ParentConfig:
     nowplaying_refresh_s: float = 10.0
     search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES  # Lavalink prefixes tried in turn for plain words
     lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
+    tls: LinkTls = field(default_factory=LinkTls)  # AZURA_TLS_CA (+ CERT/KEY for mTLS): dial the children in TLS
+    insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed to children beyond loopback
+    discovery_interval_s: float = 15.0  # AZURA_DISCOVERY_INTERVAL_S: how often all:name:port entries re-resolve
+
+    @property
+    def plaintext_beyond_loopback(self) -> list[str]:
+        """The children the parent dials in plaintext over the network (only with AZURA_INSECURE_LINKS=1)."""
+        return [] if self.tls.dials_tls else plaintext_beyond_loopback(self.children)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
@@ -106,6 +133,12 @@ class ParentConfig:
         except ValueError as exc:
             raise ConfigError(f"AZURA_SEARCH_SOURCES: {exc}") from None
         lavalink = lavalink_servers(env)
+        tls = read_link_tls(env)
+        insecure = insecure_links(env)
+        _check_links(children, tls, insecure)
+        interval = env_seconds(env, "AZURA_DISCOVERY_INTERVAL_S", 15.0)
+        if interval <= 0:
+            raise ConfigError(f"AZURA_DISCOVERY_INTERVAL_S must be more than 0 seconds, not {interval:g}")
         return cls(
             token=token,
             secret=secret,
@@ -119,4 +152,7 @@ class ParentConfig:
             idle_timeout_s=idle,
             nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
             search_sources=search_sources,
+            tls=tls,
+            insecure_links=insecure,
+            discovery_interval_s=interval,
         )

@@ -8,12 +8,14 @@ requests carry a request id, so a retried one is applied once by the child.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 import grpc
 
+from ..tls import LinkTls, address_host, link_failure_hint
 from . import convert
 from .errors import ChildUnavailable, SessionLost
 from .pb.azura.koe.v1 import koe_pb2 as pb
@@ -31,7 +33,9 @@ from .session import (
     Track,
 )
 
-__all__ = ["CALL_TIMEOUT_S", "CONNECT_TIMEOUT_S", "ChildConnection", "RemoteSession"]
+__all__ = ["CALL_TIMEOUT_S", "CONNECT_TIMEOUT_S", "ChildConnection", "RemoteSession", "channel_credentials"]
+
+log = logging.getLogger(__name__)
 
 CALL_TIMEOUT_S = 10.0
 CONNECT_TIMEOUT_S = 20.0  # joining voice waits for Discord's voice server update
@@ -66,23 +70,38 @@ Reply = TypeVar("Reply")
 StateReply = TypeVar("StateReply", bound=_HasState)
 
 
-class ChildConnection:
-    """One gRPC channel to one child, reused by every RemoteSession on it and by its Link."""
+def channel_credentials(tls: LinkTls) -> grpc.ChannelCredentials:
+    """The parent's side of TLS: trust ``AZURA_TLS_CA`` (the system's roots without it) and present
+    ``AZURA_TLS_CERT``/``KEY`` as the client certificate when given (what a child under mTLS asks for)."""
+    return grpc.ssl_channel_credentials(root_certificates=tls.ca, private_key=tls.key, certificate_chain=tls.cert)
 
-    def __init__(self, address: str, secret: str) -> None:
+
+class ChildConnection:
+    """One gRPC channel to one child, reused by every RemoteSession on it and by its Link.
+
+    With ``tls`` that dials TLS the channel is secure; ``server_name`` (else ``AZURA_TLS_SERVER_NAME``) is the
+    name the child's certificate must carry when it is not the host dialled (a child dialled by IP)."""
+
+    def __init__(self, address: str, secret: str, tls: LinkTls | None = None, server_name: str | None = None) -> None:
         self.address = address
         self.metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {secret}"),)
-        self.channel = grpc.aio.insecure_channel(
-            address,
-            options=[
-                ("grpc.keepalive_time_ms", 10_000),
-                ("grpc.keepalive_timeout_ms", 5_000),
-                ("grpc.initial_reconnect_backoff_ms", 200),
-                ("grpc.max_reconnect_backoff_ms", 2_000),
-                ("grpc.enable_retries", 1),
-                ("grpc.service_config", SERVICE_CONFIG),
-            ],
-        )
+        options: list[tuple[str, str | int]] = [
+            ("grpc.keepalive_time_ms", 10_000),
+            ("grpc.keepalive_timeout_ms", 5_000),
+            ("grpc.initial_reconnect_backoff_ms", 200),
+            ("grpc.max_reconnect_backoff_ms", 2_000),
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", SERVICE_CONFIG),
+        ]
+        self.secure = tls is not None and tls.dials_tls
+        self.server_name = (tls.server_name if tls else None) or server_name or address_host(address) or "localhost"
+        self._told: set[str] = set()  # the TLS problems already logged as warnings
+        if tls is not None and tls.dials_tls:
+            if self.server_name != address_host(address):
+                options.append(("grpc.ssl_target_name_override", self.server_name))
+            self.channel = grpc.aio.secure_channel(address, channel_credentials(tls), options=options)
+        else:
+            self.channel = grpc.aio.insecure_channel(address, options=options)
         self.stub = pb_grpc.KoeSessionStub(self.channel)
 
     async def call(
@@ -101,6 +120,16 @@ class ChildConnection:
 
     async def close(self) -> None:
         await self.channel.close(grace=None)
+
+    def tell_tls_problem(self, exc: BaseException) -> None:
+        """Log a WARNING saying what to set when ``exc`` shows a TLS problem, once per problem (the Link keeps
+        retrying with backoff; the same words every few seconds would bury everything else)."""
+        if not isinstance(exc, grpc.aio.AioRpcError):
+            return
+        hint = link_failure_hint(exc.details() or "", secure=self.secure, server_name=self.server_name)
+        if hint is not None and hint not in self._told:
+            self._told.add(hint)
+            log.warning("cannot link to the child at %s: %s", self.address, hint)
 
 
 def _request_id() -> str:

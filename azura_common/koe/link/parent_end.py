@@ -144,6 +144,7 @@ class ChildLink:
                 log.info("link to %s cut (heartbeats missed or dropped on purpose)", self.address)
             except (grpc.aio.AioRpcError, grpc.aio.UsageError, OSError, TimeoutError) as exc:
                 log.info("link to %s down: %s", self.address, exc)
+                self.connection.tell_tls_problem(exc)  # a certificate problem: a WARNING saying what to set
             except Exception:  # a bug while handling an event: log it, reconnect, reconcile on Hello
                 log.exception("link to %s failed", self.address)
             self._mark_down(LinkState.DOWN, "link lost", lose_sessions=True)
