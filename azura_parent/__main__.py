@@ -8,28 +8,28 @@ from azura_common.fastio import FAST_GRPC_IO
 
 os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, before anything imports grpc
 
-import dataclasses
+import functools
 
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.tls import warn_plaintext
 from azura_common.voicebot import point_discord_at
 
 from .bot import ParentBot
-from .config import ParentConfig, expand_children
+from .config import ParentConfig, Resolver, system_resolve
 
 
-async def run(config: ParentConfig) -> int:
+async def run(config: ParentConfig, resolve: Resolver = system_resolve) -> int:
     if config.plaintext_beyond_loopback:  # only with AZURA_INSECURE_LINKS=1 (the configuration checked it)
         warn_plaintext(f"dialling the children at {', '.join(config.plaintext_beyond_loopback)}")
-    config = dataclasses.replace(config, children=await expand_children(config.children))
     if config.discord_api:
         point_discord_at(config.discord_api)  # process set-up: this process's discord.py talks to that Discord
-    bot = ParentBot(config)
+    bot = ParentBot(config, resolve=resolve)
     return await run_until_signalled(bot.start(config.token), bot.close)
 
 
-def main() -> int:
-    return bot_main("azura_parent", ParentConfig.from_env, run)
+def main(resolve: Resolver = system_resolve) -> int:
+    """``resolve``: how ``all:name:port`` entries are looked up (a test gives its own DNS answers)."""
+    return bot_main("azura_parent", ParentConfig.from_env, functools.partial(run, resolve=resolve))
 
 
 if __name__ == "__main__":

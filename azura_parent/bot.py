@@ -25,8 +25,9 @@ from azura_common.rules.votes import SkipVotes
 from azura_common.voicebot import VoiceBot
 
 from .commands import AzuraTree, install
-from .config import ParentConfig
+from .config import ParentConfig, Resolver, system_resolve
 from .db import Database
+from .discovery import Discovery, split_children
 from .idle import IdleWatcher
 from .recovery import Recovery
 from .store import Store
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 class ParentBot(VoiceBot):
-    def __init__(self, config: ParentConfig, **options: Any) -> None:
+    def __init__(self, config: ParentConfig, *, resolve: Resolver = system_resolve, **options: Any) -> None:
         lavalink = Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-parent",
                             more=config.lavalink_more)
         super().__init__(lavalink, **options)
@@ -45,11 +46,13 @@ class ParentBot(VoiceBot):
         self.config = config
         self.tree = AzuraTree(self)
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
-        self.children = Children(
-            [ChildLink(ChildConnection(address, config.secret, config.tls), self.koe) for address in config.children]
-        )
+        fixed, names = split_children(config.children)
+        self.children = Children([self._link(address) for address in fixed])
+        self.discovery = Discovery(names, self.children, self._link, resolve=resolve,
+                                   interval_s=config.discovery_interval_s) if names else None
         self.koe.use_children(self.children)
         self.recovery = Recovery(self)
+        self.children.failover = self.recovery.failover  # links found later too
         self.board = NowPlayingBoard(self, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.session_listeners.append(self.board.poke)
         self.votes = SkipVotes()
@@ -70,6 +73,8 @@ class ParentBot(VoiceBot):
         self.db = await Database.open(self.config.db_path)
         self._store = Store(self.db)
         self.children.start()
+        if self.discovery is not None:
+            self.discovery.start()
         self.recovery.start()
         self.board.start()
         self.idle.start()
@@ -84,6 +89,8 @@ class ParentBot(VoiceBot):
 
     async def _announce_ready(self) -> None:
         await self.ready_event.wait()
+        if self.discovery is not None:
+            await self.discovery.wait_first_pass(10)
         linked = await self.children.wait_up(20) if self.children.links else 0
         log.info("parent ready: %d/%d children linked", linked, len(self.children.links))
 
@@ -93,6 +100,8 @@ class ParentBot(VoiceBot):
             self._announce.cancel()
             await asyncio.gather(self._announce, return_exceptions=True)
         await self.idle.close()
+        if self.discovery is not None:
+            await self.discovery.close()
         # The Links first: a child stopping at the same moment (honcho and platforms stop every process at once)
         # would otherwise start a failover onto this bot, which is closing, after the failover was closed.
         await self.children.close()
@@ -104,6 +113,12 @@ class ParentBot(VoiceBot):
         if self.db is not None:
             await self.db.close()
         await super().close()
+
+    def _link(self, address: str, server_name: str | None = None) -> ChildLink:
+        """A Link to the child at ``address``; ``server_name``: the name its certificate carries when found by
+        name but dialled by IP (discovery), unless AZURA_TLS_SERVER_NAME says otherwise."""
+        connection = ChildConnection(address, self.config.secret, self.config.tls, server_name)
+        return ChildLink(connection, self.koe)
 
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
         assert self.user is not None

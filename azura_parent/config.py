@@ -13,7 +13,15 @@ from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavali
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
-__all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children", "plaintext_beyond_loopback"]
+__all__ = [
+    "ConfigError",
+    "ParentConfig",
+    "Resolver",
+    "child_addresses",
+    "expand_children",
+    "plaintext_beyond_loopback",
+    "system_resolve",
+]
 
 
 def child_addresses(env: Mapping[str, str]) -> list[str]:
@@ -60,14 +68,15 @@ def _check_links(entries: list[str], tls: LinkTls, insecure: bool) -> None:
 
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""Host name and port → the IP addresses it resolves to (the system's DNS, or a test's own answers)."""
 
 
-async def _getaddrinfo(host: str, port: int) -> list[str]:
+async def system_resolve(host: str, port: int) -> list[str]:
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]) for info in infos]
 
 
-async def expand_children(entries: list[str], resolve: Resolver = _getaddrinfo) -> list[str]:
+async def expand_children(entries: list[str], resolve: Resolver = system_resolve) -> list[str]:
     """``all:host:port`` becomes one child per address the name resolves to (Fly.io's ``app.internal``,
     Kubernetes headless services); other entries stay as they are."""
     expanded: list[str] = []

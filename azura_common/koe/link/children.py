@@ -3,6 +3,11 @@
 ``acquire`` asks every child that is up (and not stopping) at once over its Link and claims the first that
 is free, releasing the others; a child only promised to a concurrent request is asked again after a short
 jittered pause, so many simultaneous ``/play``s spread over every free child.
+
+Links come and go at run time too (discovery: ``azura_parent/discovery.py``): ``add`` links a new child;
+``retire`` takes one out of the pool for new sessions and moves its sessions away (handed over while it still
+answers, the way a stopping child's are; a child that is down is failed over by its own Link); ``remove``
+closes it once it holds none.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 import uuid
 
 from ..errors import ChildUnavailable
+from ..failover import Failover
 from ..remote import RemoteSession
 from ..session import Session
 from .parent_end import ChildLink
@@ -28,6 +34,20 @@ class Children:
 
     def __init__(self, links: list[ChildLink]) -> None:
         self.links = links
+        self._failover: Failover | None = None
+        self._started = False
+        self._retiring: set[ChildLink] = set()  # out of the pool for new sessions; removed once they hold none
+
+    @property
+    def failover(self) -> Failover | None:
+        return self._failover
+
+    @failover.setter
+    def failover(self, failover: Failover | None) -> None:
+        """Where every link's sessions go when its child goes away, links added later included."""
+        self._failover = failover
+        for link in self.links:
+            link.failover = failover
 
     @property
     def size(self) -> int:
@@ -38,8 +58,42 @@ class Children:
         return sum(1 for link in self.links if not link.up)
 
     def start(self) -> None:
+        self._started = True
         for link in self.links:
             link.start()
+
+    def add(self, link: ChildLink) -> None:
+        """A child found at run time: in the pool at once, its Link opening (if the pool has started)."""
+        link.failover = self._failover
+        self.links.append(link)
+        if self._started:
+            link.start()
+
+    def retiring(self, link: ChildLink) -> bool:
+        return link in self._retiring
+
+    def retire(self, link: ChildLink) -> None:
+        """Take ``link`` out of the pool for new sessions and move its sessions to other bots.
+
+        A child that still answers hands each session over (restored elsewhere first, then told to stand down,
+        so the music does not stop); one that is down has its sessions failed over by its own Link (parked and
+        restored). Called again while sessions remain (nobody was free), it tries the hand-over again."""
+        self._retiring.add(link)
+        sessions = link.sessions()
+        if link.up and sessions and self._failover is not None:
+            self._failover.bot_draining(list(sessions), dict(link.records), link.bot_user_id)
+
+    def keep(self, link: ChildLink) -> None:
+        """A retiring child that is wanted again (its address came back): in the pool again."""
+        self._retiring.discard(link)
+
+    async def remove(self, link: ChildLink) -> None:
+        """Close ``link`` and forget it (after ``retire`` moved its sessions)."""
+        self._retiring.discard(link)
+        if link in self.links:
+            self.links.remove(link)
+        await link.close()
+        await link.connection.close()
 
     async def wait_up(self, timeout: float) -> int:
         results = await asyncio.gather(*(link.wait_up(timeout) for link in self.links))
@@ -62,7 +116,9 @@ class Children:
         A child that is only promised to a concurrent request is asked again after a short, jittered
         pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
-        candidates = [link for link in self.links if link.up and link.draining_until is None]
+        candidates = [
+            link for link in self.links if link.up and link.draining_until is None and link not in self._retiring
+        ]
         if self.links and not candidates:
             raise ChildUnavailable(UNREACHABLE)
         while candidates:
