@@ -175,8 +175,8 @@ class Discovery:
     def _apply(self, entry: NameEntry, addresses: set[str]) -> None:
         mine = {address for address, (found_by, _) in self._found.items() if found_by == entry}
         for address in sorted(addresses - mine):
-            if address in self._found:  # another name found it first: one link per child
-                continue
+            if address in self._found or any(link.address == address for link in self.children.links):
+                continue  # another entry has it already: one link per child
             link = self._make_link(address, entry.name)
             self._found[address] = (entry, link)
             self.children.add(link)

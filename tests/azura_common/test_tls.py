@@ -76,7 +76,7 @@ def test_what_counts_as_staying_on_this_machine() -> None:
 def test_plaintext_beyond_loopback_is_refused_at_start_up(ca: Authority, server: Issued) -> None:
     child = {"AZURA_CHILD_TOKEN": "t", "AZURA_CLUSTER_SECRET": "s"}
     assert ChildConfig.from_env({**child, "AZURA_BIND_HOST": "unix:/tmp/c.sock"}).tls.serves_tls is False
-    with pytest.raises(ConfigError, match="AZURA_BIND_HOST=0.0.0.0 .* AZURA_TLS_CERT .* AZURA_INSECURE_LINKS=1"):
+    with pytest.raises(ConfigError, match=r"AZURA_BIND_HOST=0\.0\.0\.0 .* AZURA_TLS_CERT .* AZURA_INSECURE_LINKS=1"):
         ChildConfig.from_env({**child, "AZURA_BIND_HOST": "0.0.0.0"})
     allowed = ChildConfig.from_env({**child, "AZURA_BIND_HOST": "0.0.0.0", "AZURA_INSECURE_LINKS": "1"})
     assert allowed.serves_plaintext_beyond_loopback

@@ -20,7 +20,6 @@ from azura_sandbox.addresses import non_loopback_ipv4
 from azura_sandbox.fake_discord.world import Channel
 from azura_sandbox.testing import ChildProcess, ParentProcess, Sandbox, free_port
 
-
 NAME = "children.test"
 INTERVAL_S = 1.0
 SLACK_S = 4.0  # a loaded 2-core machine: linking takes a Hello round trip after the lookup

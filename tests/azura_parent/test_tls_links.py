@@ -8,6 +8,7 @@ parent from linking and says why; plaintext beyond loopback is refused unless AZ
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,12 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 LINKED = "parent ready: 1/1 children linked"
 NOT_LINKED = "parent ready: 0/1 children linked"
+
+
+class DiscoveringParent(ParentProcess):
+    """The parent whose DNS answers come from AZURA_TEST_DNS_FILE (see discovery_parent.py)."""
+
+    module = "tests.azura_parent.discovery_parent"
 
 
 class TlsChild(ChildProcess):
@@ -174,11 +181,20 @@ async def test_a_child_dialled_by_ip_is_checked_by_the_name_its_certificate_carr
         await session.disconnect()
     finally:
         await connection.close()
+    # Found by name (discovery) and dialled by the IP the name resolves to: checked against that name.
+    dns = setup.tmp / "dns.json"
+    dns.write_text(json.dumps({"child.azura.test": ["127.0.0.1"]}))
+    found = DiscoveringParent({**setup.parent_env("found-parent", child, AZURA_TLS_CA=ca_text),
+                               "AZURA_CHILDREN": f"all:child.azura.test:{child.port}", "AZURA_TEST_DNS_FILE": str(dns)})
+    setup.sb.children.append(found)
+    found.start()
+    await found.wait_until(logged(found, f"child at {child.address} linked (child.azura.test)"), 30,
+                           "the parent to link the child it found by name, over TLS")
     # Without the name, the same parent configuration is refused and says what to set.
     unnamed = await setup.start_parent(setup.parent_env("unnamed-parent", child, AZURA_TLS_CA=ca_text))
     await unnamed.wait_until(logged(unnamed, "does not name '127.0.0.1'"), 30, "the name mismatch warning")
     assert "AZURA_TLS_SERVER_NAME" in unnamed.log_text()
-    await asyncio.gather(parent.stop(), unnamed.stop())
+    await asyncio.gather(parent.stop(), unnamed.stop(), found.stop())
 
 
 async def test_a_wrong_ca_or_a_missing_client_certificate_is_refused(setup: Setup) -> None:
