@@ -208,9 +208,12 @@ def link_failure_hint(details: str, *, secure: bool, server_name: str) -> str | 
     if "WRONG_VERSION_NUMBER" in details:
         return ("the child does not speak TLS: give it AZURA_TLS_CERT and AZURA_TLS_KEY, or unset AZURA_TLS_CA "
                 "on the parent")
-    if "Socket closed" in details and secure:
+    # A connection closed while connecting (not an open stream that broke: "Stream removed") is the peer
+    # hanging up in the handshake.
+    closed_at_connect = "failed to connect" in details and "Socket closed" in details
+    if closed_at_connect and secure:
         return ("the child closed the connection during the TLS handshake: under mTLS (AZURA_TLS_CA on the child) "
                 "it wants a client certificate its CA signed, so set AZURA_TLS_CERT and AZURA_TLS_KEY on the parent")
-    if "Socket closed" in details:
+    if closed_at_connect:
         return "the child closed a plaintext connection: if it serves TLS, set AZURA_TLS_CA on the parent"
     return None

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 
 from azura_child.config import ChildConfig
 from azura_common.config import ConfigError
-from azura_common.tls import insecure_links, is_local_address, read_link_tls
+from azura_common.tls import insecure_links, is_local_address, link_failure_hint, read_link_tls
 from azura_parent.config import ParentConfig
 from azura_sandbox.certs import Authority, Issued
 
@@ -96,3 +96,28 @@ def test_plaintext_beyond_loopback_is_refused_at_start_up(ca: Authority, server:
     assert secured.tls.dials_tls and secured.plaintext_beyond_loopback == []
     with pytest.raises(ConfigError, match="AZURA_DISCOVERY_INTERVAL_S must be more than 0"):
         ParentConfig.from_env({**parent, "AZURA_DISCOVERY_INTERVAL_S": "0"})
+
+
+def test_a_failed_link_says_what_to_fix_only_when_tls_is_why() -> None:
+    """gRPC 1.85's words (UNAVAILABLE details) for each case, as measured against a real server."""
+    at = "failed to connect to all addresses; last error: "
+    cases = {
+        at + "UNKNOWN: ipv4:127.0.0.1:1: Tls handshake failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:1000007d:"
+        "SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate: OK":
+            "not signed by the CA in AZURA_TLS_CA",
+        at + "UNKNOWN: ipv4:127.0.0.1:1: Custom verification check failed with error: UNAUTHENTICATED: Hostname "
+        "Verification Check failed.": "does not name 'child.test'",
+        at + "UNKNOWN: ipv4:127.0.0.1:1: Tls handshake failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:100000f7:"
+        "SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER": "the child does not speak TLS",
+        at + "UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed": "wants a client certificate",
+    }
+    for details, hint in cases.items():
+        said = link_failure_hint(details, secure=True, server_name="child.test")
+        assert said is not None and hint in said, (details, said)
+    plaintext = link_failure_hint(at + "UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed", secure=False, server_name="x")
+    assert plaintext is not None and "set AZURA_TLS_CA on the parent" in plaintext
+    # A child that dies or restarts is no TLS problem: no advice.
+    refused = at + "UNKNOWN: ipv4:127.0.0.1:1: Failed to connect to remote host: connect: Connection refused (111)"
+    for details in ("Stream removed (Socket closed)", refused):
+        assert link_failure_hint(details, secure=True, server_name="x") is None
+        assert link_failure_hint(details, secure=False, server_name="x") is None
