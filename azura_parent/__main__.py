@@ -10,6 +10,7 @@ os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, befor
 
 import dataclasses
 
+from azura_common.envhelp import PARENT_VARIABLES, env_help
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.voicebot import point_discord_at
 
@@ -26,7 +27,8 @@ async def run(config: ParentConfig) -> int:
 
 
 def main() -> int:
-    return bot_main("azura_parent", ParentConfig.from_env, run)
+    return bot_main("azura_parent", ParentConfig.from_env, run, environment=env_help(PARENT_VARIABLES),
+                    description="The parent bot: slash commands, playlists, settings, and the routing to children.")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,197 @@
+"""``python -m azura_common.healthcheck``: is this Azura process healthy? One line of output, exit 0 or 1.
+
+Two kinds of check:
+- a child: asks its ``grpc.health.v1`` service (no secret needed) and exits 0 only on SERVING. The child says
+  NOT_SERVING until its Discord and Lavalink are ready, so a container turns healthy once it can play.
+- a parent (or ``azura_cluster``): the parent serves no gRPC, so the check is of the process: a
+  ``python -m azura_parent`` that exists and is neither stopped (SIGSTOP, a frozen machine) nor a zombie.
+
+Without ``--address``/``--process`` the check follows what the container runs (its PID 1, else the first Azura
+process found): the image's one HEALTHCHECK then fits the parent, a child and the cluster alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2
+
+from .envhelp import env_help, environment_epilog
+
+__all__ = ["HealthResult", "check_grpc", "check_process", "default_address", "main"]
+
+DEFAULT_TIMEOUT_S = 3.0
+HEALTH_CHECK_METHOD = "/grpc.health.v1.Health/Check"
+PROCESS_ROLES = ("azura_parent", "azura_cluster")  # the processes that serve no gRPC health of their own
+
+ENVIRONMENT = env_help(("PORT", "AZURA_BIND_HOST", "AZURA_TLS_CERT", "AZURA_TLS_KEY", "AZURA_TLS_CA",
+                        "AZURA_TLS_SERVER_NAME"))
+
+
+@dataclass(frozen=True, slots=True)
+class HealthResult:
+    healthy: bool
+    line: str  # what the operator reads: the status first, then what was checked
+
+
+def default_address(env: Mapping[str, str]) -> str:
+    """Where a child in this environment serves: its Unix socket, else 127.0.0.1:$PORT (``::`` binds answer
+    there too)."""
+    bind = env.get("AZURA_BIND_HOST", "")
+    if bind.startswith("unix:"):
+        return bind
+    return f"127.0.0.1:{env.get('PORT') or '50051'}"
+
+
+def _pem(value: str) -> bytes:
+    """A PEM given as a file path or as the text itself (the contract of AZURA_TLS_*)."""
+    # JOIN(links): azura_common/tls.py reads these variables for the bots; use its reader here once it lands.
+    if value.lstrip().startswith("-----BEGIN"):
+        return value.encode()
+    return Path(value).read_bytes()
+
+
+def _channel(address: str, env: Mapping[str, str]) -> grpc.Channel:
+    """A channel to the child: TLS when it serves TLS (AZURA_TLS_CERT set), else plaintext."""
+    # JOIN(links): the credentials below mirror the child's own TLS settings; azura_common/tls.py owns them.
+    cert = env.get("AZURA_TLS_CERT", "")
+    if not cert:
+        return grpc.insecure_channel(address)
+    ca = env.get("AZURA_TLS_CA", "")
+    key = env.get("AZURA_TLS_KEY", "")
+    # Trust the CA when given; else the certificate itself (a self-signed one, or a chain ending in its CA).
+    roots = _pem(ca) if ca else _pem(cert)
+    # With a CA the child requires client certificates (mTLS): present its own, signed by that CA.
+    if ca and key:
+        credentials = grpc.ssl_channel_credentials(roots, _pem(key), _pem(cert))
+    else:
+        credentials = grpc.ssl_channel_credentials(roots)
+    options = []
+    if env.get("AZURA_TLS_SERVER_NAME"):
+        options.append(("grpc.ssl_target_name_override", env["AZURA_TLS_SERVER_NAME"]))
+    return grpc.secure_channel(address, credentials, options=options)
+
+
+def check_grpc(
+    address: str, *, service: str = "", timeout_s: float = DEFAULT_TIMEOUT_S, env: Mapping[str, str] = os.environ
+) -> HealthResult:
+    """Ask the gRPC health service at ``address`` about ``service`` ("" = the whole server)."""
+    what = f"{address} (grpc.health.v1, service {service!r})"
+    try:
+        channel = _channel(address, env)
+    except OSError as exc:
+        return HealthResult(False, f"UNHEALTHY: cannot read a TLS file for {what}: {exc}")
+    try:
+        check = channel.unary_unary(  # the stub's one method, typed (the generated stub is untyped)
+            HEALTH_CHECK_METHOD,
+            request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+            response_deserializer=health_pb2.HealthCheckResponse.FromString,
+        )
+        reply: health_pb2.HealthCheckResponse = check(health_pb2.HealthCheckRequest(service=service),
+                                                      timeout=timeout_s)
+    except grpc.RpcError as exc:
+        code = exc.code() if isinstance(exc, grpc.Call) else None
+        details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+        if code == grpc.StatusCode.NOT_FOUND:
+            return HealthResult(False, f"UNHEALTHY: {what}: no such service")
+        name = code.name if code is not None else "ERROR"
+        return HealthResult(False, f"UNREACHABLE: {what}: {name}: {(details or '').splitlines()[0] if details else ''}")
+    finally:
+        channel.close()
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    return HealthResult(reply.status == health_pb2.HealthCheckResponse.SERVING, f"{status}: {what}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Process:
+    pid: int
+    module: str  # the azura_* module it runs (python -m MODULE), "" for another program
+    state: str  # /proc/PID/stat's state letter: R, S, D, T (stopped), Z (zombie) ...
+
+
+def _azura_module(cmdline: list[str]) -> str:
+    for flag, value in itertools.pairwise(cmdline):
+        if flag == "-m" and value.split(".")[0].startswith("azura_"):
+            return value
+    return ""
+
+
+def _processes(proc: Path) -> list[_Process]:
+    found: list[_Process] = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+        module = _azura_module([part.decode(errors="replace") for part in cmdline])
+        state = stat.rsplit(")", 1)[1].split()[0] if ")" in stat else "?"
+        found.append(_Process(int(entry.name), module, state))
+    return sorted(found, key=lambda p: p.pid)
+
+
+def check_process(module: str, *, proc: Path = Path("/proc")) -> HealthResult:
+    """A ``python -m <module>`` process exists and is running (not stopped, not a zombie)."""
+    matches = [p for p in _processes(proc) if p.module == module]
+    if not matches:
+        return HealthResult(False, f"UNHEALTHY: no 'python -m {module}' process is running")
+    stuck = [p for p in matches if p.state in ("T", "t", "Z", "X")]
+    if stuck:
+        states = ", ".join(f"pid {p.pid} state {p.state}" for p in stuck)
+        return HealthResult(False, f"UNHEALTHY: 'python -m {module}' is stopped or dead ({states})")
+    pids = ", ".join(str(p.pid) for p in matches)
+    return HealthResult(True, f"RUNNING: 'python -m {module}' (pid {pids}); it serves no gRPC health to ask")
+
+
+def _container_role(proc: Path = Path("/proc")) -> str:
+    """The Azura module this container runs: PID 1's, else the first Azura process's, else ''."""
+    processes = _processes(proc)
+    first = next((p for p in processes if p.pid == 1 and p.module), None)
+    first = first or next((p for p in processes if p.module and p.pid != os.getpid()), None)
+    return first.module if first else ""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m azura_common.healthcheck",
+        description="Check an Azura process: a child's gRPC health (exit 0 on SERVING), or that a parent runs.",
+        epilog=environment_epilog(ENVIRONMENT),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--address", help="HOST:PORT, [IPv6]:PORT or unix:/path of a child (default: see below)")
+    parser.add_argument("--service", default="", help="the health service name to ask about (default: '', the server)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds to wait (default 3)")
+    parser.add_argument("--process", metavar="MODULE", choices=("azura_parent", "azura_cluster", "azura_child"),
+                        help="check that 'python -m MODULE' runs instead of asking gRPC (the parent serves none)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ) -> int:
+    args = _parser().parse_args(argv)
+    if args.timeout <= 0:
+        sys.stderr.write("healthcheck: --timeout must be more than 0 seconds\n")
+        return 2
+    module = args.process
+    if module is None and args.address is None:
+        role = _container_role()
+        module = role if role in PROCESS_ROLES else None
+    if module is not None:
+        result = check_process(module)
+    else:
+        result = check_grpc(args.address or default_address(env), service=args.service, timeout_s=args.timeout,
+                            env=env)
+    sys.stdout.write(result.line + "\n")
+    return 0 if result.healthy else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
