@@ -6,8 +6,9 @@ Two kinds of check:
 - a parent (or ``azura_cluster``): the parent serves no gRPC, so the check is of the process: a
   ``python -m azura_parent`` that exists and is neither stopped (SIGSTOP, a frozen machine) nor a zombie.
 
-Without ``--address``/``--process`` the check follows what the container runs (its PID 1, else the first Azura
-process found): the image's one HEALTHCHECK then fits the parent, a child and the cluster alike.
+Without ``--address``/``--process`` the check follows what the container runs (its PID 1, or PID 1's child under
+an init such as tini): the image's one HEALTHCHECK then fits the parent, a child and the cluster alike. Elsewhere
+(PID 1 is no Azura process) it asks the gRPC health at the default address.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from grpc_health.v1 import health_pb2
 
 from .envhelp import env_help, environment_epilog
 
-__all__ = ["HealthResult", "check_grpc", "check_process", "default_address", "main"]
+__all__ = ["HealthResult", "check_grpc", "check_process", "container_role", "default_address", "main"]
 
 DEFAULT_TIMEOUT_S = 3.0
 HEALTH_CHECK_METHOD = "/grpc.health.v1.Health/Check"
@@ -112,8 +113,13 @@ def check_grpc(
 @dataclass(frozen=True, slots=True)
 class _Process:
     pid: int
+    ppid: int
+    name: str  # the program's name (/proc/PID/comm)
     module: str  # the azura_* module it runs (python -m MODULE), "" for another program
     state: str  # /proc/PID/stat's state letter: R, S, D, T (stopped), Z (zombie) ...
+
+
+INIT_PROCESSES = ("docker-init", "tini", "dumb-init")  # what `docker run --init` and friends put as PID 1
 
 
 def _azura_module(cmdline: list[str]) -> str:
@@ -133,15 +139,19 @@ def _processes(proc: Path) -> list[_Process]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue  # ended meanwhile, or not ours to read
+        if ")" not in stat:
+            continue
+        name = stat[stat.find("(") + 1:stat.rfind(")")]
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
         module = _azura_module([part.decode(errors="replace") for part in cmdline])
-        state = stat.rsplit(")", 1)[1].split()[0] if ")" in stat else "?"
-        found.append(_Process(int(entry.name), module, state))
+        found.append(_Process(int(entry.name), int(ppid), name, module, state))
     return sorted(found, key=lambda p: p.pid)
 
 
-def check_process(module: str, *, proc: Path = Path("/proc")) -> HealthResult:
-    """A ``python -m <module>`` process exists and is running (not stopped, not a zombie)."""
-    matches = [p for p in _processes(proc) if p.module == module]
+def check_process(module: str, *, pid: int | None = None, proc: Path = Path("/proc")) -> HealthResult:
+    """A ``python -m <module>`` process (that one ``pid`` when given) exists and is running: not stopped, not a
+    zombie."""
+    matches = [p for p in _processes(proc) if p.module == module and pid in (None, p.pid)]
     if not matches:
         return HealthResult(False, f"UNHEALTHY: no 'python -m {module}' process is running")
     stuck = [p for p in matches if p.state in ("T", "t", "Z", "X")]
@@ -152,12 +162,16 @@ def check_process(module: str, *, proc: Path = Path("/proc")) -> HealthResult:
     return HealthResult(True, f"RUNNING: 'python -m {module}' (pid {pids}); it serves no gRPC health to ask")
 
 
-def _container_role(proc: Path = Path("/proc")) -> str:
-    """The Azura module this container runs: PID 1's, else the first Azura process's, else ''."""
+def container_role(proc: Path = Path("/proc")) -> str:
+    """The Azura module this container runs: PID 1's (or, under an init such as tini, its child's); '' when
+    PID 1 is no Azura process (a host, not a container)."""
     processes = _processes(proc)
-    first = next((p for p in processes if p.pid == 1 and p.module), None)
-    first = first or next((p for p in processes if p.module and p.pid != os.getpid()), None)
-    return first.module if first else ""
+    first = next((p for p in processes if p.pid == 1), None)
+    if first is None:
+        return ""
+    if not first.module and first.name in INIT_PROCESSES:
+        first = next((p for p in processes if p.ppid == 1 and p.module), first)
+    return first.module
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -167,7 +181,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=environment_epilog(ENVIRONMENT),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--address", help="HOST:PORT, [IPv6]:PORT or unix:/path of a child (default: see below)")
+    parser.add_argument("--address", help="HOST:PORT, [IPv6]:PORT or unix:/path of a child (default: AZURA_BIND_HOST "
+                        "when it is unix:/path, else 127.0.0.1:$PORT)")
     parser.add_argument("--service", default="", help="the health service name to ask about (default: '', the server)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds to wait (default 3)")
     parser.add_argument("--process", metavar="MODULE", choices=("azura_parent", "azura_cluster", "azura_child"),
@@ -182,7 +197,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ)
         return 2
     module = args.process
     if module is None and args.address is None:
-        role = _container_role()
+        role = container_role()
         module = role if role in PROCESS_ROLES else None
     if module is not None:
         result = check_process(module)
