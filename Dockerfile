@@ -26,7 +26,6 @@ COPY azura_common ./azura_common
 COPY azura_parent ./azura_parent
 COPY azura_child ./azura_child
 COPY azura_cluster ./azura_cluster
-COPY azura_sandbox ./azura_sandbox
 RUN pip install --no-deps . && python -m azura_common.healthcheck --help > /dev/null
 
 USER azura:azura

@@ -31,7 +31,8 @@ def variables_read(package: str) -> set[str]:
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not READ.fullmatch(f'"{key}"')}
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=60, cwd=ROOT,
+    # -W error: importing an entry point warns about nothing on a clean install (discord.py's audioop is quieted)
+    return subprocess.run([sys.executable, "-W", "error", *args], capture_output=True, text=True, timeout=60, cwd=ROOT,
                           env={**clean, **(env or {})})
 
 

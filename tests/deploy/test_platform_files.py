@@ -7,25 +7,23 @@ import configparser
 import json
 import re
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from azura_common import healthcheck
-
 from platform_files import (
     ROOT,
     app_json,
     compose,
     deployment_variables,
-    documented_variables,
     dockerfile_instructions,
+    documented_variables,
     fly,
     named_in_text,
 )
+
+from azura_common import healthcheck
 
 # What the lead's contract (DEPLOY_CONTRACT.md) says every platform file is written against.
 CONTRACT_VARIABLES = {
