@@ -103,7 +103,8 @@ def check_grpc(
         if code == grpc.StatusCode.NOT_FOUND:
             return HealthResult(False, f"UNHEALTHY: {what}: no such service")
         name = code.name if code is not None else "ERROR"
-        return HealthResult(False, f"UNREACHABLE: {what}: {name}: {(details or '').splitlines()[0] if details else ''}")
+        first_line = (details or "").strip().splitlines()[:1]
+        return HealthResult(False, f"UNREACHABLE: {what}: {name}: {''.join(first_line)}")
     finally:
         channel.close()
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
