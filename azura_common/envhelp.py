@@ -12,7 +12,16 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ENVIRONMENT", "EnvHelp", "env_help", "environment_epilog", "parse_entry_point_args"]
+__all__ = [
+    "CHILD_VARIABLES",
+    "CLUSTER_VARIABLES",
+    "ENVIRONMENT",
+    "PARENT_VARIABLES",
+    "EnvHelp",
+    "env_help",
+    "environment_epilog",
+    "parse_entry_point_args",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,9 @@ ENVIRONMENT: dict[str, str] = {
     "AZURA_CHILD_HOST": "the children's host when AZURA_CHILDREN is not set (default 127.0.0.1)",
     "AZURA_CHILDREN": "the children: host:port, all:name:port (every address of a name) or unix:/path, comma-separated",
     "AZURA_DISCOVERY_INTERVAL_S": "how often names in AZURA_CHILDREN are resolved again (seconds, default 15)",
+    "AZURA_CLUSTER_RUN_DIR": "azura_cluster: where the children's Unix sockets go (default: a new temporary directory)",
+    "AZURA_CLUSTER_STOP_GRACE_S": "azura_cluster: seconds from SIGTERM to SIGKILL for each process (default 25)",
+    "AZURA_CLUSTER_STABLE_S": "azura_cluster: a process up this long restarts from the shortest backoff (default 30)",
     "AZURA_CLUSTER_SECRET": "the shared secret between the parent and the children (required with children)",
     "AZURA_BIND_HOST": "where the child's gRPC server binds (default 127.0.0.1; :: on a private network; unix:/path)",
     "PORT": "the child's gRPC port (default 50051); for the parent, the base of the children's ports",
@@ -73,6 +85,17 @@ CHILD_VARIABLES = (
     "DYNO", "AZURA_CLUSTER_SECRET", "PORT", "AZURA_BIND_HOST", "AZURA_TLS_CERT", "AZURA_TLS_KEY", "AZURA_TLS_CA",
     "AZURA_INSECURE_LINKS", "LAVALINK_URI", "LAVALINK_PASSWORD", "LAVALINK_NODES", "AZURA_LAVALINK_GRACE_S",
     "AZURA_NOWPLAYING_REFRESH_S", "AZURA_DISCORD_API", "AZURA_LOG_LEVEL", "AZURA_UVLOOP", "GRPC_EXPERIMENTS",
+)
+
+
+# python -m azura_cluster: its own settings, and everything it passes on to the parent and the children it starts
+# (it sets each child's index and socket, and the parent's AZURA_CHILDREN, itself).
+CLUSTER_VARIABLES = (
+    "AZURA_CHILD_COUNT", "AZURA_CLUSTER_RUN_DIR", "AZURA_CLUSTER_STOP_GRACE_S", "AZURA_CLUSTER_STABLE_S",
+    *(name for name in dict.fromkeys((*PARENT_VARIABLES, *CHILD_VARIABLES))
+      if name not in ("AZURA_CHILD_COUNT", "AZURA_CHILDREN", "AZURA_CHILD_INDEX", "AZURA_CHILD_ORDINAL",
+                      "AZURA_CHILD_TOKEN", "AZURA_BIND_HOST", "HONCHO_PROCESS_NAME", "DYNO", "AZURA_CHILD_BASE_PORT",
+                      "AZURA_CHILD_HOST", "PORT", "AZURA_DISCOVERY_INTERVAL_S")),
 )
 
 
