@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-fast lint typecheck proto proto-check demo run clean
+.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean
 
 venv: $(STAMP)
 
@@ -43,6 +43,10 @@ run: $(STAMP)
 	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
 	set -a && . ./.env && set +a && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
 		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2}
+
+# requirements.txt: the pinned runtime dependencies (Heroku, the Dockerfile), regenerated from setup.cfg
+requirements: $(STAMP)
+	$(PY) deploy/lock_requirements.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

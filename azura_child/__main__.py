@@ -8,6 +8,7 @@ from azura_common.fastio import FAST_GRPC_IO
 
 os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, before anything imports grpc
 
+from azura_common.envhelp import CHILD_VARIABLES, env_help
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.voicebot import point_discord_at
 
@@ -24,7 +25,8 @@ async def run(config: ChildConfig) -> int:
 
 
 def main() -> int:
-    return bot_main("azura_child", ChildConfig.from_env, run)
+    return bot_main("azura_child", ChildConfig.from_env, run, environment=env_help(CHILD_VARIABLES),
+                    description="A child bot: one voice connection, served to the parent over gRPC.")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,8 @@ class ChildApp:
             self.server,
         )
         host = self.config.bind_host
+        if ":" in host and not host.startswith(("unix:", "[")):
+            host = f"[{host}]"  # an IPv6 literal such as :: (Fly.io's 6PN): gRPC wants [::]:PORT, not :::PORT
         address = host if host.startswith("unix:") else f"{host}:{self.config.port}"
         credentials = _tls_credentials(self.config.tls)
         if credentials is not None:

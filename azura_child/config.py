@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
+from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env_seconds, lavalink_servers
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
 __all__ = ["ChildConfig", "ConfigError", "process_index"]
@@ -46,28 +46,34 @@ class ChildConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
+        problems = ConfigProblems()  # every problem at once (azura_common/config.py)
         token = env.get("AZURA_CHILD_TOKEN", "")
         if not token:
             tokens = [t.strip() for t in env.get("AZURA_CHILD_TOKENS", "").split(",") if t.strip()]
-            index = process_index(env)
+            index = problems.check(lambda: process_index(env), 1)
             if len(tokens) < index:
-                raise ConfigError(
+                problems.add(
                     f"child {index} has no token: set AZURA_CHILD_TOKEN, or AZURA_CHILD_TOKENS with at least "
                     f"{index} comma-separated tokens"
                 )
-            token = tokens[index - 1]
+            else:
+                token = tokens[index - 1]
         secret = env.get("AZURA_CLUSTER_SECRET", "")
         if not secret:
-            raise ConfigError("AZURA_CLUSTER_SECRET is required (the same value for the parent and every child)")
+            problems.add("AZURA_CLUSTER_SECRET is required (the same value for the parent and every child)")
         port_text = env.get("PORT", "50051")
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
-            raise ConfigError(f"PORT must be a TCP port number, not {port_text!r}")
-        lavalink = lavalink_servers(env)
+            problems.add(f"PORT must be a TCP port number, not {port_text!r}")
+            port_text = "0"
+        lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (("", ""),))
+        lavalink_grace_s = problems.check(lambda: env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0), 60.0)
+        nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
         bind_host = env.get("AZURA_BIND_HOST", "127.0.0.1")
-        tls = _child_tls(env, bind_host)
+        tls = problems.check(lambda: _child_tls(env, bind_host), LinkTls())
+        problems.raise_if_any()
         return cls(
-            lavalink_grace_s=env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0),
-            nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
+            lavalink_grace_s=lavalink_grace_s,
+            nowplaying_refresh_s=nowplaying_refresh_s,
             token=token,
             secret=secret,
             port=int(port_text),

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-__all__ = ["ConfigError", "LavalinkServer", "env_seconds", "lavalink_servers"]
+__all__ = ["ConfigError", "ConfigProblems", "LavalinkServer", "env_seconds", "lavalink_servers"]
+
+T = TypeVar("T")
 
 LavalinkServer = tuple[str, str]
 """A Lavalink node's URI and password."""
 
 
 class ConfigError(ValueError):
-    """A missing or malformed setting; the message says which variable to set."""
+    """One or more missing or malformed settings; each problem says which variable to set."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems: tuple[str, ...] = problems
+        super().__init__("; ".join(problems))
+
+
+class ConfigProblems:
+    """Every problem of one configuration, so a start-up names them all at once rather than one per attempt.
+
+    ``add`` a problem found inline, ``check`` a reader that may raise ``ConfigError`` (its problems are kept
+    and ``default`` stands in meanwhile), then ``raise_if_any`` once everything was read."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def add(self, problem: str) -> None:
+        self.found.append(problem)
+
+    def check(self, read: Callable[[], T], default: T) -> T:
+        try:
+            return read()
+        except ConfigError as exc:
+            self.found.extend(exc.problems)
+            return default
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise ConfigError(*self.found)
 
 
 def env_seconds(env: Mapping[str, str], key: str, default: float) -> float:

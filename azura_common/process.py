@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from .config import ConfigError
+from .envhelp import EnvHelp, parse_entry_point_args
 
 T = TypeVar("T")
 
@@ -20,6 +21,7 @@ __all__ = [
     "EXIT_CONFIG",
     "EXIT_TOKEN_REJECTED",
     "bot_main",
+    "config_problems_text",
     "configure_logging",
     "run_main",
     "run_until_signalled",
@@ -115,14 +117,27 @@ def _task_name(task: asyncio.Task[Any]) -> str:
     return getattr(coro, "__qualname__", None) or task.get_name()
 
 
-def bot_main(name: str, load_config: Callable[[], T], run: Callable[[T], Coroutine[Any, Any, int]]) -> int:
-    """A bot's whole ``main()``: logging, configuration (a ``ConfigError`` exits 2 naming the variable), run
-    (a token Discord refuses exits 3 naming the variable to fix)."""
+def bot_main(
+    name: str,
+    load_config: Callable[[], T],
+    run: Callable[[T], Coroutine[Any, Any, int]],
+    *,
+    description: str = "",
+    environment: tuple[EnvHelp, ...] = (),
+    argv: list[str] | None = None,
+) -> int:
+    """A bot's whole ``main()``: ``--help`` (what it is and the environment variables it reads), logging,
+    configuration (every ``ConfigError`` problem listed at once, exit 2), run (a token Discord refuses exits 3
+    naming the variable to fix)."""
+    try:
+        parse_entry_point_args(f"python -m {name}", description, environment, argv)
+    except SystemExit as exc:  # argparse's way out: --help (0) or an argument it does not know (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
     configure_logging()
     try:
         config = load_config()
     except ConfigError as exc:
-        sys.stderr.write(f"{name}: {exc}\n")
+        sys.stderr.write(config_problems_text(name, exc))
         return EXIT_CONFIG
     code = run_main(run(config))
     if code == EXIT_TOKEN_REJECTED:
@@ -132,3 +147,12 @@ def bot_main(name: str, load_config: Callable[[], T], run: Callable[[T], Corouti
             "(Developer Portal → Bot → Reset Token; a reset makes the old token invalid)\n"
         )
     return code
+
+
+def config_problems_text(name: str, error: ConfigError) -> str:
+    """What the operator reads when the configuration is wrong: one line, or every problem on its own line."""
+    problems = error.problems or (str(error),)
+    if len(problems) == 1:
+        return f"{name}: {problems[0]}\n"
+    listed = "".join(f"  - {problem}\n" for problem in problems)
+    return f"{name}: {len(problems)} configuration problems (see --help and .env.example):\n{listed}"

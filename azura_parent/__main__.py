@@ -10,6 +10,7 @@ os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, befor
 
 import functools
 
+from azura_common.envhelp import PARENT_VARIABLES, env_help
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.tls import warn_plaintext
 from azura_common.voicebot import point_discord_at
@@ -29,7 +30,9 @@ async def run(config: ParentConfig, resolve: Resolver = system_resolve) -> int:
 
 def main(resolve: Resolver = system_resolve) -> int:
     """``resolve``: how ``all:name:port`` entries are looked up (a test gives its own DNS answers)."""
-    return bot_main("azura_parent", ParentConfig.from_env, functools.partial(run, resolve=resolve))
+    return bot_main("azura_parent", ParentConfig.from_env, functools.partial(run, resolve=resolve),
+                    environment=env_help(PARENT_VARIABLES),
+                    description="The parent bot: slash commands, playlists, settings, and the routing to children.")
 
 
 if __name__ == "__main__":

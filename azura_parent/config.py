@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
+from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env_seconds, lavalink_servers
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
@@ -42,7 +42,10 @@ def child_addresses(env: Mapping[str, str]) -> list[str]:
     count_text = env.get("AZURA_CHILD_COUNT", "0")
     if not count_text.isdigit():
         raise ConfigError(f"AZURA_CHILD_COUNT must be a number, not {count_text!r}")
-    base_text = env.get("AZURA_CHILD_BASE_PORT") or str(int(env.get("PORT", "5000")) + 100)
+    port_text = env.get("PORT", "5000")
+    if not env.get("AZURA_CHILD_BASE_PORT") and not port_text.isdigit():
+        raise ConfigError(f"PORT must be a port number, not {port_text!r}")
+    base_text = env.get("AZURA_CHILD_BASE_PORT") or str(int(port_text) + 100)
     if not base_text.isdigit():
         raise ConfigError(f"AZURA_CHILD_BASE_PORT must be a port number, not {base_text!r}")
     host = env.get("AZURA_CHILD_HOST", "127.0.0.1")
@@ -120,34 +123,40 @@ class ParentConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
+        problems = ConfigProblems()  # every problem at once (azura_common/config.py)
         token = env.get("AZURA_PARENT_TOKEN", "")
         if not token:
-            raise ConfigError("AZURA_PARENT_TOKEN is required (the parent bot's token)")
-        children = child_addresses(env)
+            problems.add("AZURA_PARENT_TOKEN is required (the parent bot's token)")
+        children: list[str] = problems.check(lambda: child_addresses(env), [])
         secret = env.get("AZURA_CLUSTER_SECRET", "")
         if children and not secret:
-            raise ConfigError("AZURA_CLUSTER_SECRET is required when there are children")
+            problems.add("AZURA_CLUSTER_SECRET is required when there are children")
         guilds_text = env.get("AZURA_COMMAND_GUILDS", "")
+        guilds: list[int] = []
         try:
             guilds = [int(g) for g in guilds_text.split(",") if g.strip()]
         except ValueError:
-            raise ConfigError(f"AZURA_COMMAND_GUILDS must be comma-separated ids, not {guilds_text!r}") from None
+            problems.add(f"AZURA_COMMAND_GUILDS must be comma-separated ids, not {guilds_text!r}")
         if env.get("AZURA_DB_PATH"):
             db_path = Path(env["AZURA_DB_PATH"])
         else:
             db_path = Path(env.get("AZURA_DATA_DIR", "data")) / "azura.sqlite3"
-        idle = env_seconds(env, "AZURA_IDLE_TIMEOUT_S", 300.0)
+        idle = problems.check(lambda: env_seconds(env, "AZURA_IDLE_TIMEOUT_S", 300.0), 300.0)
+        search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES
         try:
             search_sources = parse_search_sources(env.get("AZURA_SEARCH_SOURCES") or ",".join(DEFAULT_SEARCH_SOURCES))
         except ValueError as exc:
-            raise ConfigError(f"AZURA_SEARCH_SOURCES: {exc}") from None
-        lavalink = lavalink_servers(env)
-        tls = read_link_tls(env)
+            problems.add(f"AZURA_SEARCH_SOURCES: {exc}")
+        lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (("", ""),))
+        nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
+        tls = problems.check(lambda: read_link_tls(env), LinkTls())
         insecure = insecure_links(env)
-        _check_links(children, tls, insecure)
-        interval = env_seconds(env, "AZURA_DISCOVERY_INTERVAL_S", 15.0)
+        problems.check(lambda: _check_links(children, tls, insecure), None)
+        interval = problems.check(lambda: env_seconds(env, "AZURA_DISCOVERY_INTERVAL_S", 15.0), 15.0)
         if interval <= 0:
-            raise ConfigError(f"AZURA_DISCOVERY_INTERVAL_S must be more than 0 seconds, not {interval:g}")
+            problems.add(f"AZURA_DISCOVERY_INTERVAL_S must be more than 0 seconds, not {interval:g}")
+            interval = 15.0
+        problems.raise_if_any()
         return cls(
             token=token,
             secret=secret,
@@ -159,7 +168,7 @@ class ParentConfig:
             discord_api=env.get("AZURA_DISCORD_API") or None,
             command_guilds=guilds,
             idle_timeout_s=idle,
-            nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
+            nowplaying_refresh_s=nowplaying_refresh_s,
             search_sources=search_sources,
             tls=tls,
             insecure_links=insecure,

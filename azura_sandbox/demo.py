@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from azura_common.envhelp import parse_entry_point_args
+
 from .fake_discord import FakeDiscord
 from .fake_discord.driver import InteractionResult
 from .fake_discord.world import Channel, Guild, User
@@ -265,6 +267,7 @@ async def run_demo() -> None:
     story.say(f"🌙 Everyone stops: parent and children shut down cleanly. Demo finished in {took:.1f} s.")
     if took > DEADLINE_S:
         raise DemoFailed(f"the demo took {took:.0f} s (more than {DEADLINE_S:.0f} s)")
+    shutil.rmtree(workdir, ignore_errors=True)  # a demo that passed leaves nothing behind; a failed one keeps its log
 
 
 async def _now_playing(discord: FakeDiscord, text: Channel, voice: Channel, author: int) -> int:
@@ -330,7 +333,15 @@ async def _stop_cluster(cluster: subprocess.Popen[bytes]) -> int:
     return cluster.returncode if cluster.returncode is not None else -1
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parse_entry_point_args(
+        "python -m azura_sandbox",
+        "The offline demo (make demo): a fake Discord and a fake Lavalink in this process, the real parent and two "
+        "children from the Procfile with honcho, a scripted evening in one server. It needs no tokens and never "
+        "reads your .env; its files live in a temporary directory, removed when it passes (kept, with the "
+        "processes' log, when it fails).",
+        (), argv,
+    )
     logging.basicConfig(level=logging.ERROR)
     try:
         asyncio.run(run_demo())

@@ -1,7 +1,9 @@
-"""``make demo`` as CI runs it: the whole scripted evening on real processes, exit 0, readable story."""
+"""``make demo`` as CI runs it: the whole scripted evening on real processes, exit 0, readable story, and no file
+left behind (in the directory it ran from, the repository, or the temporary directory)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +13,35 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow
-def test_the_demo_tells_the_whole_story_and_exits_cleanly() -> None:
+class DemoRun:
+    def __init__(self, result: subprocess.CompletedProcess[str], cwd: Path, tmpdir: Path,
+                 repo_before: set[str], repo_after: set[str]) -> None:
+        self.result, self.cwd, self.tmpdir = result, cwd, tmpdir
+        self.repo_before, self.repo_after = repo_before, repo_after
+
+
+def _repo_files() -> set[str]:
+    """Files git does not track, ignored ones included (a demo must not leave a data/ or a log here either)."""
+    listed = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    return {line[3:] for line in listed if "__pycache__" not in line and ".egg-info" not in line}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    cwd = tmp_path_factory.mktemp("demo-cwd")
+    tmpdir = tmp_path_factory.mktemp("demo-tmp")  # the demo's TMPDIR: whatever it leaves there is found
+    before = _repo_files()
     result = subprocess.run(
-        [sys.executable, "-m", "azura_sandbox"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "azura_sandbox"], cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TMPDIR": str(tmpdir)},
     )
+    return DemoRun(result, cwd, tmpdir, before, _repo_files())
+
+
+@pytest.mark.slow
+def test_the_demo_tells_the_whole_story_and_exits_cleanly(demo: DemoRun) -> None:
+    result = demo.result
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     for step in (
@@ -30,3 +56,11 @@ def test_the_demo_tells_the_whole_story_and_exits_cleanly() -> None:
         "shut down cleanly",
     ):
         assert step in out, f"missing step {step!r}:\n{out}"
+
+
+@pytest.mark.slow
+def test_the_demo_leaves_no_file_behind(demo: DemoRun) -> None:
+    assert demo.result.returncode == 0, demo.result.stderr[-3000:]
+    assert list(demo.cwd.iterdir()) == []
+    assert list(demo.tmpdir.iterdir()) == []
+    assert demo.repo_after - demo.repo_before == set()
