@@ -6,11 +6,13 @@ import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from azura_common.config import ConfigError, LavalinkServer, env_seconds, lavalink_servers
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
+
+from .store.url import parse_database_url
 
 __all__ = ["ConfigError", "ParentConfig", "child_addresses", "expand_children"]
 
@@ -81,6 +83,7 @@ class ParentConfig:
     nowplaying_refresh_s: float = 10.0
     search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES  # Lavalink prefixes tried in turn for plain words
     lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
+    database_url: str | None = field(default=None, repr=False)  # DATABASE_URL (PostgreSQL); repr hides its password
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
@@ -119,4 +122,17 @@ class ParentConfig:
             idle_timeout_s=idle,
             nowplaying_refresh_s=env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0),
             search_sources=search_sources,
+            database_url=_database_url(env),
         )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """``DATABASE_URL`` (a ``postgres://`` URL), checked now so a typo stops the start with a clear message."""
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return None
+    try:
+        parse_database_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL {exc}") from None
+    return url
