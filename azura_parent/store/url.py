@@ -18,11 +18,12 @@ SCHEMES: Final = ("postgres", "postgresql")
 SSL_MODES: Final = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 DEFAULT_CONNECT_TIMEOUT_S: Final = 10.0
 
-# libpq parameters asyncpg understands itself (application_name goes to the server as a setting).
+# libpq parameters asyncpg understands itself, and server settings it sends at connection time (search_path: the
+# bot's tables in a schema of their own in a shared database).
 _PASSED_ON: Final = frozenset({
     "host", "port", "dbname", "user", "password", "passfile", "sslmode", "sslcert", "sslkey", "sslrootcert",
     "sslcrl", "sslpassword", "ssl_min_protocol_version", "ssl_max_protocol_version", "target_session_attrs",
-    "application_name",
+    "application_name", "search_path",
 })  # fmt: skip
 # libpq parameters asyncpg has no use for: channel binding is negotiated by the server's auth method.
 _IGNORED: Final = frozenset({"channel_binding", "gssencmode", "keepalives", "keepalives_idle"})
