@@ -93,28 +93,28 @@ def portable(sql: str) -> str:
 class PostgresConnection:
     """The statements of one transaction on a pooled asyncpg connection."""
 
-    def __init__(self, conn: Any) -> None:  # an asyncpg pool's connection proxy
+    def __init__(self, conn: Any, timeout_s: float) -> None:  # an asyncpg pool's connection proxy
         self._conn = conn
+        self._timeout_s = timeout_s  # the pool's command_timeout, for the message
 
     async def execute(self, sql: str, params: Sequence[object] = ()) -> None:
-        await _bounded(self._conn.execute(to_numbered(sql), *params))
+        await self._bounded(self._conn.execute(to_numbered(sql), *params))
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        await _bounded(self._conn.executemany(to_numbered(sql), list(rows)))
+        await self._bounded(self._conn.executemany(to_numbered(sql), list(rows)))
 
     async def fetch_one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
-        return await _bounded(self._conn.fetchrow(to_numbered(sql), *params))
+        return await self._bounded(self._conn.fetchrow(to_numbered(sql), *params))
 
     async def fetch_all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        return list(await _bounded(self._conn.fetch(to_numbered(sql), *params)))
+        return list(await self._bounded(self._conn.fetch(to_numbered(sql), *params)))
 
-
-async def _bounded(call: Awaitable[T]) -> T:
-    """A statement whose ``command_timeout`` ran out is a ``DatabaseError`` that says so."""
-    try:
-        return await call
-    except TimeoutError as exc:
-        raise DatabaseError(f"The database did not answer within {COMMAND_TIMEOUT_S:.0f} s.") from exc
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        """A statement whose ``command_timeout`` ran out is a ``DatabaseError`` that says so."""
+        try:
+            return await call
+        except TimeoutError as exc:
+            raise DatabaseError(f"The database did not answer within {self._timeout_s:g} s.") from exc
 
 
 class PostgresDatabase(Database):
@@ -122,13 +122,16 @@ class PostgresDatabase(Database):
 
     dialect = "postgresql"
 
-    def __init__(self, pool: asyncpg.Pool, target: PostgresTarget) -> None:
+    def __init__(self, pool: asyncpg.Pool, target: PostgresTarget, command_timeout_s: float) -> None:
         self._pool = pool
         self._target = target
+        self._timeout_s = command_timeout_s
         self._closed = False
 
     @classmethod
-    async def connect(cls, url: str, migrations: Sequence[Migration]) -> PostgresDatabase:
+    async def connect(
+        cls, url: str, migrations: Sequence[Migration], *, command_timeout_s: float = COMMAND_TIMEOUT_S
+    ) -> PostgresDatabase:
         try:
             target = parse_database_url(url)
         except ValueError as exc:
@@ -139,12 +142,12 @@ class PostgresDatabase(Database):
                 min_size=1,
                 max_size=POOL_SIZE,
                 timeout=target.connect_timeout_s,
-                command_timeout=COMMAND_TIMEOUT_S,
+                command_timeout=command_timeout_s,
             )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
             reason = _without_password(str(exc) or type(exc).__name__, url)
             raise DatabaseError(f"Cannot open the PostgreSQL database {target.display}: {reason}") from None
-        db = cls(pool, target)
+        db = cls(pool, target, command_timeout_s)
         try:
             await db._migrate(migrations)
         except BaseException:
@@ -172,14 +175,14 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresConnection]:
         async with self._acquired() as conn, conn.transaction():
-            statements = PostgresConnection(conn)
+            statements = PostgresConnection(conn, self._timeout_s)
             await statements.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
             yield statements
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[PostgresConnection]:
         async with self._acquired() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            yield PostgresConnection(conn)
+            yield PostgresConnection(conn, self._timeout_s)
 
     @asynccontextmanager
     async def _acquired(self) -> AsyncIterator[Any]:

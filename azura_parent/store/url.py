@@ -51,11 +51,14 @@ def parse_database_url(url: str) -> PostgresTarget:
         raise ValueError("must be a postgres:// or postgresql:// URL (unset it to keep the SQLite file)")
     try:
         parts = urllib.parse.urlsplit(text)
-        port = parts.port  # reading it checks it
     except ValueError:
         raise ValueError(f"is not a valid URL: {_mask(text)}") from None
-    if port is not None and not 0 < port < 65536:
-        raise ValueError(f"has port {port}, outside 1-65535: {_mask(text)}")
+    try:
+        port = parts.port  # reading it checks it
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError(f"has a port that is not a number from 1 to 65535: {_mask(text)}")
     try:
         query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
     except ValueError:
