@@ -68,6 +68,15 @@ def store(db: Database) -> Store:
     return Store(db)
 
 
+@pytest.fixture
+async def two(location: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two databases open on one location at once: two parent processes sharing their data."""
+    db_a, db_b = await Database.open(location), await Database.open(location)
+    yield db_a, db_b
+    await db_a.close()
+    await db_b.close()
+
+
 # -- database -----------------------------------------------------------------------------------------------
 
 
@@ -505,33 +514,29 @@ async def test_unexpected_failure_mid_transaction_rolls_back(store: Store, db: D
 # -- concurrency ------------------------------------------------------------------------------------------------
 
 
-async def test_concurrent_writers_on_one_database(location: str) -> None:
-    db_a, db_b = await Database.open(location), await Database.open(location)
-    try:
-        a, b = Store(db_a), Store(db_b)
-        await a.create_playlist(ALICE, "shared")
+async def test_concurrent_writers_on_one_database(two: tuple[Database, Database]) -> None:
+    db_a, db_b = two
+    a, b = Store(db_a), Store(db_b)
+    await a.create_playlist(ALICE, "shared")
 
-        async def writer(store: Store, base: int) -> None:
-            for i in range(20):
-                await store.add_entries(ALICE, "shared", [track(base + i * 2), track(base + i * 2 + 1)])
-                if i % 5 == 4:
-                    await store.remove_entries(ALICE, "shared", 1)
-                await store.set_volume_step(BOB, 1 + (base + i) % 100)
+    async def writer(store: Store, base: int) -> None:
+        for i in range(20):
+            await store.add_entries(ALICE, "shared", [track(base + i * 2), track(base + i * 2 + 1)])
+            if i % 5 == 4:
+                await store.remove_entries(ALICE, "shared", 1)
+            await store.set_volume_step(BOB, 1 + (base + i) % 100)
 
-        await asyncio.gather(writer(a, 0), writer(b, 10_000), writer(a, 20_000), writer(b, 30_000))
+    await asyncio.gather(writer(a, 0), writer(b, 10_000), writer(a, 20_000), writer(b, 30_000))
 
-        async with db_a.read() as conn:
-            positions = [row[0] for row in await conn.fetch_all("SELECT position FROM playlist_entries ORDER BY 1")]
-            encodeds = [row[0] for row in await conn.fetch_all("SELECT encoded FROM playlist_entries")]
-        if isinstance(db_a, SqliteDatabase):
-            with contextlib.closing(sqlite3.connect(db_a.path)) as check:
-                assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert positions == list(range(1, 4 * 40 - 4 * 4 + 1))
-        assert len(set(encodeds)) == len(encodeds)
-        assert len(await b.tracks(1)) == len(positions)
-    finally:
-        await db_a.close()
-        await db_b.close()
+    async with db_a.read() as conn:
+        positions = [row[0] for row in await conn.fetch_all("SELECT position FROM playlist_entries ORDER BY 1")]
+        encodeds = [row[0] for row in await conn.fetch_all("SELECT encoded FROM playlist_entries")]
+    if isinstance(db_a, SqliteDatabase):
+        with contextlib.closing(sqlite3.connect(db_a.path)) as check:
+            assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert positions == list(range(1, 4 * 40 - 4 * 4 + 1))
+    assert len(set(encodeds)) == len(encodeds)
+    assert len(await b.tracks(1)) == len(positions)
 
 
 async def test_concurrent_coroutines_on_one_store(store: Store) -> None:
@@ -540,41 +545,31 @@ async def test_concurrent_coroutines_on_one_store(store: Store) -> None:
     assert sorted(p for (p,) in results) == list(range(1, 51))
 
 
-async def test_one_name_created_at_once_by_two_processes_exists_once(location: str) -> None:
+async def test_one_name_created_at_once_by_two_processes_exists_once(two: tuple[Database, Database]) -> None:
     """Two parents (two connections) racing to create one name: one wins, every other gets the user's error."""
-    db_a, db_b = await Database.open(location), await Database.open(location)
-    try:
-        stores = [Store(db_a), Store(db_b)]
-        results = await asyncio.gather(
-            *(stores[i % 2].create_playlist(ALICE, "Party" if i % 3 else "PARTY") for i in range(12)),
-            return_exceptions=True,
-        )
-        created = [r for r in results if isinstance(r, Playlist)]
-        refused = [r for r in results if not isinstance(r, Playlist)]
-        assert len(created) == 1
-        assert all(
-            type(r) is InvalidArgument and str(r).startswith("You already have a playlist called") for r in refused
-        )
-        assert [p.name for p in await stores[1].list_playlists(ALICE)] == [created[0].name]
-    finally:
-        await db_a.close()
-        await db_b.close()
+    db_a, db_b = two
+    stores = [Store(db_a), Store(db_b)]
+    results = await asyncio.gather(
+        *(stores[i % 2].create_playlist(ALICE, "Party" if i % 3 else "PARTY") for i in range(12)),
+        return_exceptions=True,
+    )
+    created = [r for r in results if isinstance(r, Playlist)]
+    refused = [r for r in results if not isinstance(r, Playlist)]
+    assert len(created) == 1
+    assert all(type(r) is InvalidArgument and str(r).startswith("You already have a playlist called") for r in refused)
+    assert [p.name for p in await stores[1].list_playlists(ALICE)] == [created[0].name]
 
 
-async def test_concurrent_settings_writes_lose_nothing(location: str) -> None:
+async def test_concurrent_settings_writes_lose_nothing(two: tuple[Database, Database]) -> None:
     """Different settings of one new user and one new server, written at once from two connections, all stick."""
-    db_a, db_b = await Database.open(location), await Database.open(location)
-    try:
-        a, b = Store(db_a), Store(db_b)
-        await asyncio.gather(
-            a.set_enqueue_mode(CAROL, "random"), b.set_volume_step(CAROL, 33), a.set_last_volume(CAROL, 55),
-            b.set_dj_role(GUILD, 77), a.set_always_on(GUILD, True), b.set_idle_timeout(GUILD, 900),
-        )  # fmt: skip
-        assert await b.get_user_settings(CAROL) == UserSettings("random", 33, 55)
-        assert await a.get_guild_settings(GUILD) == GuildSettings(77, True, 900)
-    finally:
-        await db_a.close()
-        await db_b.close()
+    db_a, db_b = two
+    a, b = Store(db_a), Store(db_b)
+    await asyncio.gather(
+        a.set_enqueue_mode(CAROL, "random"), b.set_volume_step(CAROL, 33), a.set_last_volume(CAROL, 55),
+        b.set_dj_role(GUILD, 77), a.set_always_on(GUILD, True), b.set_idle_timeout(GUILD, 900),
+    )  # fmt: skip
+    assert await b.get_user_settings(CAROL) == UserSettings("random", 33, 55)
+    assert await a.get_guild_settings(GUILD) == GuildSettings(77, True, 900)
 
 
 # -- property: add/remove keep positions contiguous, nothing lost or duplicated --------------------------------
