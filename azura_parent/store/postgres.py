@@ -23,9 +23,10 @@ import re
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from .database import Database, DatabaseError, Migration, Row
 from .url import PostgresTarget, parse_database_url
@@ -93,7 +94,7 @@ def portable(sql: str) -> str:
 class PostgresConnection:
     """The statements of one transaction on a pooled asyncpg connection."""
 
-    def __init__(self, conn: Any, timeout_s: float) -> None:  # an asyncpg pool's connection proxy
+    def __init__(self, conn: PoolConnectionProxy[asyncpg.Record], timeout_s: float) -> None:
         self._conn = conn
         self._timeout_s = timeout_s  # the pool's command_timeout, for the message
 
@@ -122,7 +123,7 @@ class PostgresDatabase(Database):
 
     dialect = "postgresql"
 
-    def __init__(self, pool: asyncpg.Pool, target: PostgresTarget, command_timeout_s: float) -> None:
+    def __init__(self, pool: asyncpg.Pool[asyncpg.Record], target: PostgresTarget, command_timeout_s: float) -> None:
         self._pool = pool
         self._target = target
         self._timeout_s = command_timeout_s
@@ -185,7 +186,7 @@ class PostgresDatabase(Database):
             yield PostgresConnection(conn, self._timeout_s)
 
     @asynccontextmanager
-    async def _acquired(self) -> AsyncIterator[Any]:
+    async def _acquired(self) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
         if self._closed:
             raise DatabaseError("The database is closed.")
         try:
