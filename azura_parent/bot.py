@@ -70,7 +70,7 @@ class ParentBot(VoiceBot):
     # -- lifecycle -----------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         await super().setup_hook()
-        self.db = await Database.open(self.config.db_path)
+        self.db = await Database.open(self.config.database_url or self.config.db_path)
         self._store = Store(self.db)
         self.children.start()
         if self.discovery is not None:

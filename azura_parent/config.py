@@ -13,6 +13,8 @@ from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
+from .store.url import parse_database_url
+
 __all__ = [
     "ConfigError",
     "ParentConfig",
@@ -120,6 +122,7 @@ class ParentConfig:
     def plaintext_beyond_loopback(self) -> list[str]:
         """The children the parent dials in plaintext over the network (only with AZURA_INSECURE_LINKS=1)."""
         return [] if self.tls.dials_tls else plaintext_beyond_loopback(self.children)
+    database_url: str | None = field(default=None, repr=False)  # DATABASE_URL (PostgreSQL); repr hides its password
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ParentConfig:
@@ -156,6 +159,7 @@ class ParentConfig:
         if interval <= 0:
             problems.add(f"AZURA_DISCOVERY_INTERVAL_S must be more than 0 seconds, not {interval:g}")
             interval = 15.0
+        database_url = problems.check(lambda: _database_url(env), None)
         problems.raise_if_any()
         return cls(
             token=token,
@@ -173,4 +177,17 @@ class ParentConfig:
             tls=tls,
             insecure_links=insecure,
             discovery_interval_s=interval,
+            database_url=database_url,
         )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """``DATABASE_URL`` (a ``postgres://`` URL), checked now so a typo stops the start with a clear message."""
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return None
+    try:
+        parse_database_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL {exc}") from None
+    return url

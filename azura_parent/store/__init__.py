@@ -1,6 +1,7 @@
-"""What the parent bot remembers, in its SQLite database: settings and playlists.
+"""What the parent bot remembers, in its database (SQLite, or PostgreSQL by ``DATABASE_URL``): settings and playlists.
 
-- ``database``: opening and migrating the file, transactions (``Database``).
+- ``database``: opening and migrating the database, transactions (``Database``); ``sqlite`` and ``postgres`` are
+  the two engines, ``url`` checks a ``DATABASE_URL``.
 - ``settings``: per-user and per-guild settings (``SettingsStore``).
 - ``playlists``: playlists of resolved tracks (``PlaylistStore``).
 - ``records``: every session's record, for restoring it after a crash or a restart (``RecordStore``).

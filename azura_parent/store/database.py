@@ -1,50 +1,69 @@
-"""The parent bot's SQLite database: opening it, migrating it, and running transactions on it.
+"""The parent bot's database, whichever engine holds it: opening it, migrating it, running transactions on it.
 
-One ``Database`` owns one aiosqlite connection in autocommit mode; transactions are explicit
-(``BEGIN IMMEDIATE`` for writes, a deferred ``BEGIN`` for multi-statement reads) and an asyncio lock
-serialises them, so concurrent coroutines never interleave statements inside one transaction. Several
-``Database`` objects (or processes) may share a file: WAL mode plus a busy timeout let them take turns.
+Two engines, one schema and one migration history:
+- SQLite (``aiosqlite``), the embedded default: a file at ``AZURA_DB_PATH`` (``sqlite.py``).
+- PostgreSQL (``asyncpg``), when ``DATABASE_URL`` is a ``postgres://`` URL: for platforms that do not keep the disk
+  (``postgres.py``).
 
-Migrations are the numbered ``NNNN_name.sql`` files of ``azura_parent/migrations``. Each one not yet
-recorded in ``schema_version`` is applied in its own transaction together with its version row, so a
-failing migration leaves the database exactly as it was.
+Both give the same transactions: ``transaction()`` is a write transaction that runs alone (SQLite's
+``BEGIN IMMEDIATE``; on PostgreSQL every write transaction first takes one advisory lock), so a read-check-write
+inside it (a playlist name still free? the next position?) cannot race another writer, in this process or
+another; ``read()`` sees one consistent snapshot. Statements use ``?`` placeholders on both engines.
+
+Migrations are the numbered ``NNNN_name.sql`` files of ``azura_parent/migrations``, written in the SQL both engines
+speak. Each one not yet recorded in ``schema_version`` is applied in its own write transaction together with its
+version row, so a failing migration leaves the database exactly as it was, and two processes opening one database
+at once migrate it once.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import aiosqlite
+from .url import is_database_url
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
+    "Connection",
     "Database",
     "DatabaseError",
     "Migration",
+    "Row",
     "Tables",
-    "fetch_all",
-    "fetch_one",
     "load_migrations",
     "split_statements",
 ]
 
-BUSY_TIMEOUT_MS = 10_000
 DEFAULT_FILENAME = "azura.sqlite3"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
 
+Row = Any
+"""A result row: columns by name (``row["id"]``) or by index (``row[0]``) on both engines."""
+
 
 class DatabaseError(RuntimeError):
-    """The database file cannot be used (newer schema than this code, broken migration set...)."""
+    """The database cannot be used (unreachable, newer schema than this code, broken migration, timed out...)."""
+
+
+class Connection(Protocol):
+    """One transaction's statements, with ``?`` placeholders, whichever engine runs them."""
+
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> None: ...
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None: ...
+
+    async def fetch_one(self, sql: str, params: Sequence[object] = ()) -> Row | None: ...
+
+    async def fetch_all(self, sql: str, params: Sequence[object] = ()) -> list[Row]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +118,10 @@ def _has_code(sql: str) -> bool:
     return bool(without_line.replace(";", "").strip())
 
 
-class Database:
-    """An open SQLite database with the parent schema applied. Create it with ``await Database.open(path)``."""
+class Database(ABC):
+    """An open database with the parent schema applied. Create it with ``await Database.open(location)``."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self.path = path
-        self._closed = False
+    dialect: str  # "sqlite" or "postgresql"
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -120,32 +135,22 @@ class Database:
             return Path(environ["AZURA_DATA_DIR"]) / DEFAULT_FILENAME
         return Path("data") / DEFAULT_FILENAME
 
-    @classmethod
-    async def open(cls, path: str | Path, migrations: Sequence[Migration] | None = None) -> Database:
-        """Open (creating it and its directories if needed) and migrate the database at ``path``."""
-        db_path = Path(path)
-        if str(path) != ":memory:":
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            conn.row_factory = sqlite3.Row
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await _set_wal(conn)
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            db = cls(conn, db_path)
-            await db._migrate(load_migrations() if migrations is None else list(migrations))
-        except BaseException:
-            await conn.close()
-            raise
-        return db
+    @staticmethod
+    async def open(location: str | Path, migrations: Sequence[Migration] | None = None) -> Database:
+        """Open and migrate the database at ``location``: a ``postgres://``/``postgresql://`` URL (PostgreSQL),
+        else the path of an SQLite file (created with its directories if needed) or ``:memory:``."""
+        chosen = load_migrations() if migrations is None else list(migrations)
+        if isinstance(location, str) and is_database_url(location):
+            from .postgres import PostgresDatabase  # asyncpg only where PostgreSQL is used
 
+            return await PostgresDatabase.connect(location, chosen)
+        from .sqlite import SqliteDatabase
+
+        return await SqliteDatabase.connect(location, chosen)
+
+    @abstractmethod
     async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        async with self._lock:
-            await self._conn.close()
+        """Close the database; closing twice is fine, and a closed database refuses transactions."""
 
     async def __aenter__(self) -> Database:
         return self
@@ -155,113 +160,70 @@ class Database:
 
     # -- transactions ---------------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any exception."""
-        async with self._lock, self._begin("BEGIN IMMEDIATE") as conn:
-            yield conn
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction, alone among writers: committed on success, rolled back on any exception."""
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    @abstractmethod
+    def read(self) -> AbstractAsyncContextManager[Connection]:
         """A read transaction: every statement inside sees the same snapshot."""
-        async with self._lock, self._begin("BEGIN") as conn:
-            yield conn
-
-    @asynccontextmanager
-    async def _begin(self, begin: str) -> AsyncIterator[aiosqlite.Connection]:
-        if self._closed:
-            raise DatabaseError("The database is closed.")
-        try:
-            await self._conn.execute(begin)
-        except BaseException:
-            # Cancelled while BEGIN was queued: it may still run, so undo it (aiosqlite runs calls in order).
-            await self._rollback()
-            raise
-        try:
-            yield self._conn
-        except BaseException:
-            await self._rollback()
-            raise
-        try:
-            await self._conn.execute("COMMIT")
-        except sqlite3.Error:
-            await self._rollback()
-            raise
-
-    async def _rollback(self) -> None:
-        try:
-            await self._conn.execute("ROLLBACK")
-        except sqlite3.OperationalError:
-            pass  # no transaction was open
 
     # -- introspection --------------------------------------------------------------------------------
 
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the data lives, for messages and logs (a URL's password is never shown)."""
+
     async def schema_version(self) -> int:
-        async with self.read() as conn, conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
-            row = await cur.fetchone()
+        async with self.read() as conn:
+            row = await conn.fetch_one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
         return int(row[0]) if row else 0
 
-    async def journal_mode(self) -> str:
-        async with self._lock, self._conn.execute("PRAGMA journal_mode") as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else ""
+    @abstractmethod
+    async def table_names(self) -> list[str]:
+        """The tables of the schema, sorted (``schema_version`` included)."""
 
     # -- migrations -----------------------------------------------------------------------------------
 
+    def _portable(self, sql: str) -> str:
+        """A migration statement as this engine runs it (PostgreSQL maps SQLite's type names, see postgres.py)."""
+        return sql
+
     async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        await self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
-        )
         known = max((m.version for m in migrations), default=0)
+        async with self.transaction() as conn:
+            await conn.execute(
+                self._portable(
+                    "CREATE TABLE IF NOT EXISTS schema_version"
+                    " (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+                )
+            )
         for migration in migrations:
             # Re-check inside the write transaction: another process may have migrated meanwhile.
             async with self.transaction() as conn:
-                async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
-                    row = await cur.fetchone()
+                row = await conn.fetch_one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
                 current = int(row[0]) if row else 0
-                if current > known:
-                    raise DatabaseError(
-                        f"{self.path} has schema version {current}, newer than this code knows ({known})."
-                    )
+                self._refuse_newer(current, known)
                 if migration.version <= current:
                     continue
                 for statement in split_statements(migration.sql):
-                    await conn.execute(statement)
+                    try:
+                        await conn.execute(self._portable(statement))
+                    except Exception as exc:  # the engine's own error: say which migration, roll back
+                        raise DatabaseError(
+                            f"Migration {migration.version:04d}_{migration.name} failed on {self.dialect}: {exc}"
+                        ) from exc
                 await conn.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, time.time()),
                 )
-        if not migrations:
-            return
-        current = await self.schema_version()
+        if migrations:
+            self._refuse_newer(await self.schema_version(), known)
+
+    def _refuse_newer(self, current: int, known: int) -> None:
         if current > known:
-            raise DatabaseError(f"{self.path} has schema version {current}, newer than this code knows ({known}).")
-
-
-async def _set_wal(conn: aiosqlite.Connection) -> None:
-    # Switching to WAL needs a moment with no other connection in the file, and SQLite answers "locked" at
-    # once instead of waiting on the busy timeout: retry for as long as that timeout would have waited.
-    attempts = BUSY_TIMEOUT_MS // 50
-    for attempt in range(attempts):
-        try:
-            async with conn.execute("PRAGMA journal_mode = WAL") as cur:
-                await cur.fetchone()
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == attempts - 1:
-                raise
-            await asyncio.sleep(0.05)
-
-
-async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+            raise DatabaseError(f"{self.location} has schema version {current}, newer than this code knows ({known}).")
 
 
 class Tables:

@@ -13,13 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, cast
 
-import aiosqlite
-
 from azura_common.koe.errors import InvalidArgument, KoeError, PermissionDenied, QueueIndexError
 from azura_common.koe.queue import validate_track
 from azura_common.koe.session import Track
 
-from .database import Tables, fetch_all, fetch_one
+from .database import Connection, Tables
 
 __all__ = [
     "AUTOCOMPLETE_LIMIT",
@@ -172,13 +170,13 @@ class PlaylistStore(Tables):
         async with self._db.transaction() as conn:
             if await self._find_own(conn, owner_id, cleaned) is not None:
                 raise InvalidArgument(f"You already have a playlist called '{cleaned}'.", "name")
-            async with conn.execute(
-                "INSERT INTO playlists (owner_id, name, name_key, visibility, created_at) VALUES (?, ?, ?, ?, ?)",
-                (owner_id, cleaned, _name_key(cleaned), vis, self._clock()),
-            ) as cur:
-                playlist_id = cur.lastrowid
-            row = await fetch_one(conn, f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
-        return _row_to_playlist(row)
+            inserted = await conn.fetch_one(
+                "INSERT INTO playlists (owner_id, name, name_key, visibility, created_at) VALUES (?, ?, ?, ?, ?)"
+                " RETURNING id",
+                (owner_id, cleaned, _name_key(cleaned), vis, float(self._clock())),
+            )
+            assert inserted is not None
+            return await self._by_id(conn, int(inserted["id"]))
 
     async def delete_playlist(self, owner_id: int, name: str) -> Playlist:
         """Delete one of ``owner_id``'s playlists with all its entries; returns what was deleted."""
@@ -232,8 +230,7 @@ class PlaylistStore(Tables):
             if own is not None:
                 return own
             if owner_id is None:
-                row = await fetch_one(
-                    conn,
+                row = await conn.fetch_one(
                     f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.visibility = 'global' AND p.name_key = ?"
                     " ORDER BY p.created_at, p.id LIMIT 1",
                     (_name_key(name),),
@@ -244,8 +241,7 @@ class PlaylistStore(Tables):
 
     async def list_playlists(self, owner_id: int) -> list[Playlist]:
         async with self._db.read() as conn:
-            rows = await fetch_all(
-                conn,
+            rows = await conn.fetch_all(
                 f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.owner_id = ? ORDER BY p.name_key, p.id",
                 (owner_id,),
             )
@@ -267,15 +263,14 @@ class PlaylistStore(Tables):
         sql += " ORDER BY p.visibility = 'global' DESC, p.name_key, p.id LIMIT ?"
         params.append(max(0, limit))
         async with self._db.read() as conn:
-            rows = await fetch_all(conn, sql, params)
+            rows = await conn.fetch_all(sql, params)
         return [_row_to_playlist(row) for row in rows]
 
     async def playlist_names(self, owner_id: int, prefix: str = "", limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
         """Names of ``owner_id``'s playlists starting with ``prefix`` (any case), for autocomplete."""
         key = _name_key(prefix)
         async with self._db.read() as conn:
-            rows = await fetch_all(
-                conn,
+            rows = await conn.fetch_all(
                 "SELECT name FROM playlists WHERE owner_id = ? AND substr(name_key, 1, ?) = ?"
                 " ORDER BY name_key, id LIMIT ?",
                 (owner_id, len(key), key, max(0, limit)),
@@ -301,7 +296,7 @@ class PlaylistStore(Tables):
                     "tracks",
                 )
             first = playlist.size + 1
-            await conn.executemany(
+            await conn.execute_many(
                 f"INSERT INTO playlist_entries (playlist_id, {_ENTRY_COLUMNS}) VALUES (?{', ?' * 12})",
                 [
                     (
@@ -339,8 +334,7 @@ class PlaylistStore(Tables):
                 raise InvalidArgument(f"The end of the range ({last}) comes before its start ({start}).", "end")
             if last > total:
                 raise _entry_index_error(last, total, playlist.name)
-            rows = await fetch_all(
-                conn,
+            rows = await conn.fetch_all(
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ? AND position BETWEEN ? AND ?"
                 " ORDER BY position",
                 (playlist.id, start, last),
@@ -369,8 +363,7 @@ class PlaylistStore(Tables):
             playlist = await self._own(conn, owner_id, name)
             if not 1 <= position <= playlist.size:
                 raise _entry_index_error(position, playlist.size, playlist.name)
-            row = await fetch_one(
-                conn,
+            row = await conn.fetch_one(
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ? AND position = ?",
                 (playlist.id, position),
             )
@@ -391,8 +384,7 @@ class PlaylistStore(Tables):
         playlist_id = playlist.id if isinstance(playlist, Playlist) else playlist
         async with self._db.read() as conn:
             current = await self._by_id(conn, playlist_id)
-            rows = await fetch_all(
-                conn,
+            rows = await conn.fetch_all(
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ?"
                 " ORDER BY position LIMIT ? OFFSET ?",
                 (playlist_id, limit, offset),
@@ -406,8 +398,7 @@ class PlaylistStore(Tables):
         playlist_id = playlist.id if isinstance(playlist, Playlist) else playlist
         async with self._db.read() as conn:
             await self._by_id(conn, playlist_id)
-            rows = await fetch_all(
-                conn,
+            rows = await conn.fetch_all(
                 f"SELECT {_ENTRY_COLUMNS} FROM playlist_entries WHERE playlist_id = ? ORDER BY position",
                 (playlist_id,),
             )
@@ -415,22 +406,21 @@ class PlaylistStore(Tables):
 
     # -- helpers (inside a transaction) --------------------------------------------------------------------
 
-    async def _find_own(self, conn: aiosqlite.Connection, owner_id: int, name: str) -> Playlist | None:
-        row = await fetch_one(
-            conn,
+    async def _find_own(self, conn: Connection, owner_id: int, name: str) -> Playlist | None:
+        row = await conn.fetch_one(
             f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.owner_id = ? AND p.name_key = ?",
             (owner_id, _name_key(name)),
         )
         return None if row is None else _row_to_playlist(row)
 
-    async def _own(self, conn: aiosqlite.Connection, owner_id: int, name: str) -> Playlist:
+    async def _own(self, conn: Connection, owner_id: int, name: str) -> Playlist:
         playlist = await self._find_own(conn, owner_id, name)
         if playlist is None:
             raise PlaylistNotFound(f"You have no playlist called '{_display(name)}'.")
         return playlist
 
-    async def _by_id(self, conn: aiosqlite.Connection, playlist_id: int) -> Playlist:
-        row = await fetch_one(conn, f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
+    async def _by_id(self, conn: Connection, playlist_id: int) -> Playlist:
+        row = await conn.fetch_one(f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
         if row is None:
             raise PlaylistNotFound("That playlist no longer exists.")
         return _row_to_playlist(row)

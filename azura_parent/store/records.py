@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from azura_common.koe.records import SessionRecord, record_from_json, record_to_json
 
-from .database import Tables, fetch_all
+from .database import Tables
 
 __all__ = ["RecordStore"]
 
@@ -19,7 +19,7 @@ class RecordStore(Tables):
         if not rows:
             return
         async with self._db.transaction() as conn:
-            await conn.executemany(
+            await conn.execute_many(
                 "INSERT INTO session_records (channel_id, guild_id, bot_id, record, updated_ms) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, bot_id = excluded.bot_id,"
                 " record = excluded.record, updated_ms = excluded.updated_ms",
@@ -31,9 +31,9 @@ class RecordStore(Tables):
         if not ids:
             return
         async with self._db.transaction() as conn:
-            await conn.executemany("DELETE FROM session_records WHERE channel_id = ?", ids)
+            await conn.execute_many("DELETE FROM session_records WHERE channel_id = ?", ids)
 
     async def session_records(self) -> list[SessionRecord]:
         async with self._db.read() as conn:
-            rows = await fetch_all(conn, "SELECT record FROM session_records ORDER BY updated_ms")
+            rows = await conn.fetch_all("SELECT record FROM session_records ORDER BY updated_ms")
         return [record_from_json(str(row["record"])) for row in rows]

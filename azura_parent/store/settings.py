@@ -12,7 +12,7 @@ from typing import Final
 from azura_common.koe.errors import InvalidArgument
 from azura_common.koe.session import MAX_VOLUME, EnqueueMode
 
-from .database import Tables, fetch_one
+from .database import Tables
 
 __all__ = ["IDLE_TIMEOUT_RANGE", "VOLUME_STEP_RANGE", "GuildSettings", "SettingsStore", "UserSettings"]
 
@@ -55,8 +55,8 @@ class SettingsStore(Tables):
 
     async def get_user_settings(self, user_id: int) -> UserSettings:
         async with self._db.read() as conn:
-            row = await fetch_one(
-                conn, "SELECT enqueue_mode, volume_step, last_volume FROM user_settings WHERE user_id = ?", (user_id,)
+            row = await conn.fetch_one(
+                "SELECT enqueue_mode, volume_step, last_volume FROM user_settings WHERE user_id = ?", (user_id,)
             )
         if row is None:
             return UserSettings()
@@ -100,8 +100,7 @@ class SettingsStore(Tables):
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         async with self._db.read() as conn:
-            row = await fetch_one(
-                conn,
+            row = await conn.fetch_one(
                 "SELECT dj_role_id, always_on, idle_timeout_s FROM guild_settings WHERE guild_id = ?",
                 (guild_id,),
             )

@@ -1,10 +1,12 @@
-"""The parent database and Store against real SQLite files: migrations, settings, playlists, atomicity."""
+"""The parent database and Store on both engines (a real SQLite file, a real PostgreSQL server): migrations,
+settings, playlists, atomicity, concurrent writers. Every test taking ``location``, ``db`` or ``store`` runs twice."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import sqlite3
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -24,8 +26,11 @@ from azura_parent.store import (
     Store,
     UserSettings,
 )
+from azura_parent.store.sqlite import SqliteDatabase
 
-pytestmark = pytest.mark.slow  # real SQLite files: migrations, WAL, concurrent writers
+pytestmark = pytest.mark.slow  # real databases: migrations, WAL, concurrent writers, a PostgreSQL server
+
+Snapshot = Callable[[Database], Awaitable[dict[str, list[tuple[object, ...]]]]]
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 GUILD = 5000
@@ -46,18 +51,14 @@ def track(n: int, **kw: object) -> Track:
     return Track(**fields)  # type: ignore[arg-type]
 
 
-def dump(path: Path) -> list[str]:
-    """Everything in the database file, as SQL: equal dumps mean an unchanged database."""
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+async def versions_of(db: Database) -> list[int]:
+    async with db.read() as conn:
+        return [int(row[0]) for row in await conn.fetch_all("SELECT version FROM schema_version ORDER BY version")]
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "nested" / "dir" / "azura.sqlite3")
+async def db(location: str) -> AsyncIterator[Database]:
+    database = await Database.open(location)
     yield database
     await database.close()
 
@@ -67,81 +68,104 @@ def store(db: Database) -> Store:
     return Store(db)
 
 
+@pytest.fixture
+async def two(location: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two databases open on one location at once: two parent processes sharing their data."""
+    db_a, db_b = await Database.open(location), await Database.open(location)
+    yield db_a, db_b
+    await db_a.close()
+    await db_b.close()
+
+
 # -- database -----------------------------------------------------------------------------------------------
 
 
-async def test_open_creates_dirs_wal_and_foreign_keys(db: Database) -> None:
-    assert db.path.exists()
-    assert await db.journal_mode() == "wal"
-    async with db.read() as conn, conn.execute("PRAGMA foreign_keys") as cur:
-        row = await cur.fetchone()
-    assert row is not None and row[0] == 1
+async def test_sqlite_file_creates_dirs_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "nested" / "dir" / "azura.sqlite3")
+    try:
+        assert isinstance(db, SqliteDatabase) and db.dialect == "sqlite"
+        assert db.path.exists()
+        assert await db.journal_mode() == "wal"
+        async with db.read() as conn:
+            row = await conn.fetch_one("PRAGMA foreign_keys")
+        assert row is not None and row[0] == 1
+    finally:
+        await db.close()
 
 
-async def test_migrations_applied_once_and_idempotent_on_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "azura.sqlite3"
+async def test_the_location_picks_the_engine(location: str) -> None:
+    db = await Database.open(location)
+    try:
+        assert db.dialect == ("postgresql" if location.startswith("postgresql://") else "sqlite")
+        assert await db.table_names() == [
+            "guild_settings",
+            "playlist_entries",
+            "playlists",
+            "schema_version",
+            "session_records",
+            "user_settings",
+        ]
+    finally:
+        await db.close()
+
+
+async def test_migrations_applied_once_and_idempotent_on_reopen(location: str, snapshot: Snapshot) -> None:
     latest = max(m.version for m in load_migrations())
-    db = await Database.open(path)
+    db = await Database.open(location)
     assert await db.schema_version() == latest
     await Store(db).create_playlist(ALICE, "keep me")
+    before = await snapshot(db)
     await db.close()
-    before = dump(path)
 
     for _ in range(2):
-        db = await Database.open(path)
+        db = await Database.open(location)
         assert await db.schema_version() == latest
         assert [p.name for p in await Store(db).list_playlists(ALICE)] == ["keep me"]
+        assert await snapshot(db) == before
+        assert await versions_of(db) == [m.version for m in load_migrations()]
         await db.close()
-    assert dump(path) == before
-    conn = sqlite3.connect(path)
-    versions = [row[0] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")]
-    conn.close()
-    assert versions == [m.version for m in load_migrations()]
 
 
-async def test_failing_migration_is_rolled_back_entirely(tmp_path: Path) -> None:
-    path = tmp_path / "azura.sqlite3"
+async def test_failing_migration_is_rolled_back_entirely(location: str, snapshot: Snapshot) -> None:
     first = Migration(1, "first", "CREATE TABLE a (x INTEGER);")
     broken = Migration(2, "broken", "CREATE TABLE b (x INTEGER);\nINSERT INTO a VALUES (1);\nTHIS IS NOT SQL;")
-    db = await Database.open(path, [first])
+    db = await Database.open(location, [first])
+    before = await snapshot(db)
     await db.close()
-    before = dump(path)
 
-    with pytest.raises(sqlite3.OperationalError):
-        await Database.open(path, [first, broken])
-    assert dump(path) == before  # neither table b nor the row in a
+    with pytest.raises(DatabaseError, match=r"^Migration 0002_broken failed on (sqlite|postgresql): .*syntax"):
+        await Database.open(location, [first, broken])
+    db = await Database.open(location, [first])
+    assert await snapshot(db) == before  # neither table b nor the row in a
+    await db.close()
 
     fixed = Migration(2, "fixed", "CREATE TABLE b (x INTEGER); INSERT INTO a VALUES (1);")
-    db = await Database.open(path, [first, fixed])
+    db = await Database.open(location, [first, fixed])
     assert await db.schema_version() == 2
     await db.close()
 
 
-async def test_newer_schema_than_code_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "azura.sqlite3"
-    db = await Database.open(path, [Migration(1, "a", "CREATE TABLE a (x);"), Migration(2, "b", "CREATE TABLE b (x);")])
+async def test_newer_schema_than_code_is_refused(location: str) -> None:
+    a, b = Migration(1, "a", "CREATE TABLE a (x INTEGER);"), Migration(2, "b", "CREATE TABLE b (x INTEGER);")
+    db = await Database.open(location, [a, b])
     await db.close()
     with pytest.raises(DatabaseError, match="newer"):
-        await Database.open(path, [Migration(1, "a", "CREATE TABLE a (x);")])
+        await Database.open(location, [a])
 
 
-async def test_concurrent_opens_migrate_once(tmp_path: Path) -> None:
-    path = tmp_path / "race.sqlite3"
-    dbs = await asyncio.gather(*(Database.open(path) for _ in range(4)))
+async def test_concurrent_opens_migrate_once(location: str) -> None:
+    dbs = await asyncio.gather(*(Database.open(location) for _ in range(4)))
     try:
         assert {await db.schema_version() for db in dbs} == {max(m.version for m in load_migrations())}
+        assert await versions_of(dbs[0]) == [m.version for m in load_migrations()]
     finally:
         for db in dbs:
             await db.close()
-    conn = sqlite3.connect(path)
-    versions = [row[0] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")]
-    conn.close()
-    assert versions == [m.version for m in load_migrations()]
 
 
-async def test_cancelled_transaction_leaves_connection_usable(store: Store, db: Database) -> None:
+async def test_cancelled_transaction_leaves_connection_usable(store: Store, db: Database, snapshot: Snapshot) -> None:
     await store.create_playlist(ALICE, "chill")
-    before = dump(db.path)
+    before = await snapshot(db)
     entered = asyncio.Event()
 
     async def stuck() -> None:
@@ -155,7 +179,7 @@ async def test_cancelled_transaction_leaves_connection_usable(store: Store, db: 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert dump(db.path) == before
+    assert await snapshot(db) == before
     assert (await store.get_playlist(ALICE, "chill")).name == "chill"
     await store.create_playlist(ALICE, "after")
 
@@ -184,8 +208,8 @@ def test_default_path() -> None:
     assert Database.default_path({}) == Path("data/azura.sqlite3")
 
 
-async def test_close_is_idempotent_and_closed_db_refuses(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "a.sqlite3")
+async def test_close_is_idempotent_and_closed_db_refuses(location: str) -> None:
+    db = await Database.open(location)
     await db.close()
     await db.close()
     with pytest.raises(DatabaseError):
@@ -247,8 +271,8 @@ async def test_create_get_list_rename_delete(store: Store) -> None:
     deleted = await store.delete_playlist(ALICE, "Focus")
     assert deleted.size == 2
     assert [p.name for p in await store.list_playlists(ALICE)] == ["abc"]
-    async with store._db.read() as conn, conn.execute("SELECT COUNT(*) FROM playlist_entries") as cur:
-        row = await cur.fetchone()
+    async with store._db.read() as conn:
+        row = await conn.fetch_one("SELECT COUNT(*) FROM playlist_entries")
     assert row is not None and row[0] == 0  # entries cascaded away
 
 
@@ -458,7 +482,7 @@ FAILURES: list[tuple[str, Failing, type[KoeError], str]] = [
 
 @pytest.mark.parametrize(("call", "error", "message"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES])
 async def test_every_failure_leaves_db_unchanged(
-    store: Store, db: Database, call: Failing, error: type[KoeError], message: str
+    store: Store, db: Database, snapshot: Snapshot, call: Failing, error: type[KoeError], message: str
 ) -> None:
     await store.set_volume_step(ALICE, 20)
     await store.set_idle_timeout(GUILD, 600)
@@ -466,64 +490,86 @@ async def test_every_failure_leaves_db_unchanged(
     assert chill.id == 1
     await store.create_playlist(ALICE, "Rock")
     await store.add_entries(ALICE, "chill", [track(1), track(2), track(3)])
-    before = dump(db.path)
+    before = await snapshot(db)
 
     with pytest.raises(error) as caught:
         await call(store)
     assert type(caught.value) is error
     assert str(caught.value) == message
-    assert dump(db.path) == before
+    assert await snapshot(db) == before
     # and the store still works afterwards (no transaction left open)
     assert await store.add_entries(ALICE, "chill", [track(4)]) == (4,)
 
 
-async def test_unexpected_failure_mid_transaction_rolls_back(store: Store, db: Database) -> None:
+async def test_unexpected_failure_mid_transaction_rolls_back(store: Store, db: Database, snapshot: Snapshot) -> None:
     await store.create_playlist(ALICE, "chill")
-    before = dump(db.path)
+    before = await snapshot(db)
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await conn.execute("DELETE FROM playlists")
             raise RuntimeError("boom")
-    assert dump(db.path) == before
+    assert await snapshot(db) == before
 
 
 # -- concurrency ------------------------------------------------------------------------------------------------
 
 
-async def test_concurrent_writers_on_one_file(tmp_path: Path) -> None:
-    path = tmp_path / "shared.sqlite3"
-    db_a, db_b = await Database.open(path), await Database.open(path)
-    try:
-        a, b = Store(db_a), Store(db_b)
-        await a.create_playlist(ALICE, "shared")
+async def test_concurrent_writers_on_one_database(two: tuple[Database, Database]) -> None:
+    db_a, db_b = two
+    a, b = Store(db_a), Store(db_b)
+    await a.create_playlist(ALICE, "shared")
 
-        async def writer(store: Store, base: int) -> None:
-            for i in range(20):
-                await store.add_entries(ALICE, "shared", [track(base + i * 2), track(base + i * 2 + 1)])
-                if i % 5 == 4:
-                    await store.remove_entries(ALICE, "shared", 1)
-                await store.set_volume_step(BOB, 1 + (base + i) % 100)
+    async def writer(store: Store, base: int) -> None:
+        for i in range(20):
+            await store.add_entries(ALICE, "shared", [track(base + i * 2), track(base + i * 2 + 1)])
+            if i % 5 == 4:
+                await store.remove_entries(ALICE, "shared", 1)
+            await store.set_volume_step(BOB, 1 + (base + i) % 100)
 
-        await asyncio.gather(writer(a, 0), writer(b, 10_000), writer(a, 20_000), writer(b, 30_000))
+    await asyncio.gather(writer(a, 0), writer(b, 10_000), writer(a, 20_000), writer(b, 30_000))
 
-        conn = sqlite3.connect(path)
-        positions = [row[0] for row in conn.execute("SELECT position FROM playlist_entries ORDER BY position")]
-        encodeds = [row[0] for row in conn.execute("SELECT encoded FROM playlist_entries")]
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        conn.close()
-        assert integrity == "ok"
-        assert positions == list(range(1, 4 * 40 - 4 * 4 + 1))
-        assert len(set(encodeds)) == len(encodeds)
-        assert len(await b.tracks(1)) == len(positions)
-    finally:
-        await db_a.close()
-        await db_b.close()
+    async with db_a.read() as conn:
+        positions = [row[0] for row in await conn.fetch_all("SELECT position FROM playlist_entries ORDER BY 1")]
+        encodeds = [row[0] for row in await conn.fetch_all("SELECT encoded FROM playlist_entries")]
+    if isinstance(db_a, SqliteDatabase):
+        with contextlib.closing(sqlite3.connect(db_a.path)) as check:
+            assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert positions == list(range(1, 4 * 40 - 4 * 4 + 1))
+    assert len(set(encodeds)) == len(encodeds)
+    assert len(await b.tracks(1)) == len(positions)
 
 
 async def test_concurrent_coroutines_on_one_store(store: Store) -> None:
     await store.create_playlist(ALICE, "mix")
     results = await asyncio.gather(*(store.add_entries(ALICE, "mix", [track(n)]) for n in range(50)))
     assert sorted(p for (p,) in results) == list(range(1, 51))
+
+
+async def test_one_name_created_at_once_by_two_processes_exists_once(two: tuple[Database, Database]) -> None:
+    """Two parents (two connections) racing to create one name: one wins, every other gets the user's error."""
+    db_a, db_b = two
+    stores = [Store(db_a), Store(db_b)]
+    results = await asyncio.gather(
+        *(stores[i % 2].create_playlist(ALICE, "Party" if i % 3 else "PARTY") for i in range(12)),
+        return_exceptions=True,
+    )
+    created = [r for r in results if isinstance(r, Playlist)]
+    refused = [r for r in results if not isinstance(r, Playlist)]
+    assert len(created) == 1
+    assert all(type(r) is InvalidArgument and str(r).startswith("You already have a playlist called") for r in refused)
+    assert [p.name for p in await stores[1].list_playlists(ALICE)] == [created[0].name]
+
+
+async def test_concurrent_settings_writes_lose_nothing(two: tuple[Database, Database]) -> None:
+    """Different settings of one new user and one new server, written at once from two connections, all stick."""
+    db_a, db_b = two
+    a, b = Store(db_a), Store(db_b)
+    await asyncio.gather(
+        a.set_enqueue_mode(CAROL, "random"), b.set_volume_step(CAROL, 33), a.set_last_volume(CAROL, 55),
+        b.set_dj_role(GUILD, 77), a.set_always_on(GUILD, True), b.set_idle_timeout(GUILD, 900),
+    )  # fmt: skip
+    assert await b.get_user_settings(CAROL) == UserSettings("random", 33, 55)
+    assert await a.get_guild_settings(GUILD) == GuildSettings(77, True, 900)
 
 
 # -- property: add/remove keep positions contiguous, nothing lost or duplicated --------------------------------
@@ -538,14 +584,21 @@ _ops = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_examples = itertools.count()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(ops=_ops)
-def test_add_remove_keep_positions_contiguous(ops: list[tuple[object, ...]]) -> None:
-    async def run(path: Path) -> None:
-        db = await Database.open(path)
+def test_add_remove_keep_positions_contiguous(location: str, ops: list[tuple[object, ...]]) -> None:
+    # Every example has a playlist of its own in the test's one database.
+    async def run() -> None:
+        db = await Database.open(location)
         try:
             store = Store(db)
-            playlist: Playlist = await store.create_playlist(ALICE, "prop")
+            name = f"prop {next(_examples)}"
+            playlist: Playlist = await store.create_playlist(ALICE, name)
             model: list[str] = []
             counter = 0
             for op in ops:
@@ -553,20 +606,20 @@ def test_add_remove_keep_positions_contiguous(ops: list[tuple[object, ...]]) -> 
                     n = int(op[1])  # type: ignore[call-overload]
                     new = [track(counter + i) for i in range(n)]
                     counter += n
-                    positions = await store.add_entries(ALICE, "prop", new)
+                    positions = await store.add_entries(ALICE, name, new)
                     assert positions == tuple(range(len(model) + 1, len(model) + n + 1))
                     model.extend(t.encoded for t in new)
                 elif op[0] == "remove" and model:
                     lo = 1 + int(float(op[1]) * (len(model) - 1))  # type: ignore[arg-type]
                     hi = lo + int(float(op[2]) * (len(model) - lo))  # type: ignore[arg-type]
-                    removed = await store.remove_entries(ALICE, "prop", lo, hi)
+                    removed = await store.remove_entries(ALICE, name, lo, hi)
                     assert [t.encoded for t in removed] == model[lo - 1 : hi]
                     del model[lo - 1 : hi]
                 else:
                     offset = int(op[1]) if op[0] == "bad-remove" else 0  # type: ignore[call-overload]
                     bad = len(model) + 1 + offset if offset >= 0 else offset + 1
                     with pytest.raises(QueueIndexError):
-                        await store.remove_entries(ALICE, "prop", bad)
+                        await store.remove_entries(ALICE, name, bad)
                 page = await store.entries(playlist, limit=10_000)
                 assert [e.position for e in page.items] == list(range(1, len(model) + 1))
                 assert [e.track.encoded for e in page.items] == model
@@ -574,18 +627,16 @@ def test_add_remove_keep_positions_contiguous(ops: list[tuple[object, ...]]) -> 
         finally:
             await db.close()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(Path(tmp) / "prop.sqlite3"))
+    asyncio.run(run())
 
 
-async def test_migration_2_lets_servers_fall_back_to_the_bot_default(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+async def test_migration_2_lets_servers_fall_back_to_the_bot_default(location: str) -> None:
     first = [m for m in load_migrations() if m.version == 1]
-    old = await Database.open(path, first)
+    old = await Database.open(location, first)
     async with old.transaction() as conn:
         await conn.execute("INSERT INTO guild_settings (guild_id, idle_timeout_s) VALUES (1, 300), (2, 120)")
     await old.close()
-    db = await Database.open(path)
+    db = await Database.open(location)
     try:
         assert await db.schema_version() == max(m.version for m in load_migrations())
         store = Store(db)
