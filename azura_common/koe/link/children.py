@@ -2,7 +2,8 @@
 
 ``acquire`` asks every child that is up (and not stopping) at once over its Link and claims the first that
 is free, releasing the others; a child only promised to a concurrent request is asked again after a short
-jittered pause, so many simultaneous ``/play``s spread over every free child.
+jittered pause, so many simultaneous ``/play``s spread over every free child. One ``TokenBook`` is shared by
+every Link (a Link added later must ``use_tokens`` it too; one removed is ``tokens.forget``-ten).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..errors import ChildUnavailable
 from ..remote import RemoteSession
 from ..session import Session
 from .parent_end import ChildLink
+from .tokens import TokenBook
 
 __all__ = ["ACQUIRE_TIMEOUT_S", "UNREACHABLE", "Children"]
 
@@ -28,6 +30,9 @@ class Children:
 
     def __init__(self, links: list[ChildLink]) -> None:
         self.links = links
+        self.tokens = TokenBook()  # one book for every Link: no token index is handed to two children
+        for link in links:
+            link.use_tokens(self.tokens)
 
     @property
     def size(self) -> int:
