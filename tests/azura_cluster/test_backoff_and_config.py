@@ -38,7 +38,7 @@ def test_each_child_gets_its_own_index_and_socket_and_the_parent_gets_them_all(t
 
 def test_a_cluster_with_too_few_tokens_or_no_parent_token_says_so() -> None:
     assert ClusterConfig.from_env(ENV).children == 2  # the default
-    with pytest.raises(ConfigError, match="AZURA_CHILD_TOKENS has 3 token.s. for AZURA_CHILD_COUNT=4"):
+    with pytest.raises(ConfigError, match=r"AZURA_CHILD_TOKENS has 3 token\(s\) for AZURA_CHILD_COUNT=4"):
         ClusterConfig.from_env({**ENV, "AZURA_CHILD_COUNT": "4"})
     with pytest.raises(ConfigError, match="AZURA_CHILD_COUNT must be a number"):
         ClusterConfig.from_env({**ENV, "AZURA_CHILD_COUNT": "two"})
