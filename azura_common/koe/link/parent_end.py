@@ -200,8 +200,8 @@ class ChildLink:
             async for event in call:
                 self._last_seen = time.monotonic()
                 if event.WhichOneof("event") == "hello":
-                    self._heard_hello = True
-                    self._enter(await self._on_hello(event.hello))
+                    first, self._heard_hello = not self._heard_hello, True
+                    self._enter(await self._on_hello(event.hello, first=first))
                 else:
                     await self._on_event(event)
         finally:
@@ -256,8 +256,11 @@ class ChildLink:
             if isinstance(r.session, RemoteSession) and r.session.connection is self.connection
         ]
 
-    async def _on_hello(self, hello: pb.Hello) -> LinkState:
-        """Reconcile what the child holds; the state the Link enters: UP only for a child that may play."""
+    async def _on_hello(self, hello: pb.Hello, *, first: bool) -> LinkState:
+        """The state the Link enters: UP only for a child that may play. The first Hello of a stream reconciles
+        the sessions; a later one (the child got its token index, or logged in) only updates who it is: on
+        the same stream every change since came as an event, and a session being connected right then may
+        not be in the Hello yet."""
         self.bot_user_id = hello.bot_user_id
         self._token_count = hello.token_count
         decision = self.tokens.hello(
@@ -267,6 +270,19 @@ class ChildLink:
             self._tell_token(decision)  # and leave its sessions alone: they are another process's too
             return LinkState.REFUSED
         self.token_index = decision.index if decision.may_play else 0
+        if first:
+            await self._reconcile(hello)
+        if self.failover is not None:  # its old now-playing messages of sessions that moved: it edits them
+            boards = self.failover.take_moved_boards(self.bot_user_id)
+            if boards:
+                self._outbox.put_nowait(pb.ParentEvent(stale_boards=convert.stale_boards_to_pb(boards)))
+        if decision.may_play:
+            return LinkState.UP
+        self._tell_token(decision)
+        return LinkState.WAITING
+
+    async def _reconcile(self, hello: pb.Hello) -> None:
+        """Koe's sessions on this child against those its Hello says it holds."""
         self.draining_until = None  # a Hello comes from a process that just linked up, not a stopping one
         held = {s.channel_id: convert.state_from_pb(s) for s in hello.sessions}
         for session in self.sessions():
@@ -286,14 +302,6 @@ class ChildLink:
                 # It moved to another bot while this child was away: this one must not play it too.
                 log.info("child %s is back holding %s, which moved; it stands down", self.address, channel_id)
                 self._stand_down(remote)
-        if self.failover is not None:  # its old now-playing messages of sessions that moved: it edits them
-            boards = self.failover.take_moved_boards(self.bot_user_id)
-            if boards:
-                self._outbox.put_nowait(pb.ParentEvent(stale_boards=convert.stale_boards_to_pb(boards)))
-        if decision.may_play:
-            return LinkState.UP
-        self._tell_token(decision)
-        return LinkState.WAITING
 
     def _tell_token(self, decision: TokenDecision) -> None:
         """Send the child what the book decided about its index, once per decision on this stream."""
