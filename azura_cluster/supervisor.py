@@ -60,11 +60,13 @@ class Supervisor:
         output: BinaryIO | None = None,
         stop_grace_s: float = 25.0,
         stable_s: float = 30.0,
+        first_backoff_s: float = 1.0,
     ) -> None:
         self.programs = programs
         self._output = output if output is not None else sys.stdout.buffer
         self._stop_grace_s = stop_grace_s
         self._stable_s = stable_s
+        self._first_backoff_s = first_backoff_s
         self._stopping = asyncio.Event()
         self._exit_code = 0
         self._width = max((len(p.name) for p in programs), default=0)
@@ -95,7 +97,7 @@ class Supervisor:
         self.stop(0)
 
     async def _keep(self, program: Program) -> None:
-        backoff = Backoff(stable_s=self._stable_s)
+        backoff = Backoff(first_s=self._first_backoff_s, stable_s=self._stable_s)
         while not self._stopping.is_set():
             started = time.monotonic()
             process = await asyncio.create_subprocess_exec(
