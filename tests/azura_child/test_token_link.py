@@ -52,3 +52,20 @@ async def test_a_child_waits_for_its_index_then_its_link_presents_the_bot_it_log
             await children.close()
         await sb.stop()
 
+
+
+async def test_a_child_still_waiting_for_its_index_stops_cleanly_on_sigterm() -> None:
+    sb = await Sandbox.start(voice_channels=1)
+    try:
+        env = {**sb.child_env("unused", free_port()), "AZURA_CHILD_TOKEN": "",
+               "AZURA_CHILD_TOKENS": sb.discord.create_bot("kid-1")}
+        child = ChildProcess(env)
+        sb.children.append(child)
+        child.start()
+        await child.wait_until(lambda: serving_grpc(child), 30, "the child's gRPC server")
+        assert await child.stop(timeout=10) == 0, child.log_tail()
+        text = child.log_text()
+        assert "waiting for the parent to assign one of the 1 in AZURA_CHILD_TOKENS" in text
+        assert "Traceback" not in text and "still running after the stop" not in text, child.log_tail()
+    finally:
+        await sb.stop()
