@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from azura_cluster.__main__ import programs
+from azura_cluster.__main__ import main, programs
 from azura_cluster.backoff import Backoff
 from azura_cluster.config import ClusterConfig, ConfigError
 
@@ -46,3 +46,14 @@ def test_a_cluster_with_too_few_tokens_or_no_parent_token_says_so() -> None:
         ClusterConfig.from_env({**ENV, "AZURA_PARENT_TOKEN": ""})
     with pytest.raises(ConfigError, match="too long for a Unix socket path"):
         ClusterConfig.from_env({**ENV, "AZURA_CLUSTER_RUN_DIR": "/" + "d" * 120})
+
+
+def test_help_lists_what_the_cluster_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    assert stopped.value.code == 0
+    text = capsys.readouterr().out
+    for variable in ("AZURA_CHILD_COUNT", "AZURA_CHILD_TOKENS", "AZURA_PARENT_TOKEN", "AZURA_CLUSTER_SECRET",
+                     "AZURA_CLUSTER_RUN_DIR", "AZURA_CLUSTER_STOP_GRACE_S", "AZURA_CLUSTER_STABLE_S"):
+        assert variable in text
+    assert "heroku ps:scale worker=1" in text
