@@ -137,6 +137,16 @@ async def test_one_command_plays_in_several_channels_survives_a_kill_9_and_stops
         await eventually(lambda: set(sb.discord.connected_bots()) == {c.parent_bot_id, *kid_bots}, timeout=15,
                          what="the restarted child logged in as the same bot")
 
+        # kill -9 the parent: the supervisor starts it again; it reattaches the children's sessions.
+        (parent_pid,) = cluster.pids("parent")
+        killed = time.monotonic()
+        os.kill(parent_pid, signal.SIGKILL)
+        await cluster.wait_until(lambda: count(cluster, "parent ready: 3/3 children linked", 2), 60,
+                                 "the parent started again and linked its children")
+        print(f"e2e cluster mode: kill -9 parent: restarted and linked again after {time.monotonic() - killed:.2f} s")
+        assert len(cluster.pids("parent")) == 2 and "parent exited with -9" in cluster.log_text()
+        assert player_in(sb, rooms[1].id) == new_bot and player_in(sb, rooms[2].id) == bots[2]
+
         # SIGTERM (a deploy, a daily restart): every process stops cleanly within Heroku's 30 s.
         pids = [p for p in cluster.all_pids() if alive(p)]
         assert len(pids) == 4
@@ -173,6 +183,10 @@ async def test_a_parent_whose_token_is_rejected_ends_the_cluster_without_a_resta
         assert not [p for p in cluster.all_pids() if alive(p)]  # the children were stopped too
     finally:
         await sb.stop()
+
+
+async def count(process: AzuraProcess, text: str, times: int) -> bool:
+    return process.log_text().count(text) >= times
 
 
 async def said(process: AzuraProcess, text: str) -> bool:
