@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict azura_common azura_parent azura_child
+	$(VENV)/bin/mypy --strict azura_common azura_parent azura_child azura_cluster
 
 # Tests write their bytecode caches even where the environment says not to: importing discord.py,
 # wavelink and grpc from source on every run doubles the fast lane's time.
@@ -42,7 +42,7 @@ demo: $(STAMP)
 run: $(STAMP)
 	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
 	set -a && . ./.env && set +a && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
-		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2}
+		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2},worker=0
 
 # requirements.txt: the pinned runtime dependencies (Heroku, the Dockerfile), regenerated from setup.cfg
 requirements: $(STAMP)

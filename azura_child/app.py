@@ -25,7 +25,7 @@ from .config import ChildConfig
 from .decoding import DecodingInterceptor
 from .servicer import KoeSessionService
 
-__all__ = ["SERVICE_NAME", "ChildApp"]
+__all__ = ["SERVICE_NAME", "ChildApp", "TokenRefused"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,10 @@ DRAIN_S = 20.0  # within Heroku's 30 s between SIGTERM and SIGKILL, with time le
 # The largest request accepted: a full Enqueue of ordinary tracks (a few hundred bytes each, 2 KiB allowed),
 # so an oversized one reaches the servicer's checks and gets their message instead of gRPC's size error.
 MAX_REQUEST_BYTES = validation.MAX_TRACKS_PER_ENQUEUE * 2048
+
+
+class TokenRefused(Exception):
+    """Another child of the parent holds the token index this child was assigned."""
 
 
 class ChildApp:
@@ -54,7 +58,10 @@ class ChildApp:
         self.hub = LinkHub(
             self.koe, bot_user_id=self._bot_id, ready=lambda: self.bot.is_serving,
             in_guild=lambda guild_id: self.bot.get_guild(guild_id) is not None,
+            token_index=config.token_index, token_fixed=config.token is not None, token_count=len(config.tokens),
         )
+        self._token_refused = asyncio.Event()  # a non-fixed child whose index another holds: it stops
+        self.hub.on_token_refused = lambda why: self._token_refused.set()
         self.board = NowPlayingBoard(self.bot, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
         self.hub.on_stale_boards = self.board.show_moved
@@ -94,7 +101,8 @@ class ChildApp:
         await self.board.ended(session, ending)
 
     async def start(self) -> int:
-        """Serve gRPC at once (health says NOT_SERVING) and log in to Discord in the background."""
+        """Serve gRPC at once (health says NOT_SERVING) and log in to Discord in the background (with the token
+        whose index the parent assigns, when the environment fixes none)."""
         self.servicer.add_to_server(self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
@@ -114,12 +122,21 @@ class ChildApp:
             self.port = self.server.add_insecure_port(address)
         await self._set_health(False)
         await self.server.start()
-        self._bot_task = asyncio.create_task(self.bot.start(self.config.token), name="discord-client")
+        self._bot_task = asyncio.create_task(self._log_in(), name="discord-client")
         self.board.start()
         self.hub.start()
         self._ready_task = asyncio.create_task(self._serve_when_ready(), name="health-ready")
         log.info("child gRPC on %s (%s)", address, _security(self.config.tls))
         return self.port
+
+    async def _log_in(self) -> None:
+        token = self.config.token
+        if token is None:
+            log.info("no token index of its own: waiting for the parent to assign one of the %d in "
+                     "AZURA_CHILD_TOKENS", len(self.config.tokens))
+            token = self.config.tokens[await self.hub.token_assigned() - 1]
+            await self.hub.announce()  # the parent counts the index as held once this child says so
+        await self.bot.start(token)
 
     async def _serve_when_ready(self) -> None:
         while not self.bot.is_serving:
@@ -127,6 +144,7 @@ class ChildApp:
                 return
             await asyncio.sleep(0.05)
         await self._leave_stale_voice()
+        await self.hub.announce()  # a parent that linked up before the login learns the bot id now
         await self._set_health(True)
         log.info("child %s ready: Discord and Lavalink are up", self._bot_id())
 
@@ -148,9 +166,20 @@ class ChildApp:
             await self.health.set(name, status)
 
     async def wait(self) -> None:
-        """Until the Discord client stops (a fatal login error ends the child)."""
-        if self._bot_task is not None:
+        """Until the Discord client stops (a fatal login error ends the child), or another child turns out to
+        hold the token index this one was assigned (it stops, so a fresh start asks for a free one)."""
+        if self._bot_task is None:
+            return
+        refused = asyncio.create_task(self._token_refused.wait(), name="token-refused")
+        try:
+            await asyncio.wait({self._bot_task, refused}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            refused.cancel()
+            await asyncio.gather(refused, return_exceptions=True)
+        if self._bot_task.done():
             await self._bot_task
+        else:
+            raise TokenRefused(self.hub.token_refused)
 
     async def _drain(self) -> None:
         """A planned stop (a deploy): ask the parents to move this child's sessions to other bots, and keep
@@ -191,6 +220,7 @@ class ChildApp:
         except TimeoutError:
             log.warning("the Discord client took too long to close")
         if self._bot_task is not None:
+            self._bot_task.cancel()  # still waiting for a token index (a logged-in client has ended by now)
             await asyncio.gather(self._bot_task, return_exceptions=True)
 
 

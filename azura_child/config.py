@@ -12,22 +12,53 @@ from azura_common.tls import LinkTls, insecure_links, is_local_address, read_lin
 __all__ = ["ChildConfig", "ConfigError", "process_index"]
 
 
-def process_index(env: Mapping[str, str]) -> int:
-    """1-based index of this process among its kind: honcho's HONCHO_PROCESS_NAME / Heroku's DYNO
-    (``child.2``), else AZURA_CHILD_INDEX, else 1."""
+def process_index(env: Mapping[str, str]) -> int | None:
+    """The fixed 1-based token index of this child, if its environment gives one: honcho's HONCHO_PROCESS_NAME /
+    Heroku's DYNO (``child.2``), else AZURA_CHILD_INDEX, else AZURA_CHILD_ORDINAL + 1 (a Kubernetes StatefulSet
+    pod's 0-based ordinal). None: the child asks the parent for one over the Link (replicas sharing one
+    environment each get a different token)."""
     for key in ("HONCHO_PROCESS_NAME", "DYNO"):
         name = env.get(key, "")
         if "." in name and name.rsplit(".", 1)[1].isdigit():
             return int(name.rsplit(".", 1)[1])
-    raw = env.get("AZURA_CHILD_INDEX", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"AZURA_CHILD_INDEX must be 1 or more, not {raw!r}")
-    return int(raw)
+    raw = env.get("AZURA_CHILD_INDEX", "")
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ConfigError(f"AZURA_CHILD_INDEX must be 1 or more, not {raw!r}")
+        return int(raw)
+    raw = env.get("AZURA_CHILD_ORDINAL", "")
+    if raw:
+        if not raw.isdigit():
+            raise ConfigError(f"AZURA_CHILD_ORDINAL must be 0 or more (a StatefulSet pod's ordinal), not {raw!r}")
+        return int(raw) + 1
+    return None
+
+
+def _token_setting(env: Mapping[str, str]) -> tuple[str | None, tuple[str, ...], int]:
+    """(the token when this child's environment fixes it, else None; AZURA_CHILD_TOKENS; the fixed index or 0)."""
+    tokens = tuple(t.strip() for t in env.get("AZURA_CHILD_TOKENS", "").split(",") if t.strip())
+    own = env.get("AZURA_CHILD_TOKEN", "")
+    if own:
+        return own, tokens, 0
+    index = process_index(env)
+    if index is None:
+        if not tokens:
+            raise ConfigError(
+                "a child needs a token: set AZURA_CHILD_TOKEN, or AZURA_CHILD_TOKENS (comma-separated; each child "
+                "gets one by its index, or is assigned a free one by the parent)"
+            )
+        return None, tokens, 0
+    if len(tokens) < index:
+        raise ConfigError(
+            f"child {index} has no token: set AZURA_CHILD_TOKEN, or AZURA_CHILD_TOKENS with at least "
+            f"{index} comma-separated tokens"
+        )
+    return tokens[index - 1], tokens, index
 
 
 @dataclass(frozen=True, slots=True)
 class ChildConfig:
-    token: str
+    token: str | None  # None: log in with the token whose index the parent assigns over the Link
     secret: str
     port: int
     bind_host: str
@@ -38,6 +69,8 @@ class ChildConfig:
     lavalink_grace_s: float = 60.0  # Lavalink gone this long ends every session here
     nowplaying_refresh_s: float = 10.0  # the now-playing timeline's pace (Discord: 5 edits / 5 s per channel)
     lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
+    tokens: tuple[str, ...] = ()  # AZURA_CHILD_TOKENS: an index assigned by the parent picks one
+    token_index: int = 0  # the fixed 1-based index into ``tokens``; 0: its own token, or assigned by the parent
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed on a non-loopback bind address
 
     @property
@@ -47,17 +80,8 @@ class ChildConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
         problems = ConfigProblems()  # every problem at once (azura_common/config.py)
-        token = env.get("AZURA_CHILD_TOKEN", "")
-        if not token:
-            tokens = [t.strip() for t in env.get("AZURA_CHILD_TOKENS", "").split(",") if t.strip()]
-            index = problems.check(lambda: process_index(env), 1)
-            if len(tokens) < index:
-                problems.add(
-                    f"child {index} has no token: set AZURA_CHILD_TOKEN, or AZURA_CHILD_TOKENS with at least "
-                    f"{index} comma-separated tokens"
-                )
-            else:
-                token = tokens[index - 1]
+        no_setting: tuple[str | None, tuple[str, ...], int] = (None, (), 0)
+        token, tokens, token_index = problems.check(lambda: _token_setting(env), no_setting)
         secret = env.get("AZURA_CLUSTER_SECRET", "")
         if not secret:
             problems.add("AZURA_CLUSTER_SECRET is required (the same value for the parent and every child)")
@@ -75,6 +99,8 @@ class ChildConfig:
             lavalink_grace_s=lavalink_grace_s,
             nowplaying_refresh_s=nowplaying_refresh_s,
             token=token,
+            tokens=tokens,
+            token_index=token_index,
             secret=secret,
             port=int(port_text),
             bind_host=bind_host,

@@ -134,7 +134,7 @@ async def run_demo() -> None:
     story.say(f"   (process output: {log_path})")
     cluster = _start_cluster(
         [honcho, "start", "-e", str(empty_env), "-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-p", str(base),
-         "-c", "parent=1,child=2", "--no-colour"],
+         "-c", "parent=1,child=2,worker=0", "--no-colour"],
         env, log_path,
     )
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("azura_common", "azura_child", "azura_parent", "azura_sandbox")
+PACKAGES = ("azura_common", "azura_child", "azura_parent", "azura_sandbox", "azura_cluster")
 PB = "azura_common.koe.pb"
 
 # Modules (repo-relative, posix; a trailing "/" or a bare stem covers a package) allowed to import each
@@ -53,6 +53,8 @@ PURE = {
     "azura_common/koe/session.py": IO,
     "azura_common/koe/errors.py": IO,
     "azura_common/koe/link/leases.py": IO,
+    "azura_common/koe/link/tokens.py": IO,
+    "azura_cluster/backoff.py": IO,
     "azura_common/rules/": IO,
     "azura_common/koe/koe.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/local/session.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),

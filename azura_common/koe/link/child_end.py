@@ -10,6 +10,13 @@ Records: after ``Hello`` a new Link gets every session's whole record; then each
 ``RecordUpdate`` as it happens, before the call that changed it returns (so no answered change can be
 lost with this child), with the queue's tracks only when they changed; a playing session's position is
 re-checkpointed every ``checkpoint_s``. These records are what the parent restores a session from if this child dies.
+
+Token index: ``Hello`` says which index of AZURA_CHILD_TOKENS this child holds (0: none yet) and whether its
+environment fixed it. A child without one waits (``token_assigned``) for the parent's ``TokenAssignment``,
+takes the first valid one, and says ``Hello`` again (``announce``) holding it; it says ``Hello`` once more
+when it is ready, with its bot id. A ``DUPLICATE`` answer (another child holds the index this one claims)
+is logged as an error and leaves this child free nowhere; one whose index was assigned is also told to stop
+(``on_token_refused``), so a fresh start asks for a free index.
 """
 
 from __future__ import annotations
@@ -60,6 +67,9 @@ class LinkHub:
         *,
         in_guild: Callable[[int], bool] = lambda guild_id: True,
         checkpoint_s: float = CHECKPOINT_S,
+        token_index: int = 0,
+        token_fixed: bool = True,
+        token_count: int = 0,
     ) -> None:
         self.koe = koe
         self.leases = LeaseBook()
@@ -72,6 +82,16 @@ class LinkHub:
         self._pusher = Supervised("link-records", self._push_records)
         # told (after Hello) of now-playing messages this bot left for sessions that moved while it was away
         self.on_stale_boards: Callable[[list[MovedBoard]], None] | None = None
+        self.token_index = token_index  # the index of AZURA_CHILD_TOKENS this child holds; 0: none (yet)
+        self.token_fixed = token_fixed  # its environment fixed the index (or gave it a token of its own)
+        self.token_count = token_count  # how many tokens AZURA_CHILD_TOKENS has here
+        self.token_refused = ""  # why this child may not play: another child holds its index
+        self._token_waits = ""  # the last reason to wait the parent gave (logged once each)
+        self._token_given = asyncio.Event()
+        if token_index or token_fixed:
+            self._token_given.set()
+        # told when the parent says another child holds the index this one was assigned: it should stop
+        self.on_token_refused: Callable[[str], None] | None = None
 
     def start(self) -> None:
         self._pusher.start()
@@ -81,8 +101,18 @@ class LinkHub:
         """How many parents are listening right now."""
         return len(self._outboxes)
 
+    async def token_assigned(self) -> int:
+        """Wait until this child holds a token index (at once when its environment fixed one); that index."""
+        await self._token_given.wait()
+        return self.token_index
+
+    async def announce(self) -> None:
+        """Say ``Hello`` again on every Link: what the parent knows of this child changed (an index, a login)."""
+        if self._outboxes:
+            self.broadcast(await self.hello())
+
     def is_free(self, guild_id: int, channel_id: int) -> bool:
-        if self._draining or not self._ready() or not self._in_guild(guild_id):
+        if self.token_refused or self._draining or not self._ready() or not self._in_guild(guild_id):
             return False
         if self.koe.local_channel(guild_id) is not None:
             return False
@@ -95,6 +125,9 @@ class LinkHub:
                 bot_user_id=self._bot_user_id(),
                 sessions=[convert.state_to_pb(s) for s in states],
                 ready=self._ready(),
+                token_index=self.token_index,
+                token_fixed=self.token_fixed,
+                token_count=self.token_count,
             )
         )
 
@@ -150,11 +183,42 @@ class LinkHub:
         elif kind == "stale_boards":
             if self.on_stale_boards is not None:
                 self.on_stale_boards(convert.stale_boards_from_pb(event.stale_boards))
+        elif kind == "token_assignment":
+            self._on_token(event.token_assignment)
         elif kind == "heartbeat":  # echoed as is: the parent times the round trip with its own clock
             return pb.ChildEvent(heartbeat=pb.Heartbeat(sent_at_ms=event.heartbeat.sent_at_ms))
         else:  # no event, or one this child does not know (a newer parent): nothing to answer
             log.debug("ignored a Link event of kind %s", kind)
         return None
+
+    def _on_token(self, answer: pb.TokenAssignment) -> None:
+        if answer.outcome == pb.TOKEN_OUTCOME_ASSIGNED:
+            self._take_token(answer.index, answer.token_count)
+        elif answer.outcome == pb.TOKEN_OUTCOME_WAIT and answer.detail != self._token_waits:
+            self._token_waits = answer.detail
+            level = logging.WARNING if answer.detail.startswith("no free token") else logging.INFO
+            log.log(level, "waiting for a token index from the parent: %s", answer.detail[:500])
+        elif answer.outcome == pb.TOKEN_OUTCOME_DUPLICATE and not self.token_refused:
+            self.token_refused = answer.detail[:500] or f"token index {answer.index} is held by another child"
+            stops = "" if self.token_fixed else "; stopping, to ask for a free index when started again"
+            log.error("this child gets no sessions: %s (two children must not share a token)%s",
+                      self.token_refused, stops)
+            if not self.token_fixed and self.on_token_refused is not None:
+                self.on_token_refused(self.token_refused)
+
+    def _take_token(self, index: int, token_count: int) -> None:
+        if self.token_fixed or self.token_index:
+            if index != self.token_index:
+                log.warning("ignored token index %d from a parent: this child holds %s", index,
+                            self.token_index or "its own token")
+            return
+        if not 1 <= index <= self.token_count or token_count != self.token_count:
+            log.error("ignored token index %d of %d from the parent: AZURA_CHILD_TOKENS here has %d", index,
+                      token_count, self.token_count)
+            return
+        self.token_index = index
+        log.info("the parent assigned token index %d of %d (AZURA_CHILD_TOKENS)", index, self.token_count)
+        self._token_given.set()
 
     def _availability(self, q: pb.AvailabilityQuery, owner: object) -> pb.ChildEvent:
         problem = _problem(q.request_id, q.guild_id, q.channel_id)
@@ -168,7 +232,9 @@ class LinkHub:
             available = pb.Available(request_id=q.request_id, guild_id=q.guild_id, bot_user_id=self._bot_user_id())
             return pb.ChildEvent(available=available)
         # retry: worth asking again in a moment (only a lease is in the way, or this bot is still starting).
-        if self._draining:
+        if self.token_refused:
+            reason, retry = "another child holds its token", False
+        elif self._draining:
             reason, retry = "stopping", False
         elif not self._ready():
             reason, retry = "not ready", True  # Discord or Lavalink is seconds away: a /play may wait for it

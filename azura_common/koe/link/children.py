@@ -7,7 +7,8 @@ jittered pause, so many simultaneous ``/play``s spread over every free child.
 Links come and go at run time too (discovery: ``azura_parent/discovery.py``): ``add`` links a new child;
 ``retire`` takes one out of the pool for new sessions and moves its sessions away (handed over while it still
 answers, the way a stopping child's are; a child that is down is failed over by its own Link); ``remove``
-closes it once it holds none.
+closes it once it holds none. One ``TokenBook`` is shared by every Link, those added later too (no token
+index is handed to two children).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..failover import Failover
 from ..remote import RemoteSession
 from ..session import Session
 from .parent_end import ChildLink
+from .tokens import TokenBook
 
 __all__ = ["ACQUIRE_TIMEOUT_S", "UNREACHABLE", "Children"]
 
@@ -37,6 +39,9 @@ class Children:
         self._failover: Failover | None = None
         self._started = False
         self._retiring: set[ChildLink] = set()  # out of the pool for new sessions; removed once they hold none
+        self.tokens = TokenBook()  # one book for every Link: no token index is handed to two children
+        for link in links:
+            link.use_tokens(self.tokens)
 
     @property
     def failover(self) -> Failover | None:
@@ -65,6 +70,7 @@ class Children:
     def add(self, link: ChildLink) -> None:
         """A child found at run time: in the pool at once, its Link opening (if the pool has started)."""
         link.failover = self._failover
+        link.use_tokens(self.tokens)
         self.links.append(link)
         if self._started:
             link.start()
@@ -92,6 +98,7 @@ class Children:
         self._retiring.discard(link)
         if link in self.links:
             self.links.remove(link)
+        self.tokens.forget(link.address)
         await link.close()
         await link.connection.close()
 

@@ -9,6 +9,12 @@ and measures the round trip (``rtt_ms``). The child is gone, and its sessions go
 its heartbeats stop for ``dead_after_s`` or when the Link breaks and cannot be opened again at once (a dead
 process refuses the connection; a child that is alive answers ``Hello`` within a moment and keeps its
 sessions).
+
+Token indices: every ``Hello`` says which index of AZURA_CHILD_TOKENS the child holds; the ``TokenBook``
+shared by all Links (``tokens.py``) records it, or decides what to tell a child that holds none (an index
+to log in with, or to wait). Only a child that holds its index (or has its own token) is ``UP``; one that
+waits for an index is ``WAITING`` (asked again every heartbeat), one whose index another child holds is
+``REFUSED``: neither gets sessions.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from ..records import SessionRecord
 from ..remote import ChildConnection, RemoteSession
 from ..session import CloseReason, Ending
 from .leases import LEASE_MS
+from .tokens import TokenBook, TokenDecision, TokenOutcome
 
 __all__ = ["ChildLink", "LinkState"]
 
@@ -45,6 +52,11 @@ DEAD_AFTER_S = 2.0
 QUERY_TIMEOUT_S = 2.0
 
 _LinkCall = grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent]
+_TOKEN_OUTCOMES = {
+    TokenOutcome.ASSIGNED: pb.TOKEN_OUTCOME_ASSIGNED,
+    TokenOutcome.WAIT: pb.TOKEN_OUTCOME_WAIT,
+    TokenOutcome.DUPLICATE: pb.TOKEN_OUTCOME_DUPLICATE,
+}
 
 
 class LinkState(enum.Enum):
@@ -53,6 +65,8 @@ class LinkState(enum.Enum):
     CLOSED = "closed"  # not started, or closed by the parent
     CONNECTING = "connecting"  # a stream is opening; the child has not said Hello on it yet
     UP = "up"  # Hello received: handshakes run, teardown notices arrive
+    WAITING = "waiting"  # Hello received, but the child holds no token index yet: no handshakes
+    REFUSED = "refused"  # Hello received claiming a token index another child holds: no handshakes
     DOWN = "down"  # the stream broke; another one opens after a backoff
 
 
@@ -94,6 +108,11 @@ class ChildLink:
         self.draining_until: float | None = None  # monotonic deadline once the child said it is stopping
         self.failover: Failover | None = None  # where the sessions go when this child goes away
         self._heard_hello = False  # on the current stream
+        self.tokens = TokenBook()  # its own until Children shares one between every Link (use_tokens)
+        self.tokens.expect(self.address)
+        self.token_index = 0  # the index of AZURA_CHILD_TOKENS the child holds (0: none, or its own token)
+        self._token_count = 0  # how many tokens the child has (its Hello)
+        self._token_told: TokenDecision | None = None  # the last TokenAssignment sent on the current stream
 
     @property
     def address(self) -> str:
@@ -105,6 +124,11 @@ class ChildLink:
 
     def start(self) -> None:
         self._task.start()
+
+    def use_tokens(self, book: TokenBook) -> None:
+        """Share ``book`` with the other Links of this parent (before ``start``)."""
+        self.tokens = book
+        book.expect(self.address)
 
     async def wait_up(self, timeout: float) -> bool:
         return await wait_set(self._is_up, timeout)
@@ -148,6 +172,10 @@ class ChildLink:
             except Exception:  # a bug while handling an event: log it, reconnect, reconcile on Hello
                 log.exception("link to %s failed", self.address)
             self._mark_down(LinkState.DOWN, "link lost", lose_sessions=True)
+            if self._heard_hello:
+                self.tokens.down(self.address)
+            else:
+                self.tokens.unreachable(self.address)
             if not self._heard_hello or self._silent:
                 self._gone()  # could not link up again, or heartbeats stopped: the child is gone
             await asyncio.sleep(delay)
@@ -158,6 +186,7 @@ class ChildLink:
         self._outbox = outbox
         self._pings.clear()
         self._heard_hello = self._silent = False
+        self._token_told = None
         self._enter(LinkState.CONNECTING)
 
         async def outgoing() -> AsyncIterator[pb.ParentEvent]:
@@ -172,9 +201,8 @@ class ChildLink:
             async for event in call:
                 self._last_seen = time.monotonic()
                 if event.WhichOneof("event") == "hello":
-                    self._heard_hello = True
-                    await self._on_hello(event.hello)
-                    self._enter(LinkState.UP)
+                    first, self._heard_hello = not self._heard_hello, True
+                    self._enter(await self._on_hello(event.hello, first=first))
                 else:
                     await self._on_event(event)
         finally:
@@ -194,6 +222,8 @@ class ChildLink:
             self._pings = {ms: t for ms, t in self._pings.items() if now - t < self._dead_after_s}
             self._pings[sent_at_ms] = now
             outbox.put_nowait(pb.ParentEvent(heartbeat=pb.Heartbeat(sent_at_ms=sent_at_ms)))
+            if self._state is LinkState.WAITING:  # an index may have come free, or the book settled
+                self._tell_token(self.tokens.request(self.address, self._token_count))
             if now - self._last_seen > self._dead_after_s:
                 log.warning("child %s missed its heartbeats; dropping the link", self.address)
                 self._silent = True
@@ -227,8 +257,33 @@ class ChildLink:
             if isinstance(r.session, RemoteSession) and r.session.connection is self.connection
         ]
 
-    async def _on_hello(self, hello: pb.Hello) -> None:
+    async def _on_hello(self, hello: pb.Hello, *, first: bool) -> LinkState:
+        """The state the Link enters: UP only for a child that may play. The first Hello of a stream reconciles
+        the sessions; a later one (the child got its token index, or logged in) only updates who it is: on
+        the same stream every change since came as an event, and a session being connected right then may
+        not be in the Hello yet."""
         self.bot_user_id = hello.bot_user_id
+        self._token_count = hello.token_count
+        decision = self.tokens.hello(
+            self.address, hello.token_index, fixed=hello.token_fixed, token_count=hello.token_count
+        )
+        if decision.outcome is TokenOutcome.DUPLICATE:
+            self._tell_token(decision)  # and leave its sessions alone: they are another process's too
+            return LinkState.REFUSED
+        self.token_index = decision.index if decision.may_play else 0
+        if first:
+            await self._reconcile(hello)
+        if self.failover is not None:  # its old now-playing messages of sessions that moved: it edits them
+            boards = self.failover.take_moved_boards(self.bot_user_id)
+            if boards:
+                self._outbox.put_nowait(pb.ParentEvent(stale_boards=convert.stale_boards_to_pb(boards)))
+        if decision.may_play:
+            return LinkState.UP
+        self._tell_token(decision)
+        return LinkState.WAITING
+
+    async def _reconcile(self, hello: pb.Hello) -> None:
+        """Koe's sessions on this child against those its Hello says it holds."""
         self.draining_until = None  # a Hello comes from a process that just linked up, not a stopping one
         held = {s.channel_id: convert.state_from_pb(s) for s in hello.sessions}
         for session in self.sessions():
@@ -248,10 +303,25 @@ class ChildLink:
                 # It moved to another bot while this child was away: this one must not play it too.
                 log.info("child %s is back holding %s, which moved; it stands down", self.address, channel_id)
                 self._stand_down(remote)
-        if self.failover is not None:  # its old now-playing messages of sessions that moved: it edits them
-            boards = self.failover.take_moved_boards(self.bot_user_id)
-            if boards:
-                self._outbox.put_nowait(pb.ParentEvent(stale_boards=convert.stale_boards_to_pb(boards)))
+
+    def _tell_token(self, decision: TokenDecision) -> None:
+        """Send the child what the book decided about its index, once per decision on this stream."""
+        if decision == self._token_told:
+            return
+        self._token_told = decision
+        if decision.outcome is TokenOutcome.ASSIGNED:
+            log.info("child %s gets token index %d of %d", self.address, decision.index, self._token_count)
+        elif decision.outcome is TokenOutcome.DUPLICATE:
+            log.error("child %s gets no sessions: %s", self.address, decision.detail)
+        elif decision.detail.startswith("no free token"):
+            log.warning("child %s waits for a token: %s", self.address, decision.detail)
+        else:
+            log.info("child %s waits for a token: %s", self.address, decision.detail)
+        assignment = pb.TokenAssignment(
+            outcome=_TOKEN_OUTCOMES[decision.outcome], index=decision.index, token_count=self._token_count,
+            detail=decision.detail,
+        )
+        self._outbox.put_nowait(pb.ParentEvent(token_assignment=assignment))
 
     def _stand_down(self, session: RemoteSession) -> None:
         async def stand_down() -> None:
@@ -269,6 +339,8 @@ class ChildLink:
         if kind in ("available", "unavailable", "claimed"):
             request_id = getattr(event, kind).request_id
             group = "claim" if kind == "claimed" else "query"
+            if kind == "available" and event.available.bot_user_id:  # the child may have logged in since its Hello
+                self.bot_user_id = event.available.bot_user_id
             waiter = self._waiters.pop((group, request_id), None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(event)

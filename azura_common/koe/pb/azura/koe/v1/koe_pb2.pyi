@@ -153,6 +153,42 @@ CLOSE_REASON_MOVED: CloseReason.ValueType  # 9
 """The session moved to another bot (failover or a planned stop); this bot stands down."""
 Global___CloseReason: _TypeAlias = CloseReason  # noqa: Y015
 
+class _TokenOutcome:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TokenOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TokenOutcome.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TOKEN_OUTCOME_UNSPECIFIED: _TokenOutcome.ValueType  # 0
+    """Not set: ignored."""
+    TOKEN_OUTCOME_ASSIGNED: _TokenOutcome.ValueType  # 1
+    """Log in with tokens[index - 1]."""
+    TOKEN_OUTCOME_WAIT: _TokenOutcome.ValueType  # 2
+    """No index for now (the parent is still hearing from its other children, or every token is held):
+    keep waiting; an assignment follows when one is free.
+    """
+    TOKEN_OUTCOME_DUPLICATE: _TokenOutcome.ValueType  # 3
+    """Another child already holds the index this child claims: this one gets no sessions (a child whose index
+    was assigned stops, so a fresh start asks for a free one).
+    """
+
+class TokenOutcome(_TokenOutcome, metaclass=_TokenOutcomeEnumTypeWrapper):
+    """The kinds of TokenAssignment."""
+
+TOKEN_OUTCOME_UNSPECIFIED: TokenOutcome.ValueType  # 0
+"""Not set: ignored."""
+TOKEN_OUTCOME_ASSIGNED: TokenOutcome.ValueType  # 1
+"""Log in with tokens[index - 1]."""
+TOKEN_OUTCOME_WAIT: TokenOutcome.ValueType  # 2
+"""No index for now (the parent is still hearing from its other children, or every token is held):
+keep waiting; an assignment follows when one is free.
+"""
+TOKEN_OUTCOME_DUPLICATE: TokenOutcome.ValueType  # 3
+"""Another child already holds the index this child claims: this one gets no sessions (a child whose index
+was assigned stops, so a fresh start asks for a free one).
+"""
+Global___TokenOutcome: _TypeAlias = TokenOutcome  # noqa: Y015
+
 @_typing.final
 class Track(_message.Message):
     """A resolved, playable track as it sits in a queue."""
@@ -1667,6 +1703,7 @@ class ParentEvent(_message.Message):
     RELEASE_FIELD_NUMBER: _builtins.int
     HEARTBEAT_FIELD_NUMBER: _builtins.int
     STALE_BOARDS_FIELD_NUMBER: _builtins.int
+    TOKEN_ASSIGNMENT_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def availability_query(self) -> Global___AvailabilityQuery:
         """Is this child free in a guild?"""
@@ -1689,6 +1726,12 @@ class ParentEvent(_message.Message):
         bot while it was away (only their author may edit them); it edits each to say where they went.
         """
 
+    @_builtins.property
+    def token_assignment(self) -> Global___TokenAssignment:
+        """The parent's answer about this child's token index, after a Hello: the index to log in with, or why
+        there is none (wait: none free; duplicate: another child holds the one this child claims).
+        """
+
     def __init__(
         self,
         *,
@@ -1697,16 +1740,53 @@ class ParentEvent(_message.Message):
         release: Global___Release | None = ...,
         heartbeat: Global___Heartbeat | None = ...,
         stale_boards: Global___StaleBoards | None = ...,
+        token_assignment: Global___TokenAssignment | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release", "stale_boards", b"stale_boards"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release", "stale_boards", b"stale_boards", "token_assignment", b"token_assignment"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release", "stale_boards", b"stale_boards"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["availability_query", b"availability_query", "claim", b"claim", "event", b"event", "heartbeat", b"heartbeat", "release", b"release", "stale_boards", b"stale_boards", "token_assignment", b"token_assignment"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["availability_query", "claim", "release", "heartbeat", "stale_boards"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["availability_query", "claim", "release", "heartbeat", "stale_boards", "token_assignment"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
 Global___ParentEvent: _TypeAlias = ParentEvent  # noqa: Y015
+
+@_typing.final
+class TokenAssignment(_message.Message):
+    """What the parent decided about a child's token index (the 1-based position in AZURA_CHILD_TOKENS). Only
+    the index travels: the tokens never leave the environment of the child that uses one.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    INDEX_FIELD_NUMBER: _builtins.int
+    TOKEN_COUNT_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    outcome: Global___TokenOutcome.ValueType
+    """What the parent decided."""
+    index: _builtins.int
+    """ASSIGNED: the index to log in with. DUPLICATE: the index this child claims, which another child holds."""
+    token_count: _builtins.int
+    """How many tokens the parent took this child to have (the Hello's token_count): the child checks it."""
+    detail: _builtins.str
+    """For a person reading the logs: why there is no index (e.g. "no free token: AZURA_CHILD_TOKENS has 2")."""
+    def __init__(
+        self,
+        *,
+        outcome: Global___TokenOutcome.ValueType = ...,
+        index: _builtins.int = ...,
+        token_count: _builtins.int = ...,
+        detail: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detail", b"detail", "index", b"index", "outcome", b"outcome", "token_count", b"token_count"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TokenAssignment: _TypeAlias = TokenAssignment  # noqa: Y015
 
 @_typing.final
 class StaleBoards(_message.Message):
@@ -1843,10 +1923,23 @@ class Hello(_message.Message):
     BOT_USER_ID_FIELD_NUMBER: _builtins.int
     SESSIONS_FIELD_NUMBER: _builtins.int
     READY_FIELD_NUMBER: _builtins.int
+    TOKEN_INDEX_FIELD_NUMBER: _builtins.int
+    TOKEN_FIXED_FIELD_NUMBER: _builtins.int
+    TOKEN_COUNT_FIELD_NUMBER: _builtins.int
     bot_user_id: _builtins.int
     """The child's Discord bot user id."""
     ready: _builtins.bool
     """True once the child's Discord client and Lavalink node are ready."""
+    token_index: _builtins.int
+    """The 1-based index into AZURA_CHILD_TOKENS this child logs in with; 0: none yet (it waits for the parent
+    to assign one), or it has a token of its own (AZURA_CHILD_TOKEN, with token_fixed).
+    """
+    token_fixed: _builtins.bool
+    """True when the index (or the token) comes from the child's own environment (HONCHO_PROCESS_NAME/DYNO,
+    AZURA_CHILD_INDEX, AZURA_CHILD_ORDINAL, AZURA_CHILD_TOKEN): the parent never assigns it another one.
+    """
+    token_count: _builtins.int
+    """How many tokens the child has in AZURA_CHILD_TOKENS: the parent assigns indices up to this."""
     @_builtins.property
     def sessions(self) -> _containers.RepeatedCompositeFieldContainer[Global___SessionState]:
         """Every session the child holds now, so a restarted parent can reattach them."""
@@ -1857,10 +1950,13 @@ class Hello(_message.Message):
         bot_user_id: _builtins.int = ...,
         sessions: _abc.Iterable[Global___SessionState] | None = ...,
         ready: _builtins.bool = ...,
+        token_index: _builtins.int = ...,
+        token_fixed: _builtins.bool = ...,
+        token_count: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot_user_id", b"bot_user_id", "ready", b"ready", "sessions", b"sessions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot_user_id", b"bot_user_id", "ready", b"ready", "sessions", b"sessions", "token_count", b"token_count", "token_fixed", b"token_fixed", "token_index", b"token_index"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
