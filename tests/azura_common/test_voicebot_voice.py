@@ -131,6 +131,8 @@ async def test_a_voice_server_move_while_lavalink_is_away_reaches_it_when_back(v
                          timeout=REACTION_GOAL_S, what="Lavalink on the new voice server")
         print(f"voice server move while Lavalink was away: Lavalink on the new server "
               f"{time.monotonic() - back:.2f} s after it was back")
+        # The outage is recorded once the restore is done, a moment after Lavalink has the new voice server.
+        await eventually(lambda: voice.bot.lavalink.outages, timeout=2, what="the outage recorded")
         assert voice.bot.lavalink.outages[-1].resumed and not session.ended
     finally:
         await session.disconnect()

@@ -187,6 +187,8 @@ async def test_a_clean_websocket_close_is_noticed_and_the_sessions_carry_on(worl
                          and all(s["attached"] for s in lavalink.sessions_truth()), timeout=5,
                          what="both bots listening again", poll_s=0.02)
         reattached = time.monotonic() - dropped
+        # The bot records the outage once its sessions are restored, a moment after Lavalink sees it attach.
+        await eventually(lambda: len(world.bot.lavalink.outages) > outages, timeout=2, what="the outage recorded")
         outage = world.bot.lavalink.outages[outages]
         assert outage.resumed
         _, error = await both_playing_again(world, both, [])
