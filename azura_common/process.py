@@ -186,16 +186,12 @@ def bot_main(
         parse_entry_point_args(f"python -m {name}", description, environment, argv)
     except SystemExit as exc:  # argparse's way out: --help (0) or an argument it does not know (2)
         return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
-    try:
-        observability = Observability.from_env()
-    except ConfigError as exc:
-        sys.stderr.write(config_problems_text(name, exc))
-        return EXIT_CONFIG
+    problems = ConfigProblems()
+    observability = problems.check(Observability.from_env, Observability())
     configure_logging(observability.log_format)
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        sys.stderr.write(config_problems_text(name, exc))
+    config = problems.check(load_config, None)
+    if problems.found or config is None:
+        sys.stderr.write(config_problems_text(name, ConfigError(*problems.found)))
         return EXIT_CONFIG
     code = run_main(_observed(run(config), observability))
     if code == EXIT_TOKEN_REJECTED:
