@@ -2,7 +2,8 @@
 
 Areas: ``music`` (play and steer), ``queue`` (read and edit the queue), ``playlists``, ``settings`` (each
 user's own), ``server`` (a server's, for admins), ``status`` (the cluster at a glance, for admins). Every rule a
-command applies lives in ``azura_common.rules``, shared with the now-playing buttons; the one error handler is ``tree.AzuraTree``.
+command applies lives in ``azura_common.rules``, shared with the now-playing buttons; the one error handler is
+``tree.AzuraTree``.
 """
 
 from __future__ import annotations
