@@ -128,7 +128,9 @@ class AzuraTree(app_commands.CommandTree[discord.Client]):
     async def _call(self, interaction: discord.Interaction) -> None:
         """discord.py's dispatch of one command, timed and counted, its log lines about the guild and channel."""
         received = time.perf_counter()
-        with logcontext.bound(guild_id=interaction.guild_id, channel_id=interaction.channel_id):
+        voice = getattr(interaction.user, "voice", None)  # the user's voice channel: the session's, as a child logs it
+        channel_id = voice.channel.id if voice is not None and voice.channel is not None else None
+        with logcontext.bound(guild_id=interaction.guild_id, channel_id=channel_id):
             try:
                 await super()._call(interaction)
             finally:
