@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from .config import ConfigError
+from .metrics_http import tcp_port
 
 __all__ = ["HealthServer", "health_port"]
 
@@ -29,9 +29,7 @@ def health_port(env: Mapping[str, str]) -> int | None:
     raw = env.get("AZURA_HEALTH_PORT", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ConfigError(f"AZURA_HEALTH_PORT must be a TCP port number (1-65535), not {raw!r}")
-    return int(raw)
+    return tcp_port(raw, "AZURA_HEALTH_PORT")
 
 
 class HealthServer:

@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from .config import ConfigError
 
-__all__ = ["MetricsServer", "child_metrics_env", "metrics_host", "metrics_port"]
+__all__ = ["MetricsServer", "child_metrics_env", "metrics_host", "metrics_port", "tcp_port"]
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ STOP_TIMEOUT_S = 2.0
 PROCESS_NAME_VARIABLES = ("HONCHO_PROCESS_NAME", "DYNO")
 
 
-def _port(text: str, name: str) -> int:
+def tcp_port(text: str, name: str) -> int:
+    """``text`` as a TCP port number, or a ConfigError naming the variable ``name``."""
     try:
         port = int(text)
     except ValueError:
@@ -41,11 +42,11 @@ def metrics_port(env: Mapping[str, str]) -> int | None:
     raw = env.get("AZURA_METRICS_PORT", "").strip()
     if not raw:
         return None
-    base = _port(raw, "AZURA_METRICS_PORT")
+    base = tcp_port(raw, "AZURA_METRICS_PORT")
     for key in PROCESS_NAME_VARIABLES:
         kind, _, number = env.get(key, "").partition(".")
         if kind == "child" and number.isdigit():
-            return _port(str(base + int(number)), f"AZURA_METRICS_PORT + {number} (for {key}={env[key]})")
+            return tcp_port(str(base + int(number)), f"AZURA_METRICS_PORT + {number} (for {key}={env[key]})")
     return base
 
 
