@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from pathlib import Path
 
 import aiohttp
 import pytest
 from prometheus_client import REGISTRY
 
+from azura_cluster.__main__ import programs
+from azura_cluster.config import ClusterConfig
 from azura_common import metrics
 from azura_common.config import ConfigError
 from azura_common.health_server import HealthServer, health_port
@@ -45,6 +48,14 @@ def test_azura_cluster_gives_child_process_n_the_port_plus_n() -> None:
     assert child_metrics_env(env, 4) == {"AZURA_METRICS_PORT": "9104", "OTHER": "x"}
     assert env["AZURA_METRICS_PORT"] == "9100"  # the parent's stays
     assert child_metrics_env({"OTHER": "x"}, 4) == {"OTHER": "x"}
+
+
+def test_each_process_of_azura_cluster_serves_its_own_port(tmp_path: Path) -> None:
+    env = {"AZURA_PARENT_TOKEN": "p", "AZURA_CHILD_TOKENS": "a,b,c", "AZURA_CLUSTER_SECRET": "s",
+           "AZURA_CHILD_COUNT": "3", "AZURA_METRICS_PORT": "9100", "HONCHO_PROCESS_NAME": "worker.1"}
+    parent, *kids = programs(ClusterConfig.from_env(env), env, tmp_path)
+    assert metrics_port(parent.env) == 9100
+    assert [metrics_port(kid.env) for kid in kids] == [9101, 9102, 9103]
 
 
 @pytest.mark.parametrize("bad", ["http", "0", "70000", "-5"])
