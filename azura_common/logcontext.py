@@ -44,9 +44,10 @@ def bound(**fields: int | str | None) -> Iterator[None]:
 
 
 def about(request: object) -> contextlib.AbstractContextManager[None]:
-    """``bound`` to the guild and channel a request (an RPC's message) addresses, when it carries them."""
+    """``bound`` to the guild, channel and bot a request (an RPC's message) addresses, when it carries them."""
     return bound(guild_id=getattr(request, "guild_id", None) or None,
-                 channel_id=getattr(request, "channel_id", None) or None)
+                 channel_id=getattr(request, "channel_id", None) or None,
+                 bot=getattr(request, "bot_id", None) or None)
 
 
 class ContextFilter(logging.Filter):

@@ -103,3 +103,9 @@ def test_an_rpc_request_binds_the_guild_and_channel_it_addresses() -> None:
         assert logcontext.current() == {"guild_id": 7, "channel_id": 8}
     with logcontext.about(object()):
         assert logcontext.current() == {}
+
+    class ForOneBot:  # a multi-bot child's requests name the bot too
+        guild_id, channel_id, bot_id = 7, 8, 9001
+
+    with logcontext.about(ForOneBot()):
+        assert logcontext.current() == {"guild_id": 7, "channel_id": 8, "bot": 9001}
