@@ -8,6 +8,7 @@ from azura_common.fastio import FAST_GRPC_IO
 
 os.environ.setdefault("GRPC_EXPERIMENTS", FAST_GRPC_IO)  # process set-up, before anything imports grpc
 
+from azura_common import metrics
 from azura_common.envhelp import CHILD_VARIABLES, env_help
 from azura_common.process import bot_main, run_until_signalled
 from azura_common.voicebot import point_discord_at
@@ -20,6 +21,7 @@ async def run(config: ChildConfig) -> int:
     if config.discord_api:
         point_discord_at(config.discord_api)  # process set-up: this process's discord.py talks to that Discord
     app = ChildApp(config)
+    metrics.watch_sessions(app.koe, lambda: app.bot.user.id if app.bot.user is not None else 0)
     await app.start()
     return await run_until_signalled(app.wait(), app.stop)
 

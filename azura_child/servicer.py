@@ -24,6 +24,7 @@ from typing import Any, NoReturn, Protocol, TypeVar, cast
 import grpc
 from google.protobuf.message import Message
 
+from azura_common import logcontext
 from azura_common.koe import convert, validation
 from azura_common.koe.errors import InvalidArgument, KoeError, KoeTimeout, NoSession
 from azura_common.koe.koe import Koe
@@ -78,7 +79,8 @@ def read(handler: Handler[Request, Reply]) -> Handler[Request, Reply]:
 
     @functools.wraps(handler)
     async def serve(self: KoeSessionService, request: Request, context: Context) -> Reply:
-        return await self._serve(name, context, lambda: handler(self, request, context))
+        with logcontext.about(request):  # its log lines name the guild and channel
+            return await self._serve(name, context, lambda: handler(self, request, context))
 
     return serve
 
@@ -92,7 +94,8 @@ def mutation(handler: Handler[MutationRequest, Reply]) -> Handler[MutationReques
         def apply() -> Awaitable[Reply]:
             return handler(self, request, context)
 
-        return await self._serve(name, context, lambda: self._mutate(name, request, apply))
+        with logcontext.about(request):  # its log lines name the guild and channel
+            return await self._serve(name, context, lambda: self._mutate(name, request, apply))
 
     return serve
 

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from azura_common.metrics_http import child_metrics_env
 from azura_common.process import EXIT_CONFIG, configure_logging
 
 from .config import ClusterConfig, ConfigError
@@ -32,12 +33,13 @@ Environment (besides what the parent and the children read, see .env.example):
   AZURA_CLUSTER_RUN_DIR       where the children's Unix sockets go (default: a new temporary directory)
   AZURA_CLUSTER_STOP_GRACE_S  SIGTERM to SIGKILL for each process when stopping (default 25)
   AZURA_CLUSTER_STABLE_S      a process up this long restarts from the shortest backoff again (default 30)
+  AZURA_METRICS_PORT          the parent's /metrics port; child process N serves it + N
 """
 
 
 def programs(config: ClusterConfig, env: Mapping[str, str], run_dir: Path) -> list[Program]:
-    kids = [Program(f"child.{i}", "azura_child", config.child_env(env, run_dir, i))
-            for i in range(1, config.children + 1)]
+    kids = [Program(f"child.{i}", "azura_child", child_metrics_env(config.child_env(env, run_dir, i), i))
+            for i in range(1, config.children + 1)]  # child process i: /metrics on AZURA_METRICS_PORT + i
     return [Program("parent", "azura_parent", config.parent_env(env, run_dir), essential=True), *kids]
 
 

@@ -68,6 +68,9 @@ ENVIRONMENT: dict[str, str] = {
     "AZURA_NOWPLAYING_REFRESH_S": "how often a now-playing message refreshes (seconds, default 10)",
     "AZURA_DISCORD_API": "another Discord API to talk to (the sandbox's fake); unset: real Discord",
     "AZURA_LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR",
+    "AZURA_LOG_FORMAT": "text (default) or json: one JSON object per line, with guild_id/channel_id when known",
+    "AZURA_METRICS_PORT": "serve Prometheus metrics on http://AZURA_BIND_HOST:PORT/metrics (a child.N process: + N)",
+    "AZURA_HEALTH_PORT": "the parent's grpc.health.v1 port (plaintext, health only); unset: none",
     "AZURA_UVLOOP": "0 runs on asyncio's own event loop instead of uvloop",
     "GRPC_EXPERIMENTS": "gRPC's I/O switches (Azura sets a faster default; set your own to opt out)",
 }
@@ -79,6 +82,7 @@ PARENT_VARIABLES = (
     "LAVALINK_URI", "LAVALINK_PASSWORD", "LAVALINK_NODES", "AZURA_COMMAND_GUILDS",
     "AZURA_IDLE_TIMEOUT_S", "AZURA_SEARCH_SOURCES", "AZURA_NOWPLAYING_REFRESH_S", "AZURA_DISCORD_API",
     "AZURA_LOG_LEVEL", "AZURA_UVLOOP", "GRPC_EXPERIMENTS",
+    "AZURA_LOG_FORMAT", "AZURA_METRICS_PORT", "AZURA_HEALTH_PORT", "AZURA_BIND_HOST",
 )
 CHILD_VARIABLES = (
     "AZURA_CHILD_TOKEN", "AZURA_CHILD_TOKENS", "AZURA_CHILD_INDEX", "AZURA_CHILD_ORDINAL", "HONCHO_PROCESS_NAME",
@@ -86,6 +90,7 @@ CHILD_VARIABLES = (
     "AZURA_TLS_SERVER_NAME",
     "AZURA_INSECURE_LINKS", "LAVALINK_URI", "LAVALINK_PASSWORD", "LAVALINK_NODES", "AZURA_LAVALINK_GRACE_S",
     "AZURA_NOWPLAYING_REFRESH_S", "AZURA_DISCORD_API", "AZURA_LOG_LEVEL", "AZURA_UVLOOP", "GRPC_EXPERIMENTS",
+    "AZURA_LOG_FORMAT", "AZURA_METRICS_PORT",
 )
 
 

@@ -3,8 +3,10 @@
 Two kinds of check:
 - a child: asks its ``grpc.health.v1`` service (no secret needed) and exits 0 only on SERVING. The child says
   NOT_SERVING until its Discord and Lavalink are ready, so a container turns healthy once it can play.
-- a parent (or ``azura_cluster``): the parent serves no gRPC, so the check is of the process: a
-  ``python -m azura_parent`` that exists and is neither stopped (SIGSTOP, a frozen machine) nor a zombie.
+- a parent (or ``azura_cluster``) with AZURA_HEALTH_PORT set: asks the parent's own ``grpc.health.v1`` server on
+  127.0.0.1:AZURA_HEALTH_PORT (plaintext), SERVING once it is logged in with its database open.
+- a parent (or ``azura_cluster``) without it: the check is of the process: a ``python -m azura_parent`` that
+  exists and is neither stopped (SIGSTOP, a frozen machine) nor a zombie.
 
 Without ``--address``/``--process`` the check follows what the container runs (its PID 1, or PID 1's child under
 an init such as tini): the image's one HEALTHCHECK then fits the parent, a child and the cluster alike. Elsewhere
@@ -35,7 +37,7 @@ HEALTH_CHECK_METHOD = "/grpc.health.v1.Health/Check"
 PROCESS_ROLES = ("azura_parent", "azura_cluster")  # the processes that serve no gRPC health of their own
 
 ENVIRONMENT = env_help(("PORT", "AZURA_BIND_HOST", "AZURA_TLS_CERT", "AZURA_TLS_KEY", "AZURA_TLS_CA",
-                        "AZURA_TLS_SERVER_NAME"))
+                        "AZURA_TLS_SERVER_NAME", "AZURA_HEALTH_PORT"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,15 +184,17 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ)
     if args.timeout <= 0:
         sys.stderr.write("healthcheck: --timeout must be more than 0 seconds\n")
         return 2
-    module = args.process
-    if module is None and args.address is None:
+    module, address = args.process, args.address
+    if module is None and address is None:
         role = container_role()
         module = role if role in PROCESS_ROLES else None
+        parent_health = env.get("AZURA_HEALTH_PORT", "").strip()
+        if module is not None and parent_health:  # the parent serves its own health (plaintext): ask it
+            module, address, env = None, f"127.0.0.1:{parent_health}", {}
     if module is not None:
         result = check_process(module)
     else:
-        result = check_grpc(args.address or default_address(env), service=args.service, timeout_s=args.timeout,
-                            env=env)
+        result = check_grpc(address or default_address(env), service=args.service, timeout_s=args.timeout, env=env)
     sys.stdout.write(result.line + "\n")
     return 0 if result.healthy else 1
 

@@ -1,6 +1,7 @@
-"""What both bots' ``__main__`` do around their work: logging, SIGTERM/SIGINT, a bounded graceful stop, and the
-exit codes a supervisor can tell apart: 2 a missing or malformed setting, 3 a bot token Discord rejected (neither
-is worth restarting for), 1 any other failure."""
+"""What both bots' ``__main__`` do around their work: logging (text, or JSON lines with AZURA_LOG_FORMAT=json,
+carrying the guild/channel/bot of ``logcontext``), Prometheus metrics (AZURA_METRICS_PORT), SIGTERM/SIGINT, a
+bounded graceful stop, and the exit codes a supervisor can tell apart: 2 a missing or malformed setting, 3 a bot
+token Discord rejected (neither is worth restarting for), 1 any other failure."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .config import ConfigError
+from .config import ConfigError, ConfigProblems
 from .envhelp import EnvHelp, parse_entry_point_args
+from .health_server import health_port
+from .logcontext import ContextFilter, JsonFormatter, TextFormatter
+from .metrics_http import MetricsServer, metrics_host, metrics_port
 
 T = TypeVar("T")
 
 __all__ = [
     "EXIT_CONFIG",
     "EXIT_TOKEN_REJECTED",
+    "LOG_FORMATS",
+    "Observability",
     "bot_main",
     "config_problems_text",
     "configure_logging",
@@ -58,10 +65,56 @@ def run_main(main: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(main)
 
 
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("AZURA_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class Observability:
+    """How operators see this process: AZURA_LOG_FORMAT, AZURA_METRICS_PORT (see ``metrics_http`` for the port
+    of each process) and AZURA_HEALTH_PORT (the parent's gRPC health), checked before the bot starts."""
+
+    log_format: str = "text"
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
+    health_port: int | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Observability:
+        problems = ConfigProblems()
+        log_format = env.get("AZURA_LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in LOG_FORMATS:
+            problems.add(f"AZURA_LOG_FORMAT must be text or json, not {env['AZURA_LOG_FORMAT']!r}")
+        metrics = problems.check(lambda: metrics_port(env), None)
+        health = problems.check(lambda: health_port(env), None)
+        problems.raise_if_any()
+        return cls(log_format, metrics, metrics_host(env), health)
+
+
+def configure_logging(log_format: str | None = None) -> None:
+    """Log to stderr at AZURA_LOG_LEVEL, as text or (``json``, default AZURA_LOG_FORMAT) one JSON object a line;
+    either way with the guild/channel/bot a line is about when a command or an RPC bound them."""
+    chosen = log_format or os.environ.get("AZURA_LOG_FORMAT", "text").strip().lower()
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if chosen == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
+    logging.basicConfig(level=os.environ.get("AZURA_LOG_LEVEL", "INFO"), handlers=[handler])
+
+
+async def _observed(work: Coroutine[Any, Any, int], observability: Observability) -> int:
+    """Run ``work`` with this process's /metrics server around it (when AZURA_METRICS_PORT is set)."""
+    if observability.metrics_port is None:
+        return await work
+    server = MetricsServer(observability.metrics_port, observability.metrics_host)
+    try:
+        await server.start()
+    except OSError as exc:
+        work.close()
+        log.error("cannot serve metrics on %s:%d: %s", server.host, server.port, exc)
+        return EXIT_CONFIG
+    try:
+        return await work
+    finally:
+        await server.close()
 
 
 async def run_until_signalled(
@@ -133,13 +186,14 @@ def bot_main(
         parse_entry_point_args(f"python -m {name}", description, environment, argv)
     except SystemExit as exc:  # argparse's way out: --help (0) or an argument it does not know (2)
         return exc.code if isinstance(exc.code, int) else EXIT_CONFIG
-    configure_logging()
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        sys.stderr.write(config_problems_text(name, exc))
+    problems = ConfigProblems()
+    observability = problems.check(Observability.from_env, Observability())
+    configure_logging(observability.log_format)
+    config = problems.check(load_config, None)
+    if problems.found or config is None:
+        sys.stderr.write(config_problems_text(name, ConfigError(*problems.found)))
         return EXIT_CONFIG
-    code = run_main(run(config))
+    code = run_main(_observed(run(config), observability))
     if code == EXIT_TOKEN_REJECTED:
         variable = TOKEN_VARIABLES.get(name, "the bot's token setting")
         sys.stderr.write(

@@ -36,6 +36,7 @@ GRPC_ALLOWED = (  # the transport modules and the harness that checks a child's 
     "azura_child/decoding.py",
     "azura_sandbox/testing.py",
     "azura_common/healthcheck.py",  # the operator's health probe: a grpc.health.v1 client, nothing more
+    "azura_common/health_server.py",  # the parent's grpc.health.v1 server, nothing more
 )
 DISCORD_ALLOWED = (  # the bot-facing modules
     "azura_common/voicebot.py",

@@ -26,6 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from .. import metrics
 from ..supervised import Supervised
 from .errors import KoeError
 from .koe import Koe
@@ -107,6 +108,7 @@ class Failover:
     def resume(self, record: SessionRecord, from_bot: int, why: str) -> None:
         """Bring back a session nobody plays from its record: parked at once, restored in the background."""
         parked = ParkedSession(replace(record, bot_id=from_bot), why=why)
+        metrics.count_failover(why)
         self.koe.adopt(parked, local=False)
         self._spawn(self._recover(parked, record, from_bot, time.monotonic()), f"failover-{record.channel_id}")
 
@@ -186,6 +188,7 @@ class Failover:
         except KoeError as exc:
             log.info("no bot can take %s over from the stopping bot: %s", record.channel_id, exc)
             return  # it keeps playing where it is until that bot's deadline
+        metrics.count_failover("is restarting")
         try:
             await session.disconnect(Ending(CloseReason.MOVED))
         except KoeError as exc:

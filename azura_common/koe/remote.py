@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 import grpc
 
+from .. import metrics
 from ..tls import LinkTls, address_host, link_failure_hint
 from . import convert
 from .errors import ChildUnavailable, SessionLost
@@ -112,7 +113,8 @@ class ChildConnection:
     ) -> Reply:
         """One unary RPC of ``stub``: the typed reply, or the child's ``KoeError``."""
         try:
-            return await method(request, timeout=timeout, metadata=self.metadata)
+            with metrics.timed_remote_call(method):
+                return await method(request, timeout=timeout, metadata=self.metadata)
         except grpc.aio.AioRpcError as exc:
             raise convert.error_from_rpc_error(exc) from exc
         except grpc.aio.UsageError as exc:  # the channel was closed: this child is gone from here

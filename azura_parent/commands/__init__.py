@@ -1,26 +1,41 @@
 """The parent's slash commands, one module per area; ``install`` puts every one of them on a command tree.
 
 Areas: ``music`` (play and steer), ``queue`` (read and edit the queue), ``playlists``, ``settings`` (each
-user's own), ``server`` (a server's, for admins). Every rule a command applies lives in
-``azura_common.rules``, shared with the now-playing buttons; the one error handler is ``tree.AzuraTree``.
+user's own), ``server`` (a server's, for admins), ``status`` (the cluster at a glance, for admins). Every rule a
+command applies lives in ``azura_common.rules``, shared with the now-playing buttons; the one error handler is
+``tree.AzuraTree``.
 """
 
 from __future__ import annotations
 
-from .base import BotServices
+from typing import Protocol
+
+from .base import BotServices, Search
 from .music import MusicCommands
 from .playlists import PlaylistCommands
 from .queue import QueueCommands
 from .server import ServerCommands
 from .settings import SettingsCommands
+from .status import ClusterView, NodeView, StatusCommands
 from .tree import AzuraTree
 
-__all__ = ["AzuraTree", "BotServices", "install"]
+__all__ = ["AzuraTree", "BotServices", "ParentServices", "install"]
 
 
-def install(tree: AzuraTree, bot: BotServices) -> None:
+class SearchingNode(NodeView, Search, Protocol):
+    """The parent's Lavalink: it searches (the commands) and reports its health (/status)."""
+
+
+class ParentServices(BotServices, ClusterView, Protocol):
+    """Everything the commands need of the parent (``ParentBot``)."""
+
+    @property
+    def lavalink(self) -> SearchingNode: ...
+
+
+def install(tree: AzuraTree, bot: ParentServices) -> None:
     """Add every command of every area to ``tree``, bound to ``bot``."""
-    for area in (MusicCommands(bot), QueueCommands(bot)):
+    for area in (MusicCommands(bot), QueueCommands(bot), StatusCommands(bot)):
         for command in area.get_app_commands():
             tree.add_command(command)
     for group in (PlaylistCommands(bot), SettingsCommands(bot), ServerCommands(bot)):

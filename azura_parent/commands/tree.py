@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Final
 
 import discord
 from discord import app_commands
 
+from azura_common import logcontext, metrics
 from azura_common.koe.errors import (
     ChildUnavailable,
     KoeError,
@@ -37,6 +39,7 @@ __all__ = [
     "SOMETHING_WENT_WRONG",
     "AzuraTree",
     "error_message",
+    "outcome_of",
     "report_error",
 ]
 
@@ -98,6 +101,19 @@ def _koe_message(error: KoeError, where: str) -> str:
     return error.message
 
 
+def outcome_of(error: Exception) -> str:
+    """The metrics' outcome of a command that raised ``error``: refused when it is the user's to fix (the
+    words are Koe's own or a check's), failed when it is ours or another part's."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, TrackLoadFailed) and _LAVALINK_WORDS.match(original.message):
+        return metrics.Outcome.FAILED  # Lavalink refused: not the user's words that failed
+    if isinstance(original, KoeError):
+        return metrics.Outcome.FAILED if type(original) in FAILURES else metrics.Outcome.REFUSED
+    if isinstance(original, (app_commands.CheckFailure, app_commands.TransformerError)):
+        return metrics.Outcome.REFUSED
+    return metrics.Outcome.FAILED
+
+
 async def report_error(interaction: discord.Interaction, error: Exception) -> None:
     """Tell the invoking user what went wrong, privately, even after a public "thinking…"."""
     command = interaction.command
@@ -105,6 +121,26 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
     await reply_privately(interaction, f"{ERROR_MARK}{error_message(error, where)}")
 
 
+OUTCOME = "azura_outcome"  # interaction.extras: what on_error decided, for the metrics
+
+
 class AzuraTree(app_commands.CommandTree[discord.Client]):
+    async def _call(self, interaction: discord.Interaction) -> None:
+        """discord.py's dispatch of one command, timed and counted, its log lines about the guild and channel."""
+        received = time.perf_counter()
+        voice = getattr(interaction.user, "voice", None)  # the user's voice channel: the session's, as a child logs it
+        channel_id = voice.channel.id if voice is not None and voice.channel is not None else None
+        with logcontext.bound(guild_id=interaction.guild_id, channel_id=channel_id):
+            try:
+                await super()._call(interaction)
+            finally:
+                if interaction.type is discord.InteractionType.application_command and interaction.command:
+                    # no verdict from on_error yet: ok, unless it failed on the way (it reaches on_error next)
+                    unjudged = metrics.Outcome.FAILED if interaction.command_failed else metrics.Outcome.OK
+                    outcome = interaction.extras.get(OUTCOME, unjudged)
+                    metrics.observe_command(interaction.command.qualified_name, outcome,
+                                            time.perf_counter() - received)
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        interaction.extras[OUTCOME] = outcome_of(error)
         await report_error(interaction, error)

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from ... import metrics
 from ...supervised import Supervised, wait_set
 from .. import convert
 from ..errors import KoeError
@@ -149,6 +150,7 @@ class ChildLink:
         if state is not self._state:
             log.debug("link to %s: %s → %s", self.address, self._state.value, state.value)
         self._state = state
+        metrics.LINK_STATE.labels(self.address).state(state.value)
         if state is LinkState.UP:
             self._is_up.set()
         else:
@@ -376,6 +378,7 @@ class ChildLink:
         if left is None:
             return  # from an earlier stream, or pruned as too old
         self.rtt_ms = (time.monotonic() - left) * 1000
+        metrics.observe_link_rtt(self.address, self.rtt_ms)
         log.debug("link to %s: heartbeat round trip %.2f ms", self.address, self.rtt_ms)
 
     # -- the handshake -------------------------------------------------------------------------------

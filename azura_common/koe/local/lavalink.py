@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import wavelink
 
+from ... import metrics
 from ...supervised import Supervised
 from ..errors import (
     InvalidArgument,
@@ -89,6 +90,7 @@ class Lavalink:
         self._node, self._keeper = node, keeper
         self._keeping = Supervised(f"lavalink-keeper-{self.identifier}", keeper.run)
         self._keeping.start()
+        metrics.watch_lavalink(self)
 
     async def _restored(self, resumed: bool) -> None:
         if resumed:
@@ -118,6 +120,13 @@ class Lavalink:
     def down_for(self) -> float | None:
         """Seconds since the connection was lost (None while up, or before the first connection)."""
         return None if self._keeper is None else self._keeper.down_for()
+
+    def load(self) -> metrics.NodeLoad | None:
+        """The node's latest ``stats`` (None before the first): what the metrics and /status show."""
+        stats = self._node.stats if self._node is not None else None
+        if stats is None:
+            return None
+        return metrics.NodeLoad(players=stats.players, playing=stats.playing, cpu=stats.cpu.lavalink_load)
 
     @property
     def outages(self) -> tuple[Outage, ...]:
@@ -197,6 +206,7 @@ class Lavalink:
     async def close(self) -> None:
         """Stop keeping the node, disconnect its players and leave the Pool (another node may take the name)."""
         node, self._node = self._node, None
+        metrics.watch_lavalink(self, watching=False)
         if self._keeping is not None:
             await self._keeping.close()
         if node is None:

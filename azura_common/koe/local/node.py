@@ -116,6 +116,11 @@ class _KeptWebsocket(wavelink.websocket.Websocket):
             self.node._status = wavelink.NodeStatus.DISCONNECTED
             self._closed.set()
 
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        if event == "stats_update" and args and isinstance(args[0], wavelink.StatsEventPayload):
+            self._kept.stats = args[0]  # metrics: the node's latest load (koe.local.Lavalink.load)
+        super().dispatch(event, *args, **kwargs)
+
     async def wait_closed(self, timeout_s: float) -> None:
         await wait_set(self._closed, timeout_s)
 
@@ -155,6 +160,7 @@ class KeptNode(wavelink.Node):
 
     keeper: LinkKeeper | None = None
     servers: tuple[tuple[str, str], ...] = ()  # every configured Lavalink (uri, password), this one's first
+    stats: wavelink.StatsEventPayload | None = None  # Lavalink's latest "stats" message
 
     async def _connect(self, *, client: Any) -> None:
         self._client = self._client or client

@@ -378,6 +378,7 @@ class FakeInteraction:
         self.original_deleted = False
         self.edited: Sent | None = None  # the button's message after an edit
         self.followups: list[Sent] = []
+        self.extras: dict[str, Any] = {}  # discord.Interaction's own scratch space (the tree notes the outcome)
 
     async def delete_original_response(self) -> None:
         assert self.original is not None
