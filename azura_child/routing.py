@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 
@@ -26,7 +26,7 @@ __all__ = ["BOT_HEADER", "BotRouter", "slot_of"]
 
 log = logging.getLogger(__name__)
 
-_Handlers = dict[str, grpc.RpcMethodHandler[Any, Any]]
+_Handlers: TypeAlias = "dict[str, grpc.RpcMethodHandler[Any, Any]]"  # a string: generic only in the stubs
 
 
 def slot_of(metadata: Sequence[tuple[str, str | bytes]] | None) -> int | str:

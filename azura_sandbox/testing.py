@@ -101,6 +101,22 @@ class Sandbox:
             await child.wait_serving()
         return child
 
+    async def spawn_bots(
+        self, names: list[str], *, port: int | None = None, wait: bool = True, env: Mapping[str, str] | None = None
+    ) -> ChildProcess:
+        """One child process running a bot per name (AZURA_CHILD_BOTS): their tokens are its slice of
+        AZURA_CHILD_TOKENS (process index 1)."""
+        base = self.child_env(names[0], port or free_port())
+        del base["AZURA_CHILD_TOKEN"]
+        tokens = ",".join(self.discord.create_bot(name) for name in names)
+        bots = {"AZURA_CHILD_TOKENS": tokens, "AZURA_CHILD_INDEX": "1", "AZURA_CHILD_BOTS": str(len(names))}
+        child = ChildProcess({**base, **bots, **(env or {})})
+        self.children.append(child)
+        child.start()
+        if wait:
+            await child.wait_serving()
+        return child
+
     def parent_env(
         self, token: str, children: list[ChildProcess], db_path: Path, idle_timeout_s: float = 300
     ) -> dict[str, str]:

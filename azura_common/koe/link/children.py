@@ -125,8 +125,14 @@ class Children:
         await link.connection.close()  # the one channel they shared
 
     async def wait_up(self, timeout: float) -> int:
-        results = await asyncio.gather(*(link.wait_up(timeout) for link in self.links))
-        return sum(results)
+        """Wait (at most ``timeout``) for every Link to be up, those a multi-bot process's first Hello adds
+        meanwhile included; how many are."""
+        deadline = time.monotonic() + timeout
+        while True:
+            links = list(self.links)
+            await asyncio.gather(*(link.wait_up(max(0.0, deadline - time.monotonic())) for link in links))
+            if len(self.links) == len(links) or time.monotonic() >= deadline:
+                return sum(1 for link in self.links if link.up)
 
     async def close(self) -> None:
         await asyncio.gather(*(link.close() for link in self.links))
