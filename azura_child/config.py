@@ -46,7 +46,8 @@ def bots_per_process(env: Mapping[str, str]) -> int:
 
 def _token_setting(env: Mapping[str, str], bots: int = 1) -> tuple[str | None, tuple[str, ...], int]:
     """(the first bot's token when this child's environment fixes it, else None; AZURA_CHILD_TOKENS; the first
-    bot's fixed index or 0). Process i of K bots each takes indices (i-1)*K+1 … i*K."""
+    bot's fixed index or 0). Process i of K bots each takes indices (i-1)*K+1 … i*K; when the list ends before
+    i*K, the process runs the bots left (the last process of a cluster whose bot count K does not divide)."""
     tokens = tuple(t.strip() for t in env.get("AZURA_CHILD_TOKENS", "").split(",") if t.strip())
     own = env.get("AZURA_CHILD_TOKEN", "")
     if own:
@@ -65,11 +66,11 @@ def _token_setting(env: Mapping[str, str], bots: int = 1) -> tuple[str | None, t
             )
         return None, tokens, 0
     if bots > 1:
-        first, last = (index - 1) * bots + 1, index * bots
-        if len(tokens) < last:
+        first = (index - 1) * bots + 1
+        if len(tokens) < first:
             raise ConfigError(
-                f"child process {index} runs {bots} bots (AZURA_CHILD_BOTS) with tokens {first}-{last}: "
-                f"AZURA_CHILD_TOKENS needs at least {last} comma-separated tokens, it has {len(tokens)}"
+                f"child process {index} runs {bots} bots (AZURA_CHILD_BOTS) from token {first}: "
+                f"AZURA_CHILD_TOKENS needs at least {first} comma-separated tokens, it has {len(tokens)}"
             )
         return tokens[first - 1], tokens, first
     if len(tokens) < index:
@@ -117,6 +118,8 @@ class ChildConfig:
         no_setting: tuple[str | None, tuple[str, ...], int] = (None, (), 0)
         bots = problems.check(lambda: bots_per_process(env), 1)
         token, tokens, token_index = problems.check(lambda: _token_setting(env, bots), no_setting)
+        if token_index and bots > 1:  # the last process of a cluster runs what is left of the list
+            bots = min(bots, len(tokens) - token_index + 1)
         secret = env.get("AZURA_CLUSTER_SECRET", "")
         if not secret:
             problems.add("AZURA_CLUSTER_SECRET is required (the same value for the parent and every child)")

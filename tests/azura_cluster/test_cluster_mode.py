@@ -81,7 +81,8 @@ async def run_dir() -> AsyncIterator[Path]:
 def cluster_env(sb: Sandbox, tmp: Path, run_dir: Path, children: int) -> dict[str, str]:
     tokens = ",".join(sb.discord.create_bot(f"kid-{i}") for i in range(1, children + 1))
     return {**sb.parent_env("parent-token", [], tmp / "db.sqlite3"), "AZURA_CHILD_TOKENS": tokens,
-            "AZURA_CHILD_COUNT": str(children), "AZURA_CLUSTER_RUN_DIR": str(run_dir), "DYNO": "worker.1"}
+            "AZURA_CHILD_COUNT": str(children), "AZURA_CLUSTER_RUN_DIR": str(run_dir), "DYNO": "worker.1",
+            "AZURA_CLUSTER_BOTS_PER_CHILD": "1"}  # one bot per process (test_cluster_multibot.py: several)
 
 
 async def test_one_command_plays_in_several_channels_survives_a_kill_9_and_stops_cleanly(
