@@ -8,6 +8,7 @@ A call naming a bot the process does not run is refused, saying which bots it ru
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -71,8 +72,10 @@ async def test_four_bots_in_one_process_play_in_four_channels_and_all_fail_over_
     for fan, room in zip(fans[1:], sb.voices[1:], strict=True):
         await play(sb, fan, room, f"song for {room.name}")
     rooms = sb.voices[1:]
-    before = {room.id: await eventually(lambda r=room: playing(sb, r), timeout=10, what=f"music in {room.name}")
-              for room in rooms}
+    before: dict[int, dict[str, Any]] = {}
+    for room in rooms:
+        before[room.id] = await eventually(functools.partial(playing, sb, room), timeout=10,
+                                           what=f"music in {room.name}")
     first_bots = {sb.discord.bot(name).user_id for name in FIRST}
     players = {int(p["user_id"]) for p in before.values()}
     assert players == first_bots, "four channels, four different bots, all of the one process"

@@ -9,7 +9,7 @@ import pytest
 from azura_child.config import ChildConfig, ConfigError
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
-from azura_common.koe.remote import ChildConnection
+from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_sandbox.testing import Sandbox
 from azura_sandbox.waiting import eventually
 
@@ -33,7 +33,7 @@ def test_bad_bot_counts_are_refused_naming_the_setting() -> None:
             ChildConfig.from_env({**BASE, "AZURA_CHILD_BOTS": bad})
     with pytest.raises(ConfigError, match="AZURA_CHILD_TOKEN is one bot's token but AZURA_CHILD_BOTS=2"):
         ChildConfig.from_env({**BASE, "AZURA_CHILD_TOKEN": "own", "AZURA_CHILD_BOTS": "2"})
-    with pytest.raises(ConfigError, match="child process 4 runs 2 bots .* needs at least 7"):
+    with pytest.raises(ConfigError, match=r"child process 4 runs 2 bots .* needs at least 7"):
         ChildConfig.from_env({**BASE, "AZURA_CHILD_INDEX": "4", "AZURA_CHILD_BOTS": "2"})
 
 
@@ -62,7 +62,7 @@ async def test_bots_of_a_process_without_an_index_each_get_one_from_the_parent_o
         # Each link hands out its own bot: two channels of one server, two bots of one process.
         a = await children.acquire(sb.guild.id, sb.voices[0].id)
         b = await children.acquire(sb.guild.id, sb.voices[0].id + 1)
-        assert a is not None and b is not None and {a.bot_id, b.bot_id} == ids
+        assert isinstance(a, RemoteSession) and isinstance(b, RemoteSession) and {a.bot_id, b.bot_id} == ids
     finally:
         if children is not None:
             await children.close()
