@@ -84,6 +84,10 @@ class Children:
         """Every Link to a bot of ``link``'s process (one channel), ``link`` included."""
         return [other for other in self.links if other.connection.shares_channel(link.connection)]
 
+    def process_sessions(self, link: ChildLink) -> list[RemoteSession]:
+        """The sessions held by every bot of ``link``'s process (what must move before it can be removed)."""
+        return [session for bot in self.bots_of(link) or [link] for session in bot.sessions()]
+
     def _link_process_bots(self, link: ChildLink, count: int) -> None:
         """A process's first bot said its process runs ``count`` bots: link each one not linked yet."""
         linked = {other.connection.bot_slot for other in self.bots_of(link)}
