@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, NoReturn
+from collections.abc import Sequence
+from typing import Any
 
 import grpc
 
 from azura_common.koe.errors import Unauthenticated
 
-from .decoding import Continuation, same_shape
-from .servicer import Context, abort_with
+from .decoding import Continuation, refusing
 
 __all__ = ["AuthInterceptor", "refusal"]
 
@@ -56,20 +55,4 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         if reason is None:
             return handler
         log.warning("rejected %s: %s", handler_call_details.method, reason)
-        return _denying(handler)
-
-
-def _denying(handler: grpc.RpcMethodHandler[Any, Any]) -> grpc.RpcMethodHandler[Any, Any]:
-    """A handler of the same shape and codecs that ends every call with ``Unauthenticated``."""
-    error = Unauthenticated()
-
-    async def unary_in(request: Any, context: Context) -> NoReturn:
-        await abort_with(context, error)
-
-    async def stream_in(requests: AsyncIterator[Any], context: Context) -> NoReturn:
-        await abort_with(context, error)
-
-    # Plain coroutines for streaming replies too: grpc.aio accepts a behaviour that writes (or aborts)
-    # through its context instead of yielding.
-    behaviour = stream_in if handler.request_streaming else unary_in
-    return same_shape(handler, behaviour, handler.request_deserializer)
+        return refusing(handler, Unauthenticated())

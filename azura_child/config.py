@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env_seconds, lavalink_servers
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
-__all__ = ["ChildConfig", "ConfigError", "process_index"]
+__all__ = ["MAX_BOTS", "ChildConfig", "ConfigError", "bots_per_process", "process_index"]
+
+MAX_BOTS = 64  # bots in one process: beyond this one event loop serves too many gateways and voice links
 
 
 def process_index(env: Mapping[str, str]) -> int | None:
@@ -34,11 +36,26 @@ def process_index(env: Mapping[str, str]) -> int | None:
     return None
 
 
-def _token_setting(env: Mapping[str, str]) -> tuple[str | None, tuple[str, ...], int]:
-    """(the token when this child's environment fixes it, else None; AZURA_CHILD_TOKENS; the fixed index or 0)."""
+def bots_per_process(env: Mapping[str, str]) -> int:
+    """AZURA_CHILD_BOTS: how many bot accounts this child process runs (default 1)."""
+    raw = env.get("AZURA_CHILD_BOTS", "").strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_BOTS:
+        raise ConfigError(f"AZURA_CHILD_BOTS must be a whole number from 1 to {MAX_BOTS}, not {raw!r}")
+    return int(raw)
+
+
+def _token_setting(env: Mapping[str, str], bots: int = 1) -> tuple[str | None, tuple[str, ...], int]:
+    """(the first bot's token when this child's environment fixes it, else None; AZURA_CHILD_TOKENS; the first
+    bot's fixed index or 0). Process i of K bots each takes indices (i-1)*K+1 … i*K; when the list ends before
+    i*K, the process runs the bots left (the last process of a cluster whose bot count K does not divide)."""
     tokens = tuple(t.strip() for t in env.get("AZURA_CHILD_TOKENS", "").split(",") if t.strip())
     own = env.get("AZURA_CHILD_TOKEN", "")
     if own:
+        if bots > 1:
+            raise ConfigError(
+                f"AZURA_CHILD_TOKEN is one bot's token but AZURA_CHILD_BOTS={bots}: give the process its bots' "
+                "tokens in AZURA_CHILD_TOKENS instead"
+            )
         return own, tokens, 0
     index = process_index(env)
     if index is None:
@@ -48,6 +65,14 @@ def _token_setting(env: Mapping[str, str]) -> tuple[str | None, tuple[str, ...],
                 "gets one by its index, or is assigned a free one by the parent)"
             )
         return None, tokens, 0
+    if bots > 1:
+        first = (index - 1) * bots + 1
+        if len(tokens) < first:
+            raise ConfigError(
+                f"child process {index} runs {bots} bots (AZURA_CHILD_BOTS) from token {first}: "
+                f"AZURA_CHILD_TOKENS needs at least {first} comma-separated tokens, it has {len(tokens)}"
+            )
+        return tokens[first - 1], tokens, first
     if len(tokens) < index:
         raise ConfigError(
             f"child {index} has no token: set AZURA_CHILD_TOKEN, or AZURA_CHILD_TOKENS with at least "
@@ -70,8 +95,18 @@ class ChildConfig:
     nowplaying_refresh_s: float = 10.0  # the now-playing timeline's pace (Discord: 5 edits / 5 s per channel)
     lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
     tokens: tuple[str, ...] = ()  # AZURA_CHILD_TOKENS: an index assigned by the parent picks one
-    token_index: int = 0  # the fixed 1-based index into ``tokens``; 0: its own token, or assigned by the parent
+    token_index: int = 0  # the first bot's fixed 1-based index into ``tokens``; 0: its own token, or assigned
+    bots: int = 1  # AZURA_CHILD_BOTS: bot accounts in this process, each its own child on the Link (slots 1..bots)
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed on a non-loopback bind address
+
+    def bot_token(self, slot: int) -> tuple[str | None, int]:
+        """(bot ``slot``'s token when the environment fixes it, else None; its 1-based index, 0 when none)."""
+        if self.token is None:
+            return None, 0
+        if not self.token_index:  # its own AZURA_CHILD_TOKEN: one bot only (checked when read)
+            return self.token, 0
+        index = self.token_index + slot - 1
+        return self.tokens[index - 1], index
 
     @property
     def serves_plaintext_beyond_loopback(self) -> bool:
@@ -81,7 +116,10 @@ class ChildConfig:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChildConfig:
         problems = ConfigProblems()  # every problem at once (azura_common/config.py)
         no_setting: tuple[str | None, tuple[str, ...], int] = (None, (), 0)
-        token, tokens, token_index = problems.check(lambda: _token_setting(env), no_setting)
+        bots = problems.check(lambda: bots_per_process(env), 1)
+        token, tokens, token_index = problems.check(lambda: _token_setting(env, bots), no_setting)
+        if token_index and bots > 1:  # the last process of a cluster runs what is left of the list
+            bots = min(bots, len(tokens) - token_index + 1)
         secret = env.get("AZURA_CLUSTER_SECRET", "")
         if not secret:
             problems.add("AZURA_CLUSTER_SECRET is required (the same value for the parent and every child)")
@@ -101,6 +139,7 @@ class ChildConfig:
             token=token,
             tokens=tokens,
             token_index=token_index,
+            bots=bots,
             secret=secret,
             port=int(port_text),
             bind_host=bind_host,

@@ -12,16 +12,16 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
 import grpc
 from google.protobuf.message import DecodeError
 
-from azura_common.koe.errors import InvalidArgument
+from azura_common.koe.errors import InvalidArgument, KoeError
 
 from .servicer import Context, abort_with
 
-__all__ = ["Continuation", "DecodingInterceptor", "Undecodable", "same_shape"]
+__all__ = ["Continuation", "DecodingInterceptor", "Undecodable", "refusing", "same_shape"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,22 @@ def same_shape(
     else:
         build = grpc.unary_unary_rpc_method_handler
     return build(behaviour, decode, handler.response_serializer)
+
+
+def refusing(handler: grpc.RpcMethodHandler[Any, Any], error: KoeError) -> grpc.RpcMethodHandler[Any, Any]:
+    """A handler of ``handler``'s shape and codecs that ends every call with ``error`` (refused before any
+    servicer code runs: no secret, no such bot)."""
+
+    async def unary_in(request: Any, context: Context) -> NoReturn:
+        await abort_with(context, error)
+
+    async def stream_in(requests: AsyncIterator[Any], context: Context) -> NoReturn:
+        await abort_with(context, error)
+
+    # Plain coroutines for streaming replies too: grpc.aio accepts a behaviour that writes (or aborts)
+    # through its context instead of yielding.
+    behaviour = stream_in if handler.request_streaming else unary_in
+    return same_shape(handler, behaviour, handler.request_deserializer)
 
 
 def _behaviour(handler: grpc.RpcMethodHandler[Any, Any]) -> Behaviour:

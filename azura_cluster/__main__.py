@@ -20,13 +20,15 @@ from .supervisor import Program, Supervisor
 HELP = """\
 Runs the Azura parent bot and AZURA_CHILD_COUNT child bots as supervised subprocesses of this one, linked
 over Unix sockets: the whole cluster in one container, VM or Heroku dyno (Common Runtime dynos cannot reach
-each other: `heroku ps:scale worker=1` with the Procfile's `worker` line). Child N logs in with the N-th
-token of AZURA_CHILD_TOKENS. A crashed process is restarted with exponential backoff; a process that exits
+each other: `heroku ps:scale worker=1` with the Procfile's `worker` line). The child bots run
+AZURA_CLUSTER_BOTS_PER_CHILD to a process (child.1 the first tokens of AZURA_CHILD_TOKENS, child.2 the next),
+so a crash takes at most that many bots. A crashed process is restarted with exponential backoff; a process that exits
 because a setting is wrong (2) or Discord rejected its token (3) is not; the cluster exits with the parent's
 code when the parent cannot be kept running. SIGTERM/SIGINT stop every process cleanly.
 
 Environment (besides what the parent and the children read, see .env.example):
-  AZURA_CHILD_COUNT           how many children (default 2)
+  AZURA_CHILD_COUNT           how many child bots (default 2)
+  AZURA_CLUSTER_BOTS_PER_CHILD  child bots per child process (default 4): ceil(COUNT / this) processes
   AZURA_CHILD_TOKENS          comma-separated child bot tokens, at least AZURA_CHILD_COUNT
   AZURA_PARENT_TOKEN          the parent bot's token
   AZURA_CLUSTER_SECRET        the secret between parent and children
@@ -39,7 +41,7 @@ Environment (besides what the parent and the children read, see .env.example):
 
 def programs(config: ClusterConfig, env: Mapping[str, str], run_dir: Path) -> list[Program]:
     kids = [Program(f"child.{i}", "azura_child", child_metrics_env(config.child_env(env, run_dir, i), i))
-            for i in range(1, config.children + 1)]  # child process i: /metrics on AZURA_METRICS_PORT + i
+            for i in range(1, config.processes + 1)]  # child process i: /metrics on AZURA_METRICS_PORT + i
     return [Program("parent", "azura_parent", config.parent_env(env, run_dir), essential=True), *kids]
 
 

@@ -36,6 +36,8 @@ ENVIRONMENT: dict[str, str] = {
     "AZURA_CHILD_TOKEN": "this child's Discord token (else it is taken from AZURA_CHILD_TOKENS)",
     "AZURA_CHILD_TOKENS": "every child's token, comma-separated; child N takes the N-th",
     "AZURA_CHILD_INDEX": "this child's fixed 1-based token index (else HONCHO_PROCESS_NAME / DYNO child.N)",
+    "AZURA_CHILD_BOTS": "bot accounts this child process runs (default 1); process i takes tokens (i-1)*K+1..i*K",
+    "AZURA_CLUSTER_BOTS_PER_CHILD": "azura_cluster: child bots per child process (default 4)",
     "AZURA_CHILD_ORDINAL": "this child's fixed 0-based index (a Kubernetes StatefulSet pod index); token = ordinal+1",
     "HONCHO_PROCESS_NAME": "set by honcho (child.N): this child's token index",
     "DYNO": "set by Heroku (child.N): this child's token index",
@@ -85,7 +87,8 @@ PARENT_VARIABLES = (
     "AZURA_LOG_FORMAT", "AZURA_METRICS_PORT", "AZURA_HEALTH_PORT", "AZURA_BIND_HOST",
 )
 CHILD_VARIABLES = (
-    "AZURA_CHILD_TOKEN", "AZURA_CHILD_TOKENS", "AZURA_CHILD_INDEX", "AZURA_CHILD_ORDINAL", "HONCHO_PROCESS_NAME",
+    "AZURA_CHILD_TOKEN", "AZURA_CHILD_TOKENS", "AZURA_CHILD_INDEX", "AZURA_CHILD_ORDINAL", "AZURA_CHILD_BOTS",
+    "HONCHO_PROCESS_NAME",
     "DYNO", "AZURA_CLUSTER_SECRET", "PORT", "AZURA_BIND_HOST", "AZURA_TLS_CERT", "AZURA_TLS_KEY", "AZURA_TLS_CA",
     "AZURA_TLS_SERVER_NAME",
     "AZURA_INSECURE_LINKS", "LAVALINK_URI", "LAVALINK_PASSWORD", "LAVALINK_NODES", "AZURA_LAVALINK_GRACE_S",
@@ -98,10 +101,11 @@ CHILD_VARIABLES = (
 # (it sets each child's index and socket, and the parent's AZURA_CHILDREN, itself).
 CLUSTER_VARIABLES = (
     "AZURA_CHILD_COUNT", "AZURA_CLUSTER_RUN_DIR", "AZURA_CLUSTER_STOP_GRACE_S", "AZURA_CLUSTER_STABLE_S",
+    "AZURA_CLUSTER_BOTS_PER_CHILD",
     *(name for name in dict.fromkeys((*PARENT_VARIABLES, *CHILD_VARIABLES))
       if name not in ("AZURA_CHILD_COUNT", "AZURA_CHILDREN", "AZURA_CHILD_INDEX", "AZURA_CHILD_ORDINAL",
-                      "AZURA_CHILD_TOKEN", "AZURA_BIND_HOST", "HONCHO_PROCESS_NAME", "DYNO", "AZURA_CHILD_BASE_PORT",
-                      "AZURA_CHILD_HOST", "PORT", "AZURA_DISCOVERY_INTERVAL_S")),
+                      "AZURA_CHILD_BOTS", "AZURA_CHILD_TOKEN", "AZURA_BIND_HOST", "HONCHO_PROCESS_NAME", "DYNO",
+                      "AZURA_CHILD_BASE_PORT", "AZURA_CHILD_HOST", "PORT", "AZURA_DISCOVERY_INTERVAL_S")),
 )
 
 

@@ -198,7 +198,7 @@ class Discovery:
     async def sweep(self) -> None:
         """Drop each retired link that holds no session any more; ask again for those that still do."""
         for link, asked in list(self._retired.items()):
-            if not link.sessions():
+            if not self.children.process_sessions(link):  # every bot of its process, when it runs several
                 del self._retired[link]
                 self._found.pop(link.address, None)
                 await self.children.remove(link)

@@ -101,6 +101,25 @@ class Sandbox:
             await child.wait_serving()
         return child
 
+    async def spawn_bots(
+        self, names: list[str], *, bots: int | None = None, index: int = 1, port: int | None = None,
+        wait: bool = True, env: Mapping[str, str] | None = None,
+    ) -> ChildProcess:
+        """One child process running ``bots`` bots (AZURA_CHILD_BOTS, default all of ``names``): ``names`` are
+        the bots of AZURA_CHILD_TOKENS (one per name, declared in the fake Discord), and this process, number
+        ``index``, takes the slice ``(index-1)*bots+1 … index*bots`` of them."""
+        base = self.child_env(names[0], port or free_port())
+        del base["AZURA_CHILD_TOKEN"]
+        tokens = ",".join(self.discord.create_bot(name) for name in names)
+        slice_ = {"AZURA_CHILD_TOKENS": tokens, "AZURA_CHILD_INDEX": str(index),
+                  "AZURA_CHILD_BOTS": str(bots or len(names))}
+        child = ChildProcess({**base, **slice_, **(env or {})})
+        self.children.append(child)
+        child.start()
+        if wait:
+            await child.wait_serving()
+        return child
+
     def parent_env(
         self, token: str, children: list[ChildProcess], db_path: Path, idle_timeout_s: float = 300
     ) -> dict[str, str]:

@@ -23,6 +23,7 @@ PB_ALLOWED = (
     "azura_common/koe/remote.py",
     "azura_common/koe/link/",
     "azura_child/servicer",
+    "azura_child/routing.py",
     "azura_common/koe/pb/",
 )
 GRPC = ("grpc", "grpc_health", "grpc_reflection", "grpc_status")
@@ -34,6 +35,7 @@ GRPC_ALLOWED = (  # the transport modules and the harness that checks a child's 
     "azura_child/app.py",
     "azura_child/auth.py",
     "azura_child/decoding.py",
+    "azura_child/routing.py",
     "azura_sandbox/testing.py",
     "azura_common/healthcheck.py",  # the operator's health probe: a grpc.health.v1 client, nothing more
     "azura_common/health_server.py",  # the parent's grpc.health.v1 server, nothing more
@@ -46,6 +48,7 @@ DISCORD_ALLOWED = (  # the bot-facing modules
     "azura_parent/commands/",
     "azura_common/replies.py",
     "azura_child/app.py",
+    "azura_child/bot.py",
 )
 IO = ("discord", *GRPC, "wavelink", "asyncio", "aiohttp", PB)
 # Pure logic: no I/O frameworks at all.

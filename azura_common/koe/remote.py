@@ -7,6 +7,7 @@ requests carry a request id, so a retried one is applied once by the child.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import uuid
@@ -34,11 +35,14 @@ from .session import (
     Track,
 )
 
-__all__ = ["CALL_TIMEOUT_S", "CONNECT_TIMEOUT_S", "ChildConnection", "RemoteSession", "channel_credentials"]
+__all__ = [
+    "BOT_HEADER", "CALL_TIMEOUT_S", "CONNECT_TIMEOUT_S", "ChildConnection", "RemoteSession", "channel_credentials",
+]
 
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT_S = 10.0
+BOT_HEADER = "azura-bot"  # the metadata naming the bot of a multi-bot child process a call is for (slot 1: none)
 CONNECT_TIMEOUT_S = 20.0  # joining voice waits for Discord's voice server update
 
 _SERVICE = pb.DESCRIPTOR.services_by_name["KoeSession"]
@@ -104,6 +108,25 @@ class ChildConnection:
         else:
             self.channel = grpc.aio.insecure_channel(address, options=options)
         self.stub = pb_grpc.KoeSessionStub(self.channel)
+        self.bot_slot = 1  # which bot of the child's process this names (``azura-bot``; see ``for_bot``)
+
+    @property
+    def name(self) -> str:
+        """The child this connection names: its address, plus ``#slot`` for a process's bots past the first."""
+        return self.address if self.bot_slot == 1 else f"{self.address}#{self.bot_slot}"
+
+    def for_bot(self, slot: int) -> ChildConnection:
+        """The connection to bot ``slot`` of the same process: the same channel (one per process, shared by its
+        bots' Links and sessions), every call carrying ``azura-bot: slot``."""
+        other = copy.copy(self)
+        other.bot_slot = slot
+        other.metadata = (*self.metadata[:1], (BOT_HEADER, str(slot)))
+        other._told = set()
+        return other
+
+    def shares_channel(self, other: ChildConnection) -> bool:
+        """Another bot of the same process (closing the channel closes them all)."""
+        return other.channel is self.channel
 
     async def call(
         self,

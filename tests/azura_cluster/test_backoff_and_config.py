@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from azura_child.config import ChildConfig
 from azura_cluster.__main__ import main, programs
 from azura_cluster.backoff import Backoff
 from azura_cluster.config import ClusterConfig, ConfigError
 
 ENV = {"AZURA_PARENT_TOKEN": "p", "AZURA_CHILD_TOKENS": "a,b,c", "AZURA_CLUSTER_SECRET": "s",
-       "DYNO": "worker.1", "AZURA_CHILD_TOKEN": "one-for-all", "LAVALINK_URI": "http://lavalink:2333"}
+       "DYNO": "worker.1", "AZURA_CHILD_TOKEN": "one-for-all", "LAVALINK_URI": "http://lavalink:2333",
+       "AZURA_CLUSTER_BOTS_PER_CHILD": "1"}
 
 
 def test_backoff_doubles_on_fast_failures_and_resets_after_a_stable_run() -> None:
@@ -36,6 +38,22 @@ def test_each_child_gets_its_own_index_and_socket_and_the_parent_gets_them_all(t
         assert kid.env["LAVALINK_URI"] == "http://lavalink:2333"
 
 
+def test_child_bots_run_several_to_a_process_each_process_its_slice_of_the_tokens(tmp_path: Path) -> None:
+    env = {**ENV, "AZURA_CHILD_TOKENS": "a,b,c,d,e,f,spare", "AZURA_CHILD_COUNT": "6", "AZURA_CHILD_BOTS": "9"}
+    del env["AZURA_CLUSTER_BOTS_PER_CHILD"]  # the default: 4 bots to a process
+    config = ClusterConfig.from_env(env)
+    parent, *kids = programs(config, env, tmp_path)
+    assert (config.bots_per_child, config.processes) == (4, 2)  # ceil(6 / 4): a crash takes at most 4 bots
+    assert parent.env["AZURA_CHILDREN"] == f"unix:{tmp_path}/child-1.sock,unix:{tmp_path}/child-2.sock"
+    children = [ChildConfig.from_env({**kid.env, "AZURA_CLUSTER_SECRET": "s"}) for kid in kids]
+    # child.1 runs tokens 1-4, child.2 the two left (never the spare token beyond AZURA_CHILD_COUNT).
+    assert [[c.bot_token(slot)[0] for slot in range(1, c.bots + 1)] for c in children] == [
+        ["a", "b", "c", "d"], ["e", "f"]]
+    assert [[c.bot_token(slot)[1] for slot in range(1, c.bots + 1)] for c in children] == [[1, 2, 3, 4], [5, 6]]
+    with pytest.raises(ConfigError, match="AZURA_CLUSTER_BOTS_PER_CHILD must be a whole number from 1"):
+        ClusterConfig.from_env({**ENV, "AZURA_CLUSTER_BOTS_PER_CHILD": "0"})
+
+
 def test_a_cluster_with_too_few_tokens_or_no_parent_token_says_so() -> None:
     assert ClusterConfig.from_env(ENV).children == 2  # the default
     with pytest.raises(ConfigError, match=r"AZURA_CHILD_TOKENS has 3 token\(s\) for AZURA_CHILD_COUNT=4"):
@@ -54,6 +72,7 @@ def test_help_lists_what_the_cluster_reads(capsys: pytest.CaptureFixture[str]) -
     assert stopped.value.code == 0
     text = capsys.readouterr().out
     for variable in ("AZURA_CHILD_COUNT", "AZURA_CHILD_TOKENS", "AZURA_PARENT_TOKEN", "AZURA_CLUSTER_SECRET",
-                     "AZURA_CLUSTER_RUN_DIR", "AZURA_CLUSTER_STOP_GRACE_S", "AZURA_CLUSTER_STABLE_S"):
+                     "AZURA_CLUSTER_RUN_DIR", "AZURA_CLUSTER_STOP_GRACE_S", "AZURA_CLUSTER_STABLE_S",
+                     "AZURA_CLUSTER_BOTS_PER_CHILD"):
         assert variable in text
     assert "heroku ps:scale worker=1" in text

@@ -1,11 +1,13 @@
 """``python -m azura_cluster`` on real processes against the sandbox fakes: the whole cluster in one command,
 as on one Heroku dyno. It plays in several channels on different bots, a child killed with -9 has its session
 moved to a free bot and is itself restarted, SIGTERM stops every process cleanly, and a parent whose token
-Discord rejects ends the cluster instead of restarting in a loop."""
+Discord rejects ends the cluster instead of restarting in a loop. With several child bots to a process
+(AZURA_CLUSTER_BOTS_PER_CHILD), a killed process's sessions move to the other process's bots."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import os
 import re
@@ -22,6 +24,7 @@ import pytest
 import pytest_asyncio
 
 from azura_common.process import EXIT_TOKEN_REJECTED
+from azura_sandbox.fake_discord.world import Channel
 from azura_sandbox.testing import AzuraProcess, ChildProcess, Sandbox
 from azura_sandbox.waiting import eventually
 
@@ -81,7 +84,8 @@ async def run_dir() -> AsyncIterator[Path]:
 def cluster_env(sb: Sandbox, tmp: Path, run_dir: Path, children: int) -> dict[str, str]:
     tokens = ",".join(sb.discord.create_bot(f"kid-{i}") for i in range(1, children + 1))
     return {**sb.parent_env("parent-token", [], tmp / "db.sqlite3"), "AZURA_CHILD_TOKENS": tokens,
-            "AZURA_CHILD_COUNT": str(children), "AZURA_CLUSTER_RUN_DIR": str(run_dir), "DYNO": "worker.1"}
+            "AZURA_CHILD_COUNT": str(children), "AZURA_CLUSTER_RUN_DIR": str(run_dir), "DYNO": "worker.1",
+            "AZURA_CLUSTER_BOTS_PER_CHILD": "1"}  # one bot per process (test_cluster_multibot.py: several)
 
 
 async def test_one_command_plays_in_several_channels_survives_a_kill_9_and_stops_cleanly(
@@ -183,6 +187,62 @@ async def test_a_parent_whose_token_is_rejected_ends_the_cluster_without_a_resta
         assert not [p for p in cluster.all_pids() if alive(p)]  # the children were stopped too
     finally:
         await sb.stop()
+
+
+async def test_four_child_bots_in_two_processes_play_and_a_killed_process_s_sessions_move(
+    tmp_path: Path, run_dir: Path
+) -> None:
+    sb = await Sandbox.start(user_names=USERS[:3], voice_channels=1, speed=1.0)
+    try:
+        await _four_bots_in_two_processes(sb, tmp_path, run_dir)
+    finally:
+        await sb.stop()
+
+
+async def _four_bots_in_two_processes(sb: Sandbox, tmp_path: Path, run_dir: Path) -> None:
+    env = {**cluster_env(sb, tmp_path, run_dir, children=4), "AZURA_CLUSTER_BOTS_PER_CHILD": "2"}
+    cluster = ClusterProcess(env)
+    sb.children.append(cluster)
+    started = time.monotonic()
+    cluster.start()
+    await cluster.wait_until(lambda: said(cluster, "parent ready: 4/4 children linked"), 60,
+                             "the parent to link the 4 bots of its 2 child processes")
+    print(f"e2e cluster multibot: parent + 4 child bots in 2 processes linked in {time.monotonic() - started:.1f} s")
+    assert len(cluster.pids("child.1")) == 1 and len(cluster.pids("child.2")) == 1 and not cluster.pids("child.3")
+    c = _load_e2e_cluster()(sb, [], cluster)
+    process_of = {c.bot_id(f"kid-{i}"): f"child.{(i + 1) // 2}" for i in (1, 2, 3, 4)}  # kid-1, kid-2 in child.1
+    assert set(sb.discord.connected_bots()) == {c.parent_bot_id, *process_of}
+
+    rooms = [await c.room(f"room-{i}") for i in range(3)]
+    for i, (user, room) in enumerate(zip(USERS[:3], rooms, strict=True)):
+        await c.join(user, room)
+        await c.ok(user, "play", {"query": f"https://www.youtube.com/playlist?list=PLmultibot{i}"})
+    bots = [await c.wait_bot_in(room) for room in rooms]
+    assert bots[0] == c.parent_bot_id and len(set(bots)) == 3 and set(bots[1:]) <= set(process_of)
+
+    victim = process_of[bots[1]]
+    (pid,) = cluster.pids(victim)
+    lost = [room for room, bot in zip(rooms[1:], bots[1:], strict=True) if process_of[bot] == victim]
+    killed = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    def moved(room: Channel) -> bool:
+        bot = player_in(sb, room.id)
+        return bot is not None and process_of[bot] != victim
+
+    for room in lost:  # every session of the killed process plays on a bot of the other one
+        await eventually(functools.partial(moved, room), timeout=15, what=f"{room.name} playing on the other process",
+                         poll_s=0.02)
+    moved_s = time.monotonic() - killed
+    await eventually(lambda: len(cluster.pids(victim)) == 2, timeout=15, what=f"{victim} started again")
+    await eventually(lambda: set(sb.discord.connected_bots()) == {c.parent_bot_id, *process_of}, timeout=30,
+                     what="the restarted process logged in as the same two bots")
+    print(f"e2e cluster multibot: kill -9 {victim} ({len(lost)} session(s)): moved after {moved_s:.2f} s; "
+          "restarted with its two bots")
+    assert player_in(sb, rooms[0].id) == c.parent_bot_id
+    code = await cluster.stop(timeout=HEROKU_STOP_S)
+    assert code == 0, cluster.log_tail()
+    assert "Traceback" not in cluster.log_text(), cluster.log_tail(80)
+
 
 
 async def count(process: AzuraProcess, text: str, times: int) -> bool:

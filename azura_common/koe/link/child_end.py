@@ -70,8 +70,12 @@ class LinkHub:
         token_index: int = 0,
         token_fixed: bool = True,
         token_count: int = 0,
+        bot_slot: int = 1,
+        process_bots: Callable[[], int] = lambda: 1,
     ) -> None:
         self.koe = koe
+        self.bot_slot = bot_slot  # this bot's slot in its process (the Link's ``azura-bot`` metadata)
+        self._process_bots = process_bots  # how many bots its process runs (Hello tells the parent)
         self.leases = LeaseBook()
         self._bot_user_id = bot_user_id
         self._ready = ready
@@ -128,6 +132,8 @@ class LinkHub:
                 token_index=self.token_index,
                 token_fixed=self.token_fixed,
                 token_count=self.token_count,
+                process_bots=self._process_bots(),
+                bot_slot=self.bot_slot,
             )
         )
 

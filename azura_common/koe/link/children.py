@@ -14,6 +14,7 @@ index is handed to two children).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 import uuid
@@ -28,6 +29,8 @@ from .tokens import TokenBook
 __all__ = ["ACQUIRE_TIMEOUT_S", "UNREACHABLE", "Children"]
 
 ACQUIRE_TIMEOUT_S = 5.0  # a /play waits at most this long for a free child
+log = logging.getLogger(__name__)
+
 UNREACHABLE = "The other Azura bots can't be reached right now; try again in a moment."
 
 
@@ -42,6 +45,7 @@ class Children:
         self.tokens = TokenBook()  # one book for every Link: no token index is handed to two children
         for link in links:
             link.use_tokens(self.tokens)
+            link.on_process_bots = self._link_process_bots
 
     @property
     def failover(self) -> Failover | None:
@@ -71,9 +75,26 @@ class Children:
         """A child found at run time: in the pool at once, its Link opening (if the pool has started)."""
         link.failover = self._failover
         link.use_tokens(self.tokens)
+        link.on_process_bots = self._link_process_bots
         self.links.append(link)
         if self._started:
             link.start()
+
+    def bots_of(self, link: ChildLink) -> list[ChildLink]:
+        """Every Link to a bot of ``link``'s process (one channel), ``link`` included."""
+        return [other for other in self.links if other.connection.shares_channel(link.connection)]
+
+    def process_sessions(self, link: ChildLink) -> list[RemoteSession]:
+        """The sessions held by every bot of ``link``'s process (what must move before it can be removed)."""
+        return [session for bot in self.bots_of(link) or [link] for session in bot.sessions()]
+
+    def _link_process_bots(self, link: ChildLink, count: int) -> None:
+        """A process's first bot said its process runs ``count`` bots: link each one not linked yet."""
+        linked = {other.connection.bot_slot for other in self.bots_of(link)}
+        for slot in range(2, count + 1):
+            if slot not in linked:
+                log.info("child %s runs %d bots: linking bot %d", link.address, count, slot)
+                self.add(link.sibling(slot))
 
     def retiring(self, link: ChildLink) -> bool:
         return link in self._retiring
@@ -84,27 +105,38 @@ class Children:
         A child that still answers hands each session over (restored elsewhere first, then told to stand down,
         so the music does not stop); one that is down has its sessions failed over by its own Link (parked and
         restored). Called again while sessions remain (nobody was free), it tries the hand-over again."""
-        self._retiring.add(link)
-        sessions = link.sessions()
-        if link.up and sessions and self._failover is not None:
-            self._failover.bot_draining(list(sessions), dict(link.records), link.bot_user_id)
+        for bot in self.bots_of(link) or [link]:  # an address going away takes every bot of its process
+            self._retiring.add(bot)
+            sessions = bot.sessions()
+            if bot.up and sessions and self._failover is not None:
+                self._failover.bot_draining(list(sessions), dict(bot.records), bot.bot_user_id)
 
     def keep(self, link: ChildLink) -> None:
         """A retiring child that is wanted again (its address came back): in the pool again."""
-        self._retiring.discard(link)
+        for bot in self.bots_of(link) or [link]:
+            self._retiring.discard(bot)
 
     async def remove(self, link: ChildLink) -> None:
-        """Close ``link`` and forget it (after ``retire`` moved its sessions)."""
-        self._retiring.discard(link)
-        if link in self.links:
-            self.links.remove(link)
-        self.tokens.forget(link.address)
-        await link.close()
-        await link.connection.close()
+        """Close ``link`` and every other bot's Link of its process, and forget them (after ``retire`` moved
+        their sessions)."""
+        bots = self.bots_of(link) or [link]
+        for bot in bots:
+            self._retiring.discard(bot)
+            if bot in self.links:
+                self.links.remove(bot)
+            self.tokens.forget(bot.address)
+        await asyncio.gather(*(bot.close() for bot in bots))
+        await link.connection.close()  # the one channel they shared
 
     async def wait_up(self, timeout: float) -> int:
-        results = await asyncio.gather(*(link.wait_up(timeout) for link in self.links))
-        return sum(results)
+        """Wait (at most ``timeout``) for every Link to be up, those a multi-bot process's first Hello adds
+        meanwhile included; how many are."""
+        deadline = time.monotonic() + timeout
+        while True:
+            links = list(self.links)
+            await asyncio.gather(*(link.wait_up(max(0.0, deadline - time.monotonic())) for link in links))
+            if len(self.links) == len(links) or time.monotonic() >= deadline:
+                return sum(1 for link in self.links if link.up)
 
     async def close(self) -> None:
         await asyncio.gather(*(link.close() for link in self.links))

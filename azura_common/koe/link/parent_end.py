@@ -23,7 +23,7 @@ import asyncio
 import enum
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import grpc
 
@@ -101,7 +101,7 @@ class ChildLink:
         self._pings: dict[int, float] = {}  # heartbeat sent_at_ms → when it left (monotonic s)
         self._last_seen = 0.0
         self._call: _LinkCall | None = None
-        self._task = Supervised(f"link-{connection.address}", self._run)
+        self._task = Supervised(f"link-{connection.name}", self._run)
         self._chores: set[asyncio.Task[None]] = set()  # stand-downs under way
         self._silent = False  # the current stream was cut because heartbeats stopped
         # channel id → the child's latest record of that session (what a failover restores from)
@@ -114,10 +114,13 @@ class ChildLink:
         self.token_index = 0  # the index of AZURA_CHILD_TOKENS the child holds (0: none, or its own token)
         self._token_count = 0  # how many tokens the child has (its Hello)
         self._token_told: TokenDecision | None = None  # the last TokenAssignment sent on the current stream
+        # told (on a Hello of a process's first bot) how many bots its process runs: Children links the others
+        self.on_process_bots: Callable[[ChildLink, int], None] | None = None
 
     @property
     def address(self) -> str:
-        return self.connection.address
+        """The child's name: its address (``#slot`` for a multi-bot process's bots past the first)."""
+        return self.connection.name
 
     @property
     def up(self) -> bool:
@@ -125,6 +128,11 @@ class ChildLink:
 
     def start(self) -> None:
         self._task.start()
+
+    def sibling(self, slot: int) -> ChildLink:
+        """A Link, with the same settings, to bot ``slot`` of this child's process (over the same channel)."""
+        return ChildLink(self.connection.for_bot(slot), self.koe, heartbeat_s=self._heartbeat_s,
+                         dead_after_s=self._dead_after_s, backoff_s=self._backoff)
 
     def use_tokens(self, book: TokenBook) -> None:
         """Share ``book`` with the other Links of this parent (before ``start``)."""
@@ -266,6 +274,8 @@ class ChildLink:
         not be in the Hello yet."""
         self.bot_user_id = hello.bot_user_id
         self._token_count = hello.token_count
+        if hello.process_bots > 1 and self.connection.bot_slot == 1 and self.on_process_bots is not None:
+            self.on_process_bots(self, hello.process_bots)
         decision = self.tokens.hello(
             self.address, hello.token_index, fixed=hello.token_fixed, token_count=hello.token_count
         )

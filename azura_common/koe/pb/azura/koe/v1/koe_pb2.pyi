@@ -1926,6 +1926,8 @@ class Hello(_message.Message):
     TOKEN_INDEX_FIELD_NUMBER: _builtins.int
     TOKEN_FIXED_FIELD_NUMBER: _builtins.int
     TOKEN_COUNT_FIELD_NUMBER: _builtins.int
+    PROCESS_BOTS_FIELD_NUMBER: _builtins.int
+    BOT_SLOT_FIELD_NUMBER: _builtins.int
     bot_user_id: _builtins.int
     """The child's Discord bot user id."""
     ready: _builtins.bool
@@ -1940,6 +1942,13 @@ class Hello(_message.Message):
     """
     token_count: _builtins.int
     """How many tokens the child has in AZURA_CHILD_TOKENS: the parent assigns indices up to this."""
+    process_bots: _builtins.int
+    """How many bots the child's process runs (AZURA_CHILD_BOTS; 0 from an older child means 1). Each is its own
+    child on the Link, addressed by its 1-based slot in the `azura-bot` metadata of the Link and of every
+    KoeSession call (no such metadata: slot 1). A parent that linked slot 1 opens a Link to every other slot.
+    """
+    bot_slot: _builtins.int
+    """The slot of this bot in its process (1..process_bots), the one the Link's `azura-bot` metadata named."""
     @_builtins.property
     def sessions(self) -> _containers.RepeatedCompositeFieldContainer[Global___SessionState]:
         """Every session the child holds now, so a restarted parent can reattach them."""
@@ -1953,10 +1962,12 @@ class Hello(_message.Message):
         token_index: _builtins.int = ...,
         token_fixed: _builtins.bool = ...,
         token_count: _builtins.int = ...,
+        process_bots: _builtins.int = ...,
+        bot_slot: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot_user_id", b"bot_user_id", "ready", b"ready", "sessions", b"sessions", "token_count", b"token_count", "token_fixed", b"token_fixed", "token_index", b"token_index"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot_slot", b"bot_slot", "bot_user_id", b"bot_user_id", "process_bots", b"process_bots", "ready", b"ready", "sessions", b"sessions", "token_count", b"token_count", "token_fixed", b"token_fixed", "token_index", b"token_index"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
