@@ -77,15 +77,18 @@ class KoePlayer(wavelink.Player):
         self._place = place  # until the first voice server update
         check_wavelink_internals(self)
 
-    def rehome(self, node: KeptNode) -> None:
+    def rehome(self, node: wavelink.Node) -> None:
         """Move this player to ``node`` in wavelink's books (where events and calls go); what plays there is
         the caller's to send (``replay``)."""
+        self._unlist()
+        self._node = node
+        if self.guild is not None:
+            node._players[self.guild.id] = self
+
+    def _unlist(self) -> None:
         guild = self.guild
         if guild is not None and self._node._players.get(guild.id) is self:
             del self._node._players[guild.id]
-        self._node = node
-        if guild is not None:
-            node._players[guild.id] = self
 
     @property
     def position(self) -> int:
@@ -216,11 +219,12 @@ class KoePlayer(wavelink.Player):
         self.voice_region = voice_region(data.get("endpoint"))
         place, self._place = self._place, None
         if place is not None and self.voice_region is not None:
-            node = place(self.voice_region)
-            if node is not None and node is not self.node:
+            provisional = self.node
+            self._unlist()  # the choice weighs the nodes without this player on any of them
+            self.rehome(place(self.voice_region) or provisional)
+            if self.node is not provisional:
                 log.info("voice region %s: playing in guild %s on %s", self.voice_region,
-                         self.guild.id if self.guild else "?", node.identifier)
-                self.rehome(node)
+                         self.guild.id if self.guild else "?", self.node.identifier)
         if self.serving:
             await super().on_voice_server_update(data)
             return
