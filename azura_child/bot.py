@@ -49,7 +49,7 @@ class ChildBot:
         self._session_ended = asyncio.Event()
         self.bot = VoiceBot(
             Lavalink(config.lavalink_uri, config.lavalink_password, identifier=lavalink_identifier(slot),
-                     more=config.lavalink_more),
+                     more=config.lavalink_more, region=config.lavalink_region),
             lavalink_grace_s=config.lavalink_grace_s,
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)

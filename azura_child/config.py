@@ -93,7 +93,8 @@ class ChildConfig:
     tls: LinkTls  # AZURA_TLS_CERT/KEY: serve TLS; with AZURA_TLS_CA too: require client certificates (mTLS)
     lavalink_grace_s: float = 60.0  # Lavalink gone this long ends every session here
     nowplaying_refresh_s: float = 10.0  # the now-playing timeline's pace (Discord: 5 edits / 5 s per channel)
-    lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
+    lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), all connected
+    lavalink_region: str = ""  # the first node's region hint (LAVALINK_NODES)
     tokens: tuple[str, ...] = ()  # AZURA_CHILD_TOKENS: an index assigned by the parent picks one
     token_index: int = 0  # the first bot's fixed 1-based index into ``tokens``; 0: its own token, or assigned
     bots: int = 1  # AZURA_CHILD_BOTS: bot accounts in this process, each its own child on the Link (slots 1..bots)
@@ -127,7 +128,7 @@ class ChildConfig:
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             problems.add(f"PORT must be a TCP port number, not {port_text!r}")
             port_text = "0"
-        lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (("", ""),))
+        lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (LavalinkServer("", ""),))
         lavalink_grace_s = problems.check(lambda: env_seconds(env, "AZURA_LAVALINK_GRACE_S", 60.0), 60.0)
         nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
         bind_host = env.get("AZURA_BIND_HOST", "127.0.0.1")
@@ -145,6 +146,7 @@ class ChildConfig:
             bind_host=bind_host,
             lavalink_uri=lavalink[0][0],
             lavalink_password=lavalink[0][1],
+            lavalink_region=lavalink[0].region,
             lavalink_more=lavalink[1:],
             discord_api=env.get("AZURA_DISCORD_API") or None,
             tls=tls,

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 __all__ = ["ConfigError", "ConfigProblems", "LavalinkServer", "env_seconds", "lavalink_servers"]
 
 T = TypeVar("T")
 
-LavalinkServer = tuple[str, str]
-"""A Lavalink node's URI and password."""
+
+
+class LavalinkServer(NamedTuple):
+    """A configured Lavalink node: its URI, password, and the voice region it is near ("" for none)."""
+
+    uri: str
+    password: str
+    region: str = ""
 
 
 class ConfigError(ValueError):
@@ -57,18 +63,23 @@ def env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
 
 
 def lavalink_servers(env: Mapping[str, str]) -> tuple[LavalinkServer, ...]:
-    """The Lavalink nodes, first choice first: ``LAVALINK_NODES=uri|password,uri|password`` (a node without
-    ``|password`` uses ``LAVALINK_PASSWORD``), else the one ``LAVALINK_URI`` with ``LAVALINK_PASSWORD``."""
+    """The Lavalink nodes: ``LAVALINK_NODES=uri|password|region,uri|password,uri||region`` (a node without a
+    password uses ``LAVALINK_PASSWORD``; the region, e.g. ``us-east`` or ``eu``, is optional), else the one
+    ``LAVALINK_URI`` with ``LAVALINK_PASSWORD``. Every bot connects to all of them."""
     password = env.get("LAVALINK_PASSWORD", "youshallnotpass")
     text = env.get("LAVALINK_NODES", "").strip()
     if not text:
-        return ((env.get("LAVALINK_URI", "http://127.0.0.1:2333"), password),)
+        return (LavalinkServer(env.get("LAVALINK_URI", "http://127.0.0.1:2333"), password),)
     servers: list[LavalinkServer] = []
     for item in (part.strip() for part in text.split(",")):
-        uri, _, own_password = item.partition("|")
-        uri = uri.strip()
-        if not uri.startswith(("http://", "https://")):
-            raise ConfigError(f"LAVALINK_NODES: {item!r} is not uri|password with an http(s):// uri "
-                              f"(for example http://lavalink-2:2333|youshallnotpass)")
-        servers.append((uri, own_password.strip() or password))
+        uri, own_password, region, *extra = (*(field.strip() for field in item.split("|")), "", "")
+        if not uri.startswith(("http://", "https://")) or any(extra):
+            raise ConfigError(f"LAVALINK_NODES: {item!r} is not uri|password|region with an http(s):// uri "
+                              f"(for example http://lavalink-2:2333|youshallnotpass|eu)")
+        if region and not all(part.isalnum() for part in region.split("-")):
+            raise ConfigError(f"LAVALINK_NODES: the region of {item!r} must be letters, digits and dashes "
+                              f"(for example us-east), not {region!r}")
+        servers.append(LavalinkServer(uri, own_password or password, region.lower()))
+    if len({server.uri.removesuffix("/") for server in servers}) < len(servers):
+        raise ConfigError(f"LAVALINK_NODES lists a node twice: {text!r}")
     return tuple(servers)

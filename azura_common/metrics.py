@@ -11,9 +11,8 @@ Nothing here imports discord, wavelink or grpc; ``metrics_http`` serves the regi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Protocol
 
 from prometheus_client import REGISTRY, Counter, Enum, Gauge, Histogram
@@ -32,6 +31,7 @@ __all__ = [
     "LINK_STATES",
     "REMOTE_CALL_SECONDS",
     "NodeHealth",
+    "NodePool",
     "Outcome",
     "count_failover",
     "observe_command",
@@ -153,46 +153,63 @@ class _SessionsCollector(Collector):
         yield family
 
 
-class NodeHealth(Protocol):
-    """What the Lavalink collector reads of one node (``koe.local.Lavalink``)."""
-
-    identifier: str
+class NodeLoad(Protocol):
+    """A node's latest ``stats`` as the gauges read it (``koe.local.node_choice.NodeLoad``)."""
 
     @property
-    def ready(self) -> bool: ...
+    def players(self) -> int: ...
 
+    @property
+    def playing_players(self) -> int: ...
+
+    @property
+    def lavalink_load(self) -> float: ...
+
+
+class NodeHealth(Protocol):
+    """What the Lavalink collector reads of one node (``koe.local.node.KeptNode``)."""
+
+    @property
+    def identifier(self) -> str: ...
+
+    @property
+    def serving(self) -> bool: ...
+
+    @property
     def load(self) -> NodeLoad | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class NodeLoad:
-    """A node's latest ``stats``: the players it holds, those playing, Lavalink's share of the CPU (0..1)."""
+class NodePool(Protocol):
+    """Every Lavalink node of one bot (``koe.local.Lavalink``)."""
 
-    players: int
-    playing: int
-    cpu: float
+    @property
+    def identifier(self) -> str: ...
+
+    @property
+    def nodes(self) -> Sequence[NodeHealth]: ...
 
 
 class _LavalinkCollector(Collector):
     def __init__(self) -> None:
-        self.nodes: dict[str, NodeHealth] = {}
+        self.pools: dict[str, NodePool] = {}
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        up = GaugeMetricFamily("azura_lavalink_up", "1 while this process's Lavalink node is connected and ready.",
-                               labels=["node"])
+        up = GaugeMetricFamily("azura_lavalink_up", "1 while this process's connection to the Lavalink node is up "
+                               "and its sessions restored, by node.", labels=["node"])
         players = GaugeMetricFamily("azura_lavalink_players", "Players on the Lavalink node (its stats, all "
                                     "clients), by node.", labels=["node"])
         playing = GaugeMetricFamily("azura_lavalink_playing_players", "Players playing on the Lavalink node (its "
                                     "stats), by node.", labels=["node"])
         cpu = GaugeMetricFamily("azura_lavalink_cpu_load", "Lavalink's own CPU load, 0..1 (its stats), by node.",
                                 labels=["node"])
-        for name, node in sorted(self.nodes.items()):
-            up.add_metric([name], 1 if node.ready else 0)
-            load = node.load()
+        nodes = {node.identifier: node for pool in self.pools.values() for node in pool.nodes}
+        for name, node in sorted(nodes.items()):
+            up.add_metric([name], 1 if node.serving else 0)
+            load = node.load
             if load is not None:
                 players.add_metric([name], load.players)
-                playing.add_metric([name], load.playing)
-                cpu.add_metric([name], load.cpu)
+                playing.add_metric([name], load.playing_players)
+                cpu.add_metric([name], load.lavalink_load)
         yield from (up, players, playing, cpu)
 
 
@@ -207,9 +224,9 @@ def watch_sessions(koe: Koe, own_bot_id: Callable[[], int]) -> None:
     _SESSIONS.sources.append((koe, own_bot_id))
 
 
-def watch_lavalink(node: NodeHealth, *, watching: bool = True) -> None:
-    """Report ``node`` in the ``azura_lavalink_*`` gauges (``watching=False``: no more, it closed)."""
+def watch_lavalink(pool: NodePool, *, watching: bool = True) -> None:
+    """Report ``pool``'s nodes in the ``azura_lavalink_*`` gauges (``watching=False``: no more, it closed)."""
     if watching:
-        _LAVALINK.nodes[node.identifier] = node
-    elif _LAVALINK.nodes.get(node.identifier) is node:
-        del _LAVALINK.nodes[node.identifier]
+        _LAVALINK.pools[pool.identifier] = pool
+    elif _LAVALINK.pools.get(pool.identifier) is pool:
+        del _LAVALINK.pools[pool.identifier]

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -109,9 +109,10 @@ class VoiceBot(discord.Client):
                 log.warning("Lavalink gone for %.0fs; ending the session in %s", down_for, session.channel_id)
                 await session.on_voice_lost(Ending(CloseReason.LAVALINK_LOST))
 
-    async def _lavalink_restored(self, resumed: bool) -> None:
-        """Lavalink is back. Resumed: it kept our players, which played on; only a voice server that moved
-        meanwhile is sent again. Not resumed: it lost them all; replay every session from its own state."""
+    async def _lavalink_restored(self, resumed: bool, players: Sequence[KoePlayer]) -> None:
+        """``players`` are on a Lavalink session again. Resumed: it kept them, they played on; only a voice
+        server that moved meanwhile is sent again. Not resumed (their node lost them, or they moved to another
+        node): replay each session from its own state."""
 
         async def restore(player: KoePlayer, session: LocalSession) -> None:
             try:
@@ -124,7 +125,8 @@ class VoiceBot(discord.Client):
                 return
             self._changed(session.channel_id)
 
-        await asyncio.gather(*(restore(player, session) for player, session in self._live_sessions()))
+        await asyncio.gather(*(restore(player, session) for player, session in self._live_sessions()
+                               if player in players))
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")

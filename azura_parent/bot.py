@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 class ParentBot(VoiceBot):
     def __init__(self, config: ParentConfig, *, resolve: Resolver = system_resolve, **options: Any) -> None:
         lavalink = Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-parent",
-                            more=config.lavalink_more)
+                            more=config.lavalink_more, region=config.lavalink_region)
         super().__init__(lavalink, **options)
         self.lavalink.search_sources = config.search_sources  # only the parent searches
         self.config = config

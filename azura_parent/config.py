@@ -113,7 +113,8 @@ class ParentConfig:
     idle_timeout_s: float
     nowplaying_refresh_s: float = 10.0
     search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES  # Lavalink prefixes tried in turn for plain words
-    lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), taken in turn
+    lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), all connected
+    lavalink_region: str = ""  # the first node's region hint (LAVALINK_NODES)
     tls: LinkTls = field(default_factory=LinkTls)  # AZURA_TLS_CA (+ CERT/KEY for mTLS): dial the children in TLS
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed to children beyond loopback
     discovery_interval_s: float = 15.0  # AZURA_DISCOVERY_INTERVAL_S: how often all:name:port entries re-resolve
@@ -150,7 +151,7 @@ class ParentConfig:
             search_sources = parse_search_sources(env.get("AZURA_SEARCH_SOURCES") or ",".join(DEFAULT_SEARCH_SOURCES))
         except ValueError as exc:
             problems.add(f"AZURA_SEARCH_SOURCES: {exc}")
-        lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (("", ""),))
+        lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (LavalinkServer("", ""),))
         nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
         tls = problems.check(lambda: read_link_tls(env), LinkTls())
         insecure = insecure_links(env)
@@ -167,6 +168,7 @@ class ParentConfig:
             children=children,
             lavalink_uri=lavalink[0][0],
             lavalink_password=lavalink[0][1],
+            lavalink_region=lavalink[0].region,
             lavalink_more=lavalink[1:],
             db_path=db_path,
             discord_api=env.get("AZURA_DISCORD_API") or None,

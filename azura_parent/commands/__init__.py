@@ -16,13 +16,13 @@ from .playlists import PlaylistCommands
 from .queue import QueueCommands
 from .server import ServerCommands
 from .settings import SettingsCommands
-from .status import ClusterView, NodeView, StatusCommands
+from .status import ClusterView, NodesView, StatusCommands
 from .tree import AzuraTree
 
 __all__ = ["AzuraTree", "BotServices", "ParentServices", "install"]
 
 
-class SearchingNode(NodeView, Search, Protocol):
+class SearchingNode(NodesView, Search, Protocol):
     """The parent's Lavalink: it searches (the commands) and reports its health (/status)."""
 
 

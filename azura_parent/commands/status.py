@@ -43,14 +43,23 @@ class ChildrenView(Protocol):
 
 
 class NodeView(Protocol):
-    """What /status reads of a Lavalink node (``koe.local.Lavalink``)."""
-
-    uri: str
+    """What /status reads of a Lavalink node (``koe.local.node.KeptNode``)."""
 
     @property
-    def ready(self) -> bool: ...
+    def uri(self) -> str: ...
 
+    @property
+    def serving(self) -> bool: ...
+
+    @property
     def load(self) -> NodeLoad | None: ...
+
+
+class NodesView(Protocol):
+    """The parent's Lavalink nodes (``koe.local.Lavalink``)."""
+
+    @property
+    def nodes(self) -> Sequence[NodeView]: ...
 
 
 class ClusterView(Protocol):
@@ -63,7 +72,7 @@ class ClusterView(Protocol):
     def children(self) -> ChildrenView: ...
 
     @property
-    def lavalink(self) -> NodeView: ...
+    def lavalink(self) -> NodesView: ...
 
     @property
     def user(self) -> discord.ClientUser | None: ...
@@ -80,10 +89,12 @@ def gather_status(cluster: ClusterView, started: float, now: float) -> ClusterSt
                   rtt_ms=link.rtt_ms, stopping=link.draining_until is not None)
         for link in cluster.children.links
     )
-    node = cluster.lavalink
-    load = node.load()
-    nodes = (NodeStatus(node.uri, node.ready, load.players if load else None, load.playing if load else None,
-                        load.cpu if load else None),)
+    nodes = tuple(
+        NodeStatus(node.uri, node.serving, load.players if load else None, load.playing_players if load else None,
+                   load.lavalink_load if load else None)
+        for node in cluster.lavalink.nodes
+        for load in (node.load,)
+    )
     return ClusterStatus((parent, *children), nodes, parked=counts.get("parked", 0), uptime_s=now - started)
 
 

@@ -194,7 +194,8 @@ class GatewayApi(FakeDiscordCore):
             self_deaf=bool(data.get("self_deaf")),
         )
         if channel_id is not None:
-            await self.send_voice_server(guild_id, bot.user_id, VOICE_ENDPOINT)
+            endpoint = self.world.guilds[guild_id].voice_endpoint or VOICE_ENDPOINT
+            await self.send_voice_server(guild_id, bot.user_id, endpoint)
 
     def _voice_allowed(self, bot: Bot, guild_id: int, channel_id: int | None) -> bool:
         guild = self.world.guilds.get(guild_id)

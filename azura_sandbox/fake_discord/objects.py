@@ -387,6 +387,7 @@ class Guild:
     members: dict[int, Member] = field(default_factory=dict)
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
     joined_at: str = field(default_factory=iso_now)
+    voice_endpoint: str | None = None  # the voice server bots joining here get (its region); None: the default
 
     def bot_role(self, bot_id: int) -> Role | None:
         return next((r for r in self.roles.values() if r.bot_id == bot_id), None)

@@ -11,7 +11,14 @@ from typing import Any
 from aiohttp import web
 
 from azura_sandbox.fake_lavalink.core import LavalinkCore
-from azura_sandbox.fake_lavalink.model import STUCK_THRESHOLD_MS, WS_CLOSE_REASONS, FakePlayer, LavalinkError, Session
+from azura_sandbox.fake_lavalink.model import (
+    STUCK_THRESHOLD_MS,
+    WS_CLOSE_REASONS,
+    FakePlayer,
+    LavalinkError,
+    NodeLoad,
+    Session,
+)
 
 __all__ = ["ControlApi"]
 
@@ -155,6 +162,21 @@ class ControlApi(LavalinkCore):
                         byRemote=by_remote)
         return len(found)
 
+    def set_load(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Set what the node reports in ``stats``: ``system_load`` / ``lavalink_load`` (0..1),
+        ``frames_nulled`` / ``frames_deficit`` (per minute), ``stats_interval`` (seconds; the next report comes
+        after it). Nothing changes when a figure is bad (ValueError). Returns the figures now reported."""
+        figures = {key: value for key, value in spec.items() if key != "stats_interval"}
+        load = NodeLoad.parse(figures, self.load)
+        interval = spec.get("stats_interval", self.stats_interval)
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
+            raise ValueError(f"stats_interval must be a number of seconds above 0, not {interval!r}")
+        self.load, self.stats_interval = load, float(interval)
+        self._stats_changed.set()
+        logger.info("load set: %s, stats every %.2f s", load, self.stats_interval)
+        return {**{key: getattr(load, key) for key in NodeLoad.__dataclass_fields__},
+                "stats_interval": self.stats_interval}
+
     async def apply_faults(self, faults: dict[str, Any]) -> dict[str, Any]:
         """Apply a fault spec (same keys as POST /_sandbox/faults); returns what was done."""
         done: dict[str, Any] = {}
@@ -201,6 +223,15 @@ class ControlApi(LavalinkCore):
 
     async def _sandbox_players(self, request: web.Request) -> web.Response:
         return web.json_response({"players": self.players_truth(), "sessions": self.sessions_truth()})
+
+    async def _sandbox_load(self, request: web.Request) -> web.Response:
+        body = await self._json(request)
+        if not isinstance(body, dict):
+            raise LavalinkError(400, "Body must be a JSON object")
+        try:
+            return web.json_response({"load": self.set_load(body)})
+        except ValueError as exc:
+            raise LavalinkError(400, str(exc)) from exc
 
     async def _sandbox_faults(self, request: web.Request) -> web.Response:
         body = await self._json(request)

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from azura_sandbox.fake_lavalink.model import FakePlayer, LavalinkError, Session
+from azura_sandbox.fake_lavalink.model import FakePlayer, LavalinkError, NodeLoad, Session
 from azura_sandbox.fake_lavalink.sources import DEFAULT_SOURCES, parse_sources
 
 __all__ = ["LavalinkCore"]
@@ -28,7 +28,9 @@ class LavalinkCore:
     """A fake Lavalink v4 node.
 
     ``speed`` multiplies the playback clock (50 → a 3-minute track lasts 3.6 s). ``player_update_interval``
-    and ``stats_interval`` are wall-clock seconds. ``advance_without_voice`` lets the clock run for
+    and ``stats_interval`` are wall-clock seconds (a real Lavalink reports stats every 60 s). The ``stats``
+    op reports the real players and playing players; its CPU and frame figures are ``load`` (``NodeLoad``,
+    set through the control API to make the node look busy). ``advance_without_voice`` lets the clock run for
     players that never received a voice state (real Lavalink does not play them). ``sources`` are the
     source managers the node has (``sources.py``; default: YouTube by its plugin and the built-in ones).
     """
@@ -47,6 +49,8 @@ class LavalinkCore:
         self.speed = speed
         self.player_update_interval = player_update_interval
         self.stats_interval = stats_interval
+        self.load = NodeLoad()
+        self._stats_changed = asyncio.Event()  # a new stats interval: the stats loop starts over with it
         self.advance_without_voice = advance_without_voice
         self.sources = parse_sources(sources)
         self.sessions: dict[str, Session] = {}
@@ -92,17 +96,21 @@ class LavalinkCore:
             raise LavalinkError(400, f"Invalid guild id: {guild}")
         return guild
 
-    def _stats_payload(self) -> dict[str, Any]:
+    def _stats_payload(self, *, frames: bool = True) -> dict[str, Any]:
+        """Lavalink's stats: ``frameStats`` (per minute, 3,000 frames per playing player) only on the websocket
+        and only while there are players, as Lavalink sends them."""
         players = [p for s in self.sessions.values() for p in s.players.values()]
         playing = sum(1 for p in players if p.track is not None and not p.paused)
+        load = self.load
         return {
             "players": len(players),
             "playingPlayers": playing,
             "uptime": int((time.monotonic() - self.started_at) * 1000),
             "memory": {"free": 100_000_000, "used": 80_000_000, "allocated": 180_000_000,
                        "reservable": 1_000_000_000},
-            "cpu": {"cores": 4, "systemLoad": 0.05, "lavalinkLoad": 0.01},
-            "frameStats": {"sent": 3000, "nulled": 0, "deficit": 0} if players else None,
+            "cpu": {"cores": 4, "systemLoad": load.system_load, "lavalinkLoad": load.lavalink_load},
+            "frameStats": {"sent": 3000 * playing, "nulled": load.frames_nulled, "deficit": load.frames_deficit}
+            if players and frames else None,
         }
 
     async def _send(self, session: Session, payload: dict[str, Any], *, buffer: bool = True) -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "WS_CLOSE_REASONS",
     "FakePlayer",
     "LavalinkError",
+    "NodeLoad",
     "Session",
     "error_body",
     "error_response",
@@ -33,6 +34,37 @@ WS_CLOSE_REASONS: dict[int, str] = {
     4009: "Session timeout", 4011: "Server not found", 4012: "Unknown protocol",
     4014: "Disconnected", 4015: "Voice server crashed", 4016: "Unknown encryption mode",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class NodeLoad:
+    """The CPU and audio-frame figures the node reports in ``stats`` (its players are counted, not set)."""
+
+    system_load: float = 0.05  # 0..1: the whole machine
+    lavalink_load: float = 0.01  # 0..1: Lavalink's own share
+    frames_nulled: int = 0  # per minute
+    frames_deficit: int = 0
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any], current: NodeLoad) -> NodeLoad:
+        """``current`` with what ``spec`` sets; a bad figure raises ValueError naming it."""
+        unknown = set(spec) - {"system_load", "lavalink_load", "frames_nulled", "frames_deficit"}
+        if unknown:
+            raise ValueError(f"unknown load keys: {sorted(unknown)}")
+        values: dict[str, Any] = {}
+        for key in ("system_load", "lavalink_load"):
+            if key in spec:
+                value = spec[key]
+                if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                    raise ValueError(f"{key} must be a number from 0 to 1, not {value!r}")
+                values[key] = float(value)
+        for key in ("frames_nulled", "frames_deficit"):
+            if key in spec:
+                value = spec[key]
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{key} must be a whole number of frames per minute, not {value!r}")
+                values[key] = value
+        return cls(**{**{key: getattr(current, key) for key in cls.__dataclass_fields__}, **values})
 
 
 class LavalinkError(Exception):

@@ -60,6 +60,7 @@ class FakeLavalink(PlayersApi, ControlApi):
         r.add_delete("/v4/sessions/{sid}/players/{guild}", self._destroy_player)
         r.add_get("/_sandbox/players", self._sandbox_players)
         r.add_post("/_sandbox/faults", self._sandbox_faults)
+        r.add_post("/_sandbox/load", self._sandbox_load)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -164,7 +165,7 @@ class FakeLavalink(PlayersApi, ControlApi):
         })
 
     async def _stats(self, request: web.Request) -> web.Response:
-        return web.json_response(self._stats_payload())
+        return web.json_response(self._stats_payload(frames=False))
 
     async def _routeplanner(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
@@ -255,7 +256,12 @@ class FakeLavalink(PlayersApi, ControlApi):
 
     async def _stats_loop(self) -> None:
         while True:
-            await asyncio.sleep(self.stats_interval)
+            self._stats_changed.clear()
+            try:
+                await asyncio.wait_for(self._stats_changed.wait(), self.stats_interval)
+                continue  # a new interval (set_load): wait that long from now
+            except TimeoutError:
+                pass
             payload = {"op": "stats", **self._stats_payload()}
             for session in list(self.sessions.values()):
                 await self._send(session, payload, buffer=False)

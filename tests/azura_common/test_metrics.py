@@ -52,10 +52,15 @@ def test_azura_cluster_gives_child_process_n_the_port_plus_n() -> None:
 
 def test_each_process_of_azura_cluster_serves_its_own_port(tmp_path: Path) -> None:
     env = {"AZURA_PARENT_TOKEN": "p", "AZURA_CHILD_TOKENS": "a,b,c", "AZURA_CLUSTER_SECRET": "s",
-           "AZURA_CHILD_COUNT": "3", "AZURA_METRICS_PORT": "9100", "HONCHO_PROCESS_NAME": "worker.1"}
+           "AZURA_CHILD_COUNT": "3", "AZURA_METRICS_PORT": "9100", "HONCHO_PROCESS_NAME": "worker.1",
+           "AZURA_CLUSTER_BOTS_PER_CHILD": "1"}
     parent, *kids = programs(ClusterConfig.from_env(env), env, tmp_path)
     assert metrics_port(parent.env) == 9100
     assert [metrics_port(kid.env) for kid in kids] == [9101, 9102, 9103]
+    # Three bots in one child process (the default 4 per process): one process, one port.
+    together = {key: value for key, value in env.items() if key != "AZURA_CLUSTER_BOTS_PER_CHILD"}
+    parent, *kids = programs(ClusterConfig.from_env(together), together, tmp_path)
+    assert [metrics_port(kid.env) for kid in kids] == [9101]
 
 
 @pytest.mark.parametrize("bad", ["http", "0", "70000", "-5"])

@@ -9,7 +9,7 @@ from typing import Any
 
 from command_fakes import FakeInteraction, World, invoke, world
 
-from azura_common.metrics import NodeLoad
+from azura_common.koe.local.node_choice import NodeLoad
 from azura_parent.commands.status import ADMINS_ONLY, StatusCommands
 
 __all__ = ["world"]
@@ -32,11 +32,13 @@ class Children:
 @dataclass
 class Node:
     uri: str = "http://127.0.0.1:2333"
-    ready: bool = True
-    stats: NodeLoad | None = None
+    serving: bool = True
+    load: NodeLoad | None = None
 
-    def load(self) -> NodeLoad | None:
-        return self.stats
+
+@dataclass
+class Nodes:
+    nodes: Sequence[Node]
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Cluster:
     def __init__(self, world: World, links: Sequence[Link], node: Node) -> None:
         self.koe = world.koe
         self.children = Children(links)
-        self.lavalink = node
+        self.lavalink = Nodes([node])
         self.user: Any = User(9000)
 
 
@@ -64,7 +66,7 @@ async def run_status(cluster: Cluster, interaction: FakeInteraction) -> str:
 async def test_an_admin_sees_each_bot_with_the_sessions_it_plays(world: World) -> None:
     kid = Link("127.0.0.1:5001", 9001, rtt_ms=0.42)
     cluster = Cluster(world, [kid, Link("127.0.0.1:5002", 9002, up=False)],
-                      Node(stats=NodeLoad(players=3, playing=2, cpu=0.05)))
+                      Node(load=NodeLoad(players=3, playing_players=2, system_load=0.1, lavalink_load=0.05)))
     await world.playing(world.room)  # the parent's own channel
     for room in (world.voice_channel("two"), world.voice_channel("three")):
         session = await world.playing(room)

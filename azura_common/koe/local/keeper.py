@@ -1,4 +1,5 @@
-"""Keeping this process connected to Lavalink: notice a lost connection at once, reconnect, put sessions back.
+"""Keeping this process connected to a Lavalink node: notice a lost connection at once, reconnect, put
+sessions back. Each configured node has its own keeper (``lavalink.Lavalink`` moves a lost node's sessions).
 
 wavelink alone does not: its listener dies on Lavalink's clean close frame and leaves the node "CONNECTED"
 with nobody listening, and it retries a dropped connection with a random backoff of up to 30 s. So the
@@ -10,9 +11,6 @@ wavelink adapter (``player.py``) turns wavelink's reconnecting off and ``LinkKee
   without closing is caught by the websocket's ping/pong (the adapter's heartbeat).
 - **Reconnecting**: one attempt every ``check_s`` while it is down (a refused connection costs nothing), so
   the link is back within ``check_s`` of Lavalink.
-- **Another node**: with more than one Lavalink configured (``LAVALINK_NODES``), a node that stays away for
-  ``switch_after_s`` is left for the next one (``next_server``); its new session means every player is
-  replayed there, as after a restart.
 - **Restoring**: Lavalink resumes a session it still holds (a dropped connection, a partition shorter than
   the resume timeout): the players played on and nothing needs doing. A new session id means Lavalink lost
   everything (a restart): ``on_restored`` puts every player back before commands are served again.
@@ -30,15 +28,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["CHECK_S", "OPEN_TIMEOUT_S", "SWITCH_AFTER_S", "LinkDown", "LinkKeeper", "NodeLink", "Outage"]
+__all__ = ["CHECK_S", "OPEN_TIMEOUT_S", "LinkDown", "LinkKeeper", "NodeLink", "Outage"]
 
 log = logging.getLogger(__name__)
 
 CHECK_S = 0.5  # how often the link's state is checked, and a reconnect tried while it is down
 OPEN_TIMEOUT_S = 3.0  # one reconnect attempt: the websocket and Lavalink's "ready"
-# A node away this long is left for the next configured one: longer than a Lavalink that drops and takes its
-# connection back (0.05 s here), shorter than a restart (several seconds for a real Lavalink's JVM).
-SWITCH_AFTER_S = 2.0
 
 
 class LinkDown(Exception):
@@ -46,7 +41,7 @@ class LinkDown(Exception):
 
 
 class NodeLink(Protocol):
-    """This process's websocket to its Lavalink node."""
+    """This process's websocket to one Lavalink node."""
 
     @property
     def is_open(self) -> bool:
@@ -97,12 +92,8 @@ class LinkKeeper:
         check_s: float = CHECK_S,
         open_timeout_s: float = OPEN_TIMEOUT_S,
         name: str = "lavalink",
-        next_server: Callable[[], bool] | None = None,
-        switch_after_s: float = SWITCH_AFTER_S,
     ) -> None:
         self._link = link
-        self._next_server = next_server  # point the link at the next Lavalink; False when there is none
-        self._switch_after_s = switch_after_s
         self.on_restored = on_restored
         self._check_s = check_s
         self._open_timeout_s = open_timeout_s
@@ -110,6 +101,7 @@ class LinkKeeper:
         self._up = False
         self._lost_at: float | None = None  # when the link was lost; None while up and before the first link
         self._session_id = ""
+        self.tried = False  # the first attempt to connect has ended, either way
         self.outages: deque[Outage] = deque(maxlen=20)  # the latest, for logs and tests
 
     @property
@@ -123,21 +115,14 @@ class LinkKeeper:
 
     async def run(self) -> None:
         last_attempt = -self._check_s
-        away_since: float | None = None  # when the server now tried was first found away
         while True:
             if self._link.is_open:
-                away_since = None
                 if not self._up:  # opened, but restoring did not finish (this task was restarted meanwhile)
                     await self._back()
                 await self._link.wait_closed(self._check_s)
                 continue
             if self._up:
                 self._lost()
-            now = time.monotonic()
-            if away_since is None:
-                away_since = now
-            elif now - away_since >= self._switch_after_s and self._next_server is not None and self._next_server():
-                away_since = now
             # At most one attempt per check_s, even when each opens and then fails (Lavalink refusing us once
             # connected): the first after a loss goes at once.
             await asyncio.sleep(max(0.0, last_attempt + self._check_s - time.monotonic()))
@@ -147,6 +132,8 @@ class LinkKeeper:
             except LinkDown as exc:
                 log.debug("%s: reconnecting failed: %s", self._name, exc)
                 continue
+            finally:
+                self.tried = True
             await self._back()
 
     def _lost(self) -> None:

@@ -1,10 +1,11 @@
-"""This process's Lavalink node as wavelink sees it, kept connected by Azura instead of by wavelink.
+"""One of this process's Lavalink nodes as wavelink sees it, kept connected by Azura instead of by wavelink.
 
 wavelink's node reconnects itself: after a dropped connection it starts an unowned loop with a random backoff
 of up to 30 s, and after Lavalink's clean close frame its listener dies and the node stays "CONNECTED" with
 nobody listening. ``KeptNode`` joins wavelink's Pool like any node (searches and players find it there), but
 its websocket (``_KeptWebsocket``) is opened and reopened by a ``keeper.LinkKeeper``: wavelink's listener
-still handles every message, and however it ends the keeper hears of it at once.
+still handles every message, and however it ends the keeper hears of it at once. The node also keeps
+Lavalink's last ``stats`` report, which the choice of a node for a new session weighs (``node_choice``).
 
 The few wavelink internals this relies on are named in ``WAVELINK_INTERNALS`` and checked when a node is
 made, so a wavelink upgrade that changes them fails at once and loudly, not at the first outage.
@@ -23,6 +24,7 @@ import wavelink.websocket
 
 from ...supervised import wait_set
 from .keeper import LinkDown, LinkKeeper
+from .node_choice import NodeLoad, NodeView
 
 __all__ = ["WAVELINK_INTERNALS", "KeptNode", "check_wavelink_internals"]
 
@@ -32,9 +34,9 @@ log = logging.getLogger(__name__)
 # listener; the voice state a player keeps and hands to Lavalink, its connection event, its 4014 handler.
 WAVELINK_INTERNALS: dict[type, tuple[str, ...]] = {
     wavelink.Node: ("_connect", "_update_player", "_status", "_session_id", "_session", "_client", "_websocket",
-                    "_has_closed", "_uri", "_password"),
-    wavelink.websocket.Websocket: ("keep_alive", "connect", "headers", "socket", "keep_alive_task"),
-    wavelink.Player: ("_voice_state", "_connection_event", "_disconnected_wait", "on_voice_server_update"),
+                    "_has_closed", "_uri", "_password", "_players"),
+    wavelink.websocket.Websocket: ("keep_alive", "connect", "headers", "socket", "keep_alive_task", "dispatch"),
+    wavelink.Player: ("_voice_state", "_connection_event", "_disconnected_wait", "on_voice_server_update", "_node"),
 }
 
 
@@ -116,29 +118,13 @@ class _KeptWebsocket(wavelink.websocket.Websocket):
             self.node._status = wavelink.NodeStatus.DISCONNECTED
             self._closed.set()
 
-    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
-        if event == "stats_update" and args and isinstance(args[0], wavelink.StatsEventPayload):
-            self._kept.stats = args[0]  # metrics: the node's latest load (koe.local.Lavalink.load)
-        super().dispatch(event, *args, **kwargs)
-
     async def wait_closed(self, timeout_s: float) -> None:
         await wait_set(self._closed, timeout_s)
 
-    def next_server(self) -> bool:
-        """Point the node at the next configured Lavalink (``KeptNode.servers``) for the next ``open``; False
-        when there is no other. The new server cannot resume our session: its players are replayed there."""
-        node = self._kept
-        servers = node.servers
-        if len(servers) < 2:
-            return False
-        current = (node.uri, node.password)
-        index = next((i for i, (uri, password) in enumerate(servers)
-                      if (uri.removesuffix("/"), password) == current), -1)
-        uri, password = servers[(index + 1) % len(servers)]
-        node._uri, node._password = uri.removesuffix("/"), password
-        node._session_id = None  # a session of the other server: never sent as Session-Id here
-        log.warning("Lavalink %s stays away; trying %s", current[0], node.uri)
-        return True
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        if event == "stats_update" and args and isinstance(args[0], wavelink.StatsEventPayload):
+            self._kept.note_stats(args[0])
+        super().dispatch(event, *args, **kwargs)
 
     async def close_socket(self) -> None:
         task, self.keep_alive_task = self.keep_alive_task, None
@@ -159,8 +145,9 @@ class KeptNode(wavelink.Node):
     """A wavelink Node the keeper connects: joining the Pool only registers it (searches find it there)."""
 
     keeper: LinkKeeper | None = None
-    servers: tuple[tuple[str, str], ...] = ()  # every configured Lavalink (uri, password), this one's first
-    stats: wavelink.StatsEventPayload | None = None  # Lavalink's latest "stats" message
+    region: str = ""  # the configured region hint (LAVALINK_NODES)
+    load: NodeLoad | None = None  # Lavalink's last stats report
+    _players_at_report = 0  # how many of our players were on it when that report came
 
     async def _connect(self, *, client: Any) -> None:
         self._client = self._client or client
@@ -176,3 +163,18 @@ class KeptNode(wavelink.Node):
     @property
     def serving(self) -> bool:
         return self.keeper is not None and self.keeper.up
+
+    def note_stats(self, stats: wavelink.StatsEventPayload) -> None:
+        frames = stats.frames
+        self.load = NodeLoad(
+            players=stats.players, playing_players=stats.playing,
+            system_load=stats.cpu.system_load, lavalink_load=stats.cpu.lavalink_load,
+            frames_deficit=frames.deficit if frames is not None else None,
+            frames_nulled=frames.nulled if frames is not None else None,
+        )
+        self._players_at_report = len(self._players)
+
+    def view(self) -> NodeView:
+        """What the choice of a node for a new session knows of this one."""
+        return NodeView(name=self.identifier, healthy=self.serving, region=self.region, load=self.load,
+                        started_since_report=len(self._players) - self._players_at_report)

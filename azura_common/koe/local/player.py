@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -27,6 +27,7 @@ from ..errors import (
 )
 from ..session import CloseReason, Ending, Track
 from .node import KeptNode, check_wavelink_internals
+from .node_choice import voice_region
 from .session import LocalSession
 
 __all__ = [
@@ -57,17 +58,37 @@ class KoePlayer(wavelink.Player):
     ``+10`` seeks would land on the same spot). Ours restarts from whatever is newest: a report
     (``note_player_update``) or what we just told Lavalink.
 
-    While the node is down (``Lavalink.ready`` is False) every call that needs Lavalink raises
-    ``MusicServerDown`` at once, and the session's own state waits for ``replay``.
+    While its node is down every call that needs Lavalink raises ``MusicServerDown`` at once, and the
+    session's own state waits for ``replay`` (there, or on the node it is moved to: ``rehome``).
+
+    It starts on the node ``Lavalink.player_factory`` chose by load; ``place`` chooses again once Discord's
+    first voice server update names the voice region, before anything reached Lavalink, so moving then costs
+    nothing. Later voice server moves leave it where it is.
     """
 
     session: LocalSession | None = None
+    voice_region: str | None = None  # from Discord's voice server endpoint, once known
     _anchor: tuple[int, int] | None = None  # (position in ms, monotonic ns when it was true)
     _voice_pending = False  # Discord moved our voice server while Lavalink was away: tell it when back
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, place: Callable[[str | None], KeptNode | None] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._place = place  # until the first voice server update
         check_wavelink_internals(self)
+
+    def rehome(self, node: wavelink.Node) -> None:
+        """Move this player to ``node`` in wavelink's books (where events and calls go); what plays there is
+        the caller's to send (``replay``)."""
+        self._unlist()
+        self._node = node
+        if self.guild is not None:
+            node._players[self.guild.id] = self
+
+    def _unlist(self) -> None:
+        guild = self.guild
+        if guild is not None and self._node._players.get(guild.id) is self:
+            del self._node._players[guild.id]
 
     @property
     def position(self) -> int:
@@ -195,6 +216,15 @@ class KoePlayer(wavelink.Player):
         return
 
     async def on_voice_server_update(self, data: Any) -> None:
+        self.voice_region = voice_region(data.get("endpoint"))
+        place, self._place = self._place, None
+        if place is not None and self.voice_region is not None:
+            provisional = self.node
+            self._unlist()  # the choice weighs the nodes without this player on any of them
+            self.rehome(place(self.voice_region) or provisional)
+            if self.node is not provisional:
+                log.info("voice region %s: playing in guild %s on %s", self.voice_region,
+                         self.guild.id if self.guild else "?", self.node.identifier)
         if self.serving:
             await super().on_voice_server_update(data)
             return

@@ -182,10 +182,14 @@ async def test_a_clean_websocket_close_is_noticed_and_the_sessions_carry_on(worl
     try:
         dropped = time.monotonic()
         assert await lavalink.drop_websockets(clean=True) == 2
-        # Both bots listen again (Lavalink kept the sessions: they resume, the music never stopped).
-        await eventually(lambda: len(lavalink.sessions_truth()) == 2
-                         and all(s["attached"] for s in lavalink.sessions_truth()), timeout=5,
-                         what="both bots listening again", poll_s=0.02)
+        # Both bots listen again (Lavalink kept the sessions: they resume, the music never stopped), and each
+        # has finished putting its session back (the parent's outage is recorded then; the child serves).
+        async def listening_again() -> bool:
+            truth = lavalink.sessions_truth()
+            return (len(truth) == 2 and all(s["attached"] for s in truth)
+                    and len(world.bot.lavalink.outages) > outages and await child_serves(both))
+
+        await eventually(listening_again, timeout=5, what="both bots listening again", poll_s=0.02)
         reattached = time.monotonic() - dropped
         # The bot records the outage once its sessions are restored, a moment after Lavalink sees it attach.
         await eventually(lambda: len(world.bot.lavalink.outages) > outages, timeout=2, what="the outage recorded")

@@ -45,8 +45,8 @@ def playing_on(node: FakeLavalink, channel_id: int, title: str) -> dict[str, Any
 
 def test_lavalink_nodes_setting_lists_every_node_in_turn() -> None:
     env = {"LAVALINK_NODES": "http://a:2333|one, http://b:2333", "LAVALINK_PASSWORD": "shared"}
-    assert lavalink_servers(env) == (("http://a:2333", "one"), ("http://b:2333", "shared"))
-    assert lavalink_servers({"LAVALINK_URI": "http://c:1"}) == (("http://c:1", "youshallnotpass"),)
+    assert lavalink_servers(env) == (("http://a:2333", "one", ""), ("http://b:2333", "shared", ""))
+    assert lavalink_servers({"LAVALINK_URI": "http://c:1"}) == (("http://c:1", "youshallnotpass", ""),)
     with pytest.raises(ValueError, match="LAVALINK_NODES"):
         lavalink_servers({"LAVALINK_NODES": "lavalink-2:2333|pw"})
 
@@ -57,6 +57,7 @@ async def test_sessions_move_to_the_second_lavalink_when_the_first_is_gone() -> 
     sb = await Sandbox.start(speed=1, voice_channels=2)
     second = FakeLavalink(password="second-node", speed=1, player_update_interval=0.5)
     await second.start()
+    second.set_load({"system_load": 0.9})  # a busy standby: new sessions go to the first node, as before
     nodes = [(sb.lavalink_uri, sb.lavalink.password), (f"http://127.0.0.1:{second.port}", second.password)]
     point_discord_at(sb.discord_api)
     bot = VoiceBot(Lavalink(*nodes[0], identifier="lavalink-nodes-parent", more=nodes[1:]))

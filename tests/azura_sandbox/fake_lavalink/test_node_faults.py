@@ -1,11 +1,14 @@
 """The fake Lavalink's node-wide faults, each on its own: a restart that loses every session, and a node that
-refuses connections for a while. Checked with plain HTTP/websocket clients, as Lavalink's own clients see them."""
+refuses connections for a while; and its load: ``stats`` with its real players and the CPU and frame figures a
+test sets through the control API (to make a node look busy), at the interval set there. Checked with plain
+HTTP/websocket clients, as Lavalink's own clients see them."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -127,3 +130,58 @@ async def test_refusing_connections_for_a_while_then_serving_again(
     # The state was kept: the session and its player are still there.
     assert [p["session_id"] for p in lavalink.players_truth()] == [sid]
     await ws.close()
+
+
+# -- load ------------------------------------------------------------------------------------------------
+
+
+async def next_stats(ws: aiohttp.ClientWebSocketResponse, timeout: float = 2.0) -> dict[str, Any]:
+    while True:
+        message = await ws.receive_json(timeout=timeout)
+        if message["op"] == "stats":
+            return dict(message)
+
+
+async def set_load(http: aiohttp.ClientSession, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async with http.post("/_sandbox/load", json=body) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_stats_count_the_players_and_carry_the_load_set_through_the_control_api(
+        lavalink: FakeLavalink, http: aiohttp.ClientSession) -> None:
+    ws = await http.ws_connect("/v4/websocket", headers=HEADERS)
+    ready = await ws.receive_json(timeout=2)
+    first = await next_stats(ws)  # sent on connect
+    assert (first["players"], first["playingPlayers"], first["frameStats"]) == (0, 0, None)
+    sid = ready["sessionId"]
+    tracks = catalogue.load_tracks("ytsearch:node load")["data"]
+    for guild, track in zip(("101", "102", "103"), tracks, strict=False):
+        body = {"voice": VOICE, "track": {"encoded": track["encoded"]}, "paused": guild == "103"}
+        async with http.patch(f"/v4/sessions/{sid}/players/{guild}", json=body, headers=HEADERS) as resp:
+            assert resp.status == 200
+    status, reply = await set_load(http, {"system_load": 0.9, "lavalink_load": 0.4, "frames_deficit": 120,
+                                          "stats_interval": 0.2})
+    assert status == 200 and reply["load"]["system_load"] == 0.9 and reply["load"]["stats_interval"] == 0.2
+    asked = time.monotonic()
+    stats = await next_stats(ws)
+    came = time.monotonic() - asked
+    assert 0.1 <= came <= 1.0, came  # the new interval, not the 5 s it had
+    assert (stats["players"], stats["playingPlayers"]) == (3, 2)  # the paused one does not play
+    assert stats["cpu"]["systemLoad"] == 0.9 and stats["cpu"]["lavalinkLoad"] == 0.4
+    assert stats["frameStats"] == {"sent": 6000, "nulled": 0, "deficit": 120}
+    async with http.get("/v4/stats", headers=HEADERS) as resp:  # as Lavalink: no frame stats over REST
+        rest = await resp.json()
+    assert rest["cpu"]["systemLoad"] == 0.9 and rest["players"] == 3 and rest["frameStats"] is None
+    await ws.close()
+
+
+@pytest.mark.parametrize("body", [
+    {"system_load": 1.5}, {"system_load": "busy"}, {"lavalink_load": -0.1}, {"frames_nulled": 2.5},
+    {"stats_interval": 0}, {"cpu": 0.5}, {"system_load": True},
+])
+async def test_a_bad_load_is_refused_and_changes_nothing(lavalink: FakeLavalink, http: aiohttp.ClientSession,
+                                                          body: dict[str, Any]) -> None:
+    before, interval = lavalink.load, lavalink.stats_interval
+    status, reply = await set_load(http, {"system_load": 0.5, **body} if "system_load" not in body else body)
+    assert status == 400 and reply["message"]
+    assert lavalink.load == before and lavalink.stats_interval == interval
