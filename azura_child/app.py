@@ -53,6 +53,7 @@ class ChildApp:
             Lavalink(config.lavalink_uri, config.lavalink_password, identifier="azura-child",
                      more=config.lavalink_more),
             lavalink_grace_s=config.lavalink_grace_s,
+            shards=config.shards,
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.hub = LinkHub(

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env_seconds, lavalink_servers
+from azura_common.config import (
+    ConfigError,
+    ConfigProblems,
+    LavalinkServer,
+    ShardSettings,
+    env_seconds,
+    lavalink_servers,
+    shard_settings,
+)
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
 __all__ = ["ChildConfig", "ConfigError", "process_index"]
@@ -72,6 +80,7 @@ class ChildConfig:
     tokens: tuple[str, ...] = ()  # AZURA_CHILD_TOKENS: an index assigned by the parent picks one
     token_index: int = 0  # the fixed 1-based index into ``tokens``; 0: its own token, or assigned by the parent
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed on a non-loopback bind address
+    shards: ShardSettings = field(default_factory=ShardSettings)  # AZURA_SHARD_COUNT / AZURA_SHARD_IDS
 
     @property
     def serves_plaintext_beyond_loopback(self) -> bool:
@@ -94,6 +103,7 @@ class ChildConfig:
         nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
         bind_host = env.get("AZURA_BIND_HOST", "127.0.0.1")
         tls = problems.check(lambda: _child_tls(env, bind_host), LinkTls())
+        shards = problems.check(lambda: shard_settings(env), ShardSettings())
         problems.raise_if_any()
         return cls(
             lavalink_grace_s=lavalink_grace_s,
@@ -110,6 +120,7 @@ class ChildConfig:
             discord_api=env.get("AZURA_DISCORD_API") or None,
             tls=tls,
             insecure_links=insecure_links(env),
+            shards=shards,
         )
 
 
