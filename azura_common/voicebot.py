@@ -53,6 +53,7 @@ DISCONNECTED_CODES = frozenset({4014, 4022})  # disconnected, call terminated: k
 VOICE_SETTLE_S = 1.0  # after a 4014, how long Discord's voice state has to say whether we were kicked or moved
 MAX_REJOINS = 3  # per session within REJOIN_WINDOW_S; more means the voice connection keeps failing
 REJOIN_WINDOW_S = 60.0
+SHARD_QUEUE = "_AutoShardedClient__queue"  # discord.py's shard event queue (name-mangled), made at login
 
 
 def humans_in(channel: object) -> frozenset[int]:
@@ -106,6 +107,8 @@ class VoiceBot(discord.AutoShardedClient):
 
     async def close(self) -> None:
         await self._watchdog.close()
+        if not hasattr(self, SHARD_QUEUE):  # never logged in: discord.py's sharded close expects the queue login makes
+            setattr(self, SHARD_QUEUE, asyncio.PriorityQueue())
         await super().close()
 
     # -- shards --------------------------------------------------------------------------------------
