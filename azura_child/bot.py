@@ -51,6 +51,7 @@ class ChildBot:
             Lavalink(config.lavalink_uri, config.lavalink_password, identifier=lavalink_identifier(slot),
                      more=config.lavalink_more, region=config.lavalink_region),
             lavalink_grace_s=config.lavalink_grace_s,
+            shards=config.shards,
         )
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         self.hub = LinkHub(

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env_seconds, lavalink_servers
+from azura_common.config import (
+    ConfigError,
+    ConfigProblems,
+    LavalinkServer,
+    ShardSettings,
+    env_seconds,
+    lavalink_servers,
+    shard_settings,
+)
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
 __all__ = ["MAX_BOTS", "ChildConfig", "ConfigError", "bots_per_process", "process_index"]
@@ -99,6 +107,7 @@ class ChildConfig:
     token_index: int = 0  # the first bot's fixed 1-based index into ``tokens``; 0: its own token, or assigned
     bots: int = 1  # AZURA_CHILD_BOTS: bot accounts in this process, each its own child on the Link (slots 1..bots)
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed on a non-loopback bind address
+    shards: ShardSettings = field(default_factory=ShardSettings)  # AZURA_SHARD_COUNT / AZURA_SHARD_IDS
 
     def bot_token(self, slot: int) -> tuple[str | None, int]:
         """(bot ``slot``'s token when the environment fixes it, else None; its 1-based index, 0 when none)."""
@@ -133,6 +142,7 @@ class ChildConfig:
         nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
         bind_host = env.get("AZURA_BIND_HOST", "127.0.0.1")
         tls = problems.check(lambda: _child_tls(env, bind_host), LinkTls())
+        shards = problems.check(lambda: shard_settings(env), ShardSettings())
         problems.raise_if_any()
         return cls(
             lavalink_grace_s=lavalink_grace_s,
@@ -151,6 +161,7 @@ class ChildConfig:
             discord_api=env.get("AZURA_DISCORD_API") or None,
             tls=tls,
             insecure_links=insecure_links(env),
+            shards=shards,
         )
 
 

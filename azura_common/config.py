@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-__all__ = ["ConfigError", "ConfigProblems", "LavalinkServer", "env_seconds", "lavalink_servers"]
+__all__ = [
+    "ConfigError",
+    "ConfigProblems",
+    "LavalinkServer",
+    "ShardSettings",
+    "env_seconds",
+    "lavalink_servers",
+    "shard_settings",
+]
 
 T = TypeVar("T")
 
@@ -83,3 +92,44 @@ def lavalink_servers(env: Mapping[str, str]) -> tuple[LavalinkServer, ...]:
     if len({server.uri.removesuffix("/") for server in servers}) < len(servers):
         raise ConfigError(f"LAVALINK_NODES lists a node twice: {text!r}")
     return tuple(servers)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardSettings:
+    """Which gateway shards a bot process runs: ``count`` None is what Discord's ``/gateway/bot`` recommends;
+    ``ids`` None is every shard of the count (a process may run a slice when a bot spans processes)."""
+
+    count: int | None = None
+    ids: tuple[int, ...] | None = None
+
+
+def shard_settings(env: Mapping[str, str]) -> ShardSettings:
+    """``AZURA_SHARD_COUNT`` (unset or ``auto``: Discord's recommendation; else a number ≥ 1) and
+    ``AZURA_SHARD_IDS`` (a comma list of shard ids below that number; unset: all of them)."""
+    problems = ConfigProblems()
+    count_text = env.get("AZURA_SHARD_COUNT", "").strip().lower()
+    count: int | None = None
+    if count_text not in ("", "auto"):
+        if count_text.isdigit() and int(count_text) >= 1:
+            count = int(count_text)
+        else:
+            problems.add(f"AZURA_SHARD_COUNT must be a number of shards (1 or more) or auto, not {count_text!r}")
+    ids_text = env.get("AZURA_SHARD_IDS", "").strip()
+    ids: tuple[int, ...] | None = None
+    if ids_text:
+        parts = [part.strip() for part in ids_text.split(",")]
+        if not all(part.isdigit() for part in parts):
+            problems.add(f"AZURA_SHARD_IDS must be comma-separated shard numbers (0, 1, …), not {ids_text!r}")
+        elif len(set(parts)) != len(parts):
+            problems.add(f"AZURA_SHARD_IDS lists a shard twice: {ids_text!r}")
+        else:
+            ids = tuple(int(part) for part in parts)
+            beyond = [shard for shard in ids if count is not None and shard >= count]
+            if count is None:
+                if not problems.found:  # a malformed count was named already
+                    problems.add("AZURA_SHARD_IDS needs AZURA_SHARD_COUNT set to a number: the ids are shards of it")
+            elif beyond:
+                problems.add(f"AZURA_SHARD_IDS: shard {beyond[0]} does not exist with AZURA_SHARD_COUNT={count} "
+                             f"(shards are 0 to {count - 1})")
+    problems.raise_if_any()
+    return ShardSettings(count, ids)

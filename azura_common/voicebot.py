@@ -17,6 +17,11 @@ What happens to sessions when something under them breaks:
   hiccup: rejoin. A rejoin that keeps failing ends the session rather than loop.
 - **Moved by an admin** to another channel: the session ends as ``KICKED`` ("moved out of its channel");
   following the move would change the session's channel, which Koe's routing keys on.
+
+Sharding: the client is discord.py's ``AutoShardedClient``, with the shard count Discord recommends or the one
+configured (``ShardSettings``); a guild's events arrive on, and its voice state changes (``change_voice_state``,
+which wavelink uses) leave through, the shard owning the guild. One shard is an unsharded bot. Shards identify
+as fast as Discord's ``max_concurrency`` buckets allow (``IdentifyPacer``), not discord.py's 5 s per shard.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from typing import Any
 
 import discord
 
+from .config import ShardSettings
+from .identify_pacing import IdentifyPacer
 from .koe.errors import InvalidArgument, KoeError, MusicServerDown, NotConnected
 from .koe.local import KoePlayer, Lavalink, LocalSession, joining, note_player_update, session_of
 from .koe.session import CloseReason, Ending
@@ -46,6 +53,7 @@ DISCONNECTED_CODES = frozenset({4014, 4022})  # disconnected, call terminated: k
 VOICE_SETTLE_S = 1.0  # after a 4014, how long Discord's voice state has to say whether we were kicked or moved
 MAX_REJOINS = 3  # per session within REJOIN_WINDOW_S; more means the voice connection keeps failing
 REJOIN_WINDOW_S = 60.0
+SHARD_QUEUE = "_AutoShardedClient__queue"  # discord.py's shard event queue (name-mangled), made at login
 
 
 def humans_in(channel: object) -> frozenset[int]:
@@ -64,15 +72,27 @@ def point_discord_at(api_base: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{ws}/gateway")
 
 
-class VoiceBot(discord.Client):
-    """A discord.Client plus a Lavalink node, serving LocalSessions."""
+class VoiceBot(discord.AutoShardedClient):
+    """A discord.py client (sharded as ``shards`` says) plus a Lavalink node, serving LocalSessions."""
 
-    def __init__(self, lavalink: Lavalink, *, lavalink_grace_s: float = LAVALINK_GRACE_S, **options: Any) -> None:
+    def __init__(
+        self,
+        lavalink: Lavalink,
+        *,
+        lavalink_grace_s: float = LAVALINK_GRACE_S,
+        shards: ShardSettings | None = None,
+        **options: Any,
+    ) -> None:
         intents = discord.Intents.default()
         intents.voice_states = True
         intents.guilds = True
         intents.members = True
-        super().__init__(intents=intents, **options)
+        shards = shards or ShardSettings()  # Discord's recommended count, every shard
+        if shards.ids is not None:  # discord.py's stubs take a list here, never None
+            options["shard_ids"] = list(shards.ids)
+        super().__init__(intents=intents, shard_count=shards.count, **options)
+        self.identify_pacer = IdentifyPacer()
+        self._identified: set[int] = set()  # shards that identified once: another IDENTIFY is a re-identify
         self.lavalink = lavalink
         self.ready_event = asyncio.Event()
         self.lavalink_grace_s = lavalink_grace_s
@@ -87,7 +107,28 @@ class VoiceBot(discord.Client):
 
     async def close(self) -> None:
         await self._watchdog.close()
+        if not hasattr(self, SHARD_QUEUE):  # never logged in: discord.py's sharded close expects the queue login makes
+            setattr(self, SHARD_QUEUE, asyncio.PriorityQueue())
         await super().close()
+
+    # -- shards --------------------------------------------------------------------------------------
+    async def launch_shards(self) -> None:
+        if not self.is_closed():
+            try:  # how many shards may identify at once (discord.py reads it but does not use it)
+                limits = await self.fetch_session_start_limits()
+                self.identify_pacer.max_concurrency = max(1, limits.max_concurrency)
+            except discord.DiscordException as exc:
+                log.warning("no session start limits from Discord (%s): shards identify one at a time", exc)
+        await super().launch_shards()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        shard = shard_id or 0
+        if shard in self._identified:  # a session lost and identified again: discord.py's own pause first
+            await super().before_identify_hook(shard_id, initial=initial)
+        self._identified.add(shard)
+        waited = await self.identify_pacer.wait_turn(shard)
+        if waited:
+            log.debug("shard %s waited %.1f s for its identify bucket", shard, waited)
 
     def _live_sessions(self) -> list[tuple[KoePlayer, LocalSession]]:
         found = []
@@ -129,7 +170,8 @@ class VoiceBot(discord.Client):
                                if player in players))
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")
+        log.info("logged in as %s (%s) on %s shard(s)", self.user, self.user.id if self.user else "?",
+                 self.shard_count)
         self.ready_event.set()
 
     @property

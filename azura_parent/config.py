@@ -9,7 +9,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from azura_common.config import ConfigError, ConfigProblems, LavalinkServer, env_seconds, lavalink_servers
+from azura_common.config import (
+    ConfigError,
+    ConfigProblems,
+    LavalinkServer,
+    ShardSettings,
+    env_seconds,
+    lavalink_servers,
+    shard_settings,
+)
 from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_search_sources
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
@@ -118,6 +126,7 @@ class ParentConfig:
     tls: LinkTls = field(default_factory=LinkTls)  # AZURA_TLS_CA (+ CERT/KEY for mTLS): dial the children in TLS
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed to children beyond loopback
     discovery_interval_s: float = 15.0  # AZURA_DISCOVERY_INTERVAL_S: how often all:name:port entries re-resolve
+    shards: ShardSettings = field(default_factory=ShardSettings)  # AZURA_SHARD_COUNT / AZURA_SHARD_IDS
 
     @property
     def plaintext_beyond_loopback(self) -> list[str]:
@@ -161,6 +170,7 @@ class ParentConfig:
             problems.add(f"AZURA_DISCOVERY_INTERVAL_S must be more than 0 seconds, not {interval:g}")
             interval = 15.0
         database_url = problems.check(lambda: _database_url(env), None)
+        shards = problems.check(lambda: shard_settings(env), ShardSettings())
         problems.raise_if_any()
         return cls(
             token=token,
@@ -180,6 +190,7 @@ class ParentConfig:
             insecure_links=insecure,
             discovery_interval_s=interval,
             database_url=database_url,
+            shards=shards,
         )
 
 

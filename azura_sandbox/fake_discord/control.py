@@ -67,6 +67,9 @@ class ControlApi(FakeDiscordCore):
             "voice_server",
             "drop_gateway",
             "set_session_timeout",
+            "set_recommended_shards",
+            "set_shard_limits",
+            "connected_shards",
         }
     )
 

@@ -20,6 +20,7 @@ from .objects import JSON, Bot, Channel, Guild, Message, User, VoiceRequest, Voi
 from .permissions import SPEAK, VIEW_CHANNEL, has
 from .ratelimit import RateLimiter
 from .replies import missing_access, missing_permissions, unauthorized, unknown
+from .sharding import IdentifyGate, ShardPolicy
 from .world import World
 
 __all__ = ["SESSION_TIMEOUT_S", "VOICE_ENDPOINT", "FakeDiscordCore", "HasId", "Ref", "SandboxError", "rid"]
@@ -66,6 +67,8 @@ class FakeDiscordCore:
         self.voice_requests: list[VoiceRequest] = []  # every op 4 a bot sent, in order
         self._announced: set[int] = set()  # bots whose membership the other bots have been told about
         self.session_timeout_s = SESSION_TIMEOUT_S
+        self.shard_policy = ShardPolicy()
+        self.identify_gate = IdentifyGate(self.shard_policy)
         self._expiries: set[asyncio.Task[None]] = set()  # one timer per dropped gateway session
         self._host = "127.0.0.1"
         self._port = 0
@@ -210,10 +213,14 @@ class FakeDiscordCore:
             task.cancel()
         await asyncio.gather(*self._expiries, return_exceptions=True)
 
+    def guild_count(self, bot: Bot) -> int:
+        return sum(1 for g in self.world.guilds.values() if bot.user_id in g.members)
+
     async def dispatch_all(self, event: str, data: JSON) -> None:
-        """Dispatch to every identified session."""
+        """Dispatch to every identified session that receives direct messages (shard 0 of a sharded bot)."""
         for session in self._current_sessions():
-            await session.dispatch(event, data)
+            if session.owns(None):
+                await session.dispatch(event, data)
 
     async def dispatch_guild(self, guild_id: int, event: str, data: JSON, channel_id: int | None = None) -> None:
         """Dispatch to the sessions of the bots in that guild (that may see *channel_id*, when given)."""
@@ -223,24 +230,31 @@ class FakeDiscordCore:
         channel = guild.channels.get(channel_id) if channel_id is not None else None
         for session in self._current_sessions():
             user_id = session.bot.user_id
-            if user_id not in guild.members:
+            if user_id not in guild.members or not session.owns(guild_id):
                 continue
             if channel is not None and not has(self.world.channel_permissions(channel, user_id), VIEW_CHANNEL):
                 continue
             await session.dispatch(event, data)
 
-    async def dispatch_app(self, application_id: int, event: str, data: JSON) -> bool:
-        """Dispatch to the newest connected session of one application; False if none is connected."""
-        live = self.live_sessions(application_id)
+    def live_sessions_for(self, application_id: int, guild_id: int | None) -> list[GatewaySession]:
+        """The application's connected sessions that receive *guild_id*'s events (its shard's), oldest first."""
+        return [s for s in self.live_sessions(application_id) if s.owns(guild_id)]
+
+    async def dispatch_app(self, application_id: int, event: str, data: JSON, guild_id: int | None = None) -> bool:
+        """Dispatch to the newest connected session of one application that owns *guild_id* (its shard); False
+        if none is connected."""
+        live = self.live_sessions_for(application_id, guild_id)
         if not live:
             return False
         await live[-1].dispatch(event, data)
         return True
 
-    async def caught_up(self, application_id: int, since: float, timeout_s: float = CAUGHT_UP_TIMEOUT_S) -> bool:
-        """Wait until the application's bot has read what was sent to it up to *since* (monotonic; see
-        GatewaySession.caught_up)."""
-        live = self.live_sessions(application_id)
+    async def caught_up(
+        self, application_id: int, since: float, timeout_s: float = CAUGHT_UP_TIMEOUT_S, guild_id: int | None = None
+    ) -> bool:
+        """Wait until the application's bot (its shard owning *guild_id*) has read what was sent to it up to
+        *since* (monotonic; see GatewaySession.caught_up)."""
+        live = self.live_sessions_for(application_id, guild_id)
         if not live:
             return False
         answered = await live[-1].caught_up(since, timeout_s)
@@ -305,7 +319,7 @@ class FakeDiscordCore:
     async def send_voice_server(self, guild_id: int, user_id: int, endpoint: str) -> VoiceServer | None:
         """A VOICE_SERVER_UPDATE with a fresh token to the bot's session (join, or the voice server moved)."""
         server = VoiceServer(guild_id=guild_id, token=secrets.token_hex(8), endpoint=endpoint)
-        live = [s for s in self.live_sessions() if s.bot.user_id == user_id]
+        live = [s for s in self.live_sessions() if s.bot.user_id == user_id and s.owns(guild_id)]
         if not live:
             return None
         self.world.voice_servers[(guild_id, user_id)] = server

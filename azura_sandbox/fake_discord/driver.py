@@ -69,7 +69,7 @@ class Driver(FakeDiscordCore):
         role = g.bot_role(b.user_id)
         user = self.world.users[b.user_id].to_json()
         self.world.leave_guild(g, b.user_id)
-        for session in self.live_sessions(b.application_id):
+        for session in self.live_sessions_for(b.application_id, g.id):
             await session.dispatch("GUILD_DELETE", {"id": str(g.id)})
         await self.dispatch_guild(g.id, "GUILD_MEMBER_REMOVE", {"guild_id": str(g.id), "user": user})
         if role is not None:
@@ -81,7 +81,7 @@ class Driver(FakeDiscordCore):
         if b.user_id in g.members:
             return
         self.world.join_guild(g, b)
-        for session in self.live_sessions(b.application_id):
+        for session in self.live_sessions_for(b.application_id, g.id):
             await session.dispatch("GUILD_CREATE", self._joined_guild_json(g))
         role = g.bot_role(b.user_id)
         if role is not None:
@@ -155,12 +155,51 @@ class Driver(FakeDiscordCore):
         """Requests per second per bot before Discord answers 429 with ``global: true`` (default 50)."""
         self.limiter.global_per_s = per_second
 
+    # ---- sharding -----------------------------------------------------------------------------------
+
+    def set_recommended_shards(self, bot: Ref | Bot, shards: int | None) -> None:
+        """The shard count ``/gateway/bot`` tells *bot* to use (``None``: by its guild count, as Discord does)."""
+        if shards is not None and (not isinstance(shards, int) or shards < 1):
+            raise SandboxError(f"a shard count is a positive number, not {shards!r}")
+        self._bot_of(bot).shards = shards
+
+    def set_shard_limits(
+        self,
+        *,
+        max_concurrency: int | None = None,
+        identify_interval_s: float | None = None,
+        max_guilds_per_shard: int | None = None,
+        guilds_per_shard: int | None = None,
+    ) -> None:
+        """Discord's sharding numbers (``ShardPolicy``): identify buckets and their interval (5 s on Discord),
+        guilds one session may hold before IDENTIFY needs shards (2,500), guilds per recommended shard (1,000)."""
+        policy = self.shard_policy
+        for name, value in (("max_concurrency", max_concurrency), ("max_guilds_per_shard", max_guilds_per_shard),
+                            ("guilds_per_shard", guilds_per_shard)):
+            if value is not None:
+                if not isinstance(value, int) or value < 1:
+                    raise SandboxError(f"{name} must be a positive number, not {value!r}")
+                setattr(policy, name, value)
+        if identify_interval_s is not None:
+            if identify_interval_s < 0:
+                raise SandboxError("identify_interval_s cannot be negative")
+            policy.identify_interval_s = float(identify_interval_s)
+
+    def connected_shards(self, bot: Ref | Bot) -> list[list[int]]:
+        """The ``[id, count]`` of every connected session of *bot* (``[0, 1]`` for an unsharded one), sorted."""
+        b = self._bot_of(bot)
+        return sorted(list(s.shard or (0, 1)) for s in self.live_sessions() if s.bot is b)
+
     # ---- world building -----------------------------------------------------------------------------
 
-    async def create_guild(self, name: str = "guild", owner: Ref | None = None) -> Guild:
-        guild = self.world.add_guild(name, rid(owner) if owner is not None else None)
+    async def create_guild(self, name: str = "guild", owner: Ref | None = None, guild_id: Ref | None = None) -> Guild:
+        """A guild every bot is in; *guild_id* chooses its id (which shard it lands on, see ``sharding``)."""
+        if guild_id is not None and rid(guild_id) in self.world.guilds:
+            raise SandboxError(f"guild {rid(guild_id)} exists already")
+        guild = self.world.add_guild(name, rid(owner) if owner is not None else None,
+                                     rid(guild_id) if guild_id is not None else None)
         for session in self._current_sessions():
-            if session.bot.user_id in guild.members:
+            if session.bot.user_id in guild.members and session.owns(guild.id):
                 await session.dispatch("GUILD_CREATE", self._joined_guild_json(guild))
         return guild
 

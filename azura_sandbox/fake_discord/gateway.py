@@ -1,6 +1,9 @@
 """The fake Discord's gateway: the websocket at ``/gateway`` (HELLO, IDENTIFY, RESUME, op 4 voice, op 8).
 
 A token the world did not issue closes the socket with 4004 ("Authentication failed."), as Discord does.
+Sharding follows Discord (``sharding.py``): a session identified with ``shard: [id, count]`` gets only its
+shard's guilds and their events, and must send a guild's voice state over that shard; a malformed shard closes
+with 4010, too few shards for the bot's guilds with 4011, an IDENTIFY faster than its bucket allows gets op 9.
 A bot sees only the guilds it is in; a voice join it may not make (no View Channel or Connect) is ignored
 without an answer, as Discord does, so the client's connect times out.
 """
@@ -19,6 +22,7 @@ from .core import VOICE_ENDPOINT, FakeDiscordCore
 from .gateway_session import GatewaySession
 from .objects import CHANNEL_VOICE, JSON, Bot, VoiceRequest
 from .permissions import CONNECT, VIEW_CHANNEL, has
+from .sharding import CLOSE_INVALID_SHARD, parse_shard
 
 __all__ = ["GatewayApi"]
 
@@ -110,9 +114,24 @@ class GatewayApi(FakeDiscordCore):
             log.info("gateway: IDENTIFY with a token this world did not issue: closing with 4004")
             await ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return None
-        session = GatewaySession(session_id=secrets.token_hex(16), bot=bot, ws=ws)
+        shard = parse_shard(data["shard"]) if "shard" in data else None
+        if "shard" in data and shard is None:
+            log.info("gateway: IDENTIFY with an invalid shard %r: closing with 4010", data["shard"])
+            await ws.close(code=CLOSE_INVALID_SHARD, message=b"Invalid shard.")
+            return None
+        refusal = self.shard_policy.refusal(shard, self.guild_count(bot))
+        if refusal is not None:
+            code, reason = refusal
+            log.info("gateway: %s: closing with %s", reason, code)
+            await ws.close(code=code, message=reason.encode())
+            return None
+        if not self.identify_gate.admit(bot.user_id, shard[0] if shard else 0):
+            log.info("gateway: %s identified too fast for its bucket (shard %s): op 9", bot.name, shard)
+            await ws.send_str(json.dumps({"op": OP_INVALID_SESSION, "d": False}))
+            return None
+        session = GatewaySession(session_id=secrets.token_hex(16), bot=bot, ws=ws, shard=shard)
         self.sessions[session.session_id] = session
-        guilds = [g for g in self.world.guilds.values() if bot.user_id in g.members]
+        guilds = [g for g in self.world.guilds.values() if bot.user_id in g.members and session.owns(g.id)]
         ready: JSON = {
             "v": 10,
             "user": self.world.users[bot.user_id].to_private_json(),
@@ -128,12 +147,12 @@ class GatewayApi(FakeDiscordCore):
             "geo_ordered_rtc_regions": ["fake"],
             "user_settings": {},
         }
-        if "shard" in data:
-            ready["shard"] = data["shard"]
+        if shard is not None:
+            ready["shard"] = list(shard)
         await session.dispatch("READY", ready)
         for guild in guilds:
             await session.dispatch("GUILD_CREATE", self.world.guild_json(guild))
-        log.info("bot %s (%s) identified (session %s)", bot.name, bot.user_id, session.session_id)
+        log.info("bot %s (%s) identified (session %s, shard %s)", bot.name, bot.user_id, session.session_id, shard)
         if bot.user_id not in self._announced:
             self._announced.add(bot.user_id)
             await self._announce_member(bot, skip=session)
@@ -146,7 +165,7 @@ class GatewayApi(FakeDiscordCore):
             if member is None:
                 continue
             for other in self._current_sessions():
-                if other is not skip and other.bot.user_id in guild.members:
+                if other is not skip and other.bot.user_id in guild.members and other.owns(guild.id):
                     await other.dispatch("GUILD_MEMBER_ADD", member | {"guild_id": str(guild.id)})
 
     async def _resume(self, ws: web.WebSocketResponse, data: JSON) -> GatewaySession | None:
@@ -181,6 +200,10 @@ class GatewayApi(FakeDiscordCore):
             return
         raw_channel = data.get("channel_id")
         channel_id = int(raw_channel) if raw_channel else None
+        if not session.owns(guild_id):
+            log.warning("gateway: op 4 for guild %s over shard %s, which does not own it: ignored", guild_id,
+                        session.shard)
+            return
         accepted = self._voice_allowed(bot, guild_id, channel_id)
         self.voice_requests.append(VoiceRequest(bot.user_id, guild_id, channel_id, accepted))
         if not accepted:
@@ -218,7 +241,7 @@ class GatewayApi(FakeDiscordCore):
         ids = raw if isinstance(raw, list) else [raw]
         for gid in ids:
             guild = self.world.guilds.get(int(gid)) if gid else None
-            if guild is None or session.bot.user_id not in guild.members:
+            if guild is None or session.bot.user_id not in guild.members or not session.owns(guild.id):
                 continue
             members = [m for uid in guild.members if (m := self.world.member_json(guild, uid)) is not None]
             chunk: JSON = {"guild_id": str(guild.id), "members": members, "chunk_index": 0, "chunk_count": 1}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .objects import JSON, Bot
+from .sharding import Shard, shard_of
 
 __all__ = ["OP_DISPATCH", "OP_HEARTBEAT", "REPLAY_BUFFER", "GatewaySession"]
 
@@ -29,6 +30,7 @@ class GatewaySession:
     session_id: str
     bot: Bot
     ws: web.WebSocketResponse | None = None
+    shard: Shard | None = None  # (id, count) from IDENTIFY; None: the one session of an unsharded bot
     seq: int = 0
     buffer: deque[JSON] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -40,6 +42,13 @@ class GatewaySession:
     @property
     def connected(self) -> bool:
         return self.ws is not None and not self.ws.closed
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether this session receives *guild_id*'s events (``None``: direct messages, shard 0's)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
     async def dispatch(self, event: str, data: JSON) -> None:
         async with self.lock:

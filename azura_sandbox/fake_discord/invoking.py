@@ -255,7 +255,7 @@ class InteractionDriver(FakeDiscordCore):
         self.world.interactions[rec.id] = rec
         self._changed[rec.id] = asyncio.Event()
         payload = self._interaction_payload(rec, guild, channel)
-        if not await self.dispatch_app(rec.application_id, "INTERACTION_CREATE", payload):
+        if not await self.dispatch_app(rec.application_id, "INTERACTION_CREATE", payload, guild.id):
             raise SandboxError(f"application {rec.application_id} has no connected gateway session")
 
     def _check_member(self, guild: Guild, user: User, channel: Channel) -> None:
@@ -340,7 +340,7 @@ class InteractionDriver(FakeDiscordCore):
             data["values"] = list(values or [])
         rec = self._new_record(app_id, INTERACTION_COMPONENT, g, ch, u, data)
         rec.source_message_id = msg.id
-        await self.caught_up(app_id, msg.changed_at)  # the bot has handled the reply that made this message
+        await self.caught_up(app_id, msg.changed_at, guild_id=g.id)  # the bot handled the reply that made it
         await self._send_interaction(rec, g, ch)
         return await self._await_result(rec, timeout_s, wait_followups)
 

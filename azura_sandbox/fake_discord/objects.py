@@ -83,6 +83,7 @@ class Bot:
     user_id: int
     token: str
     generation: int = 0  # bumped by a token reset; older tokens stop working
+    shards: int | None = None  # the shard count /gateway/bot recommends (None: by the bot's guild count)
 
     @property
     def id(self) -> int:

@@ -50,14 +50,11 @@ class RestApi(FakeDiscordCore):
         return json_response({"url": self.gateway_url})
 
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
-        self._bot(request)
-        return json_response(
-            {
-                "url": self.gateway_url,
-                "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
-            }
-        )
+        bot = self._bot(request)
+        policy = self.shard_policy
+        shards = bot.shards or policy.recommended_shards(self.guild_count(bot))
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": policy.max_concurrency}
+        return json_response({"url": self.gateway_url, "shards": shards, "session_start_limit": limit})
 
     async def _get_me(self, request: web.Request) -> web.Response:
         bot = self._bot(request)

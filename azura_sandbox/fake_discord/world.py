@@ -140,8 +140,8 @@ class World:
 
     # ---- mutation -----------------------------------------------------------------------------------
 
-    def add_guild(self, name: str, owner_id: int | None = None) -> Guild:
-        gid = new_snowflake()
+    def add_guild(self, name: str, owner_id: int | None = None, guild_id: int | None = None) -> Guild:
+        gid = guild_id if guild_id is not None else new_snowflake()
         if owner_id is None:
             owner = self.add_user(f"{name}-owner")
             owner_id = owner.id
