@@ -257,6 +257,7 @@ class InteractionDriver(FakeDiscordCore):
         payload = self._interaction_payload(rec, guild, channel)
         if not await self.dispatch_app(rec.application_id, "INTERACTION_CREATE", payload):
             raise SandboxError(f"application {rec.application_id} has no connected gateway session")
+        rec.dispatched_at = time.monotonic()
 
     def _check_member(self, guild: Guild, user: User, channel: Channel) -> None:
         if user.id not in guild.members:
@@ -387,6 +388,15 @@ class InteractionDriver(FakeDiscordCore):
                     f"interaction {rec.id}: wanted {wait_followups} followups, got {len(rec.followup_ids)}"
                 )
         return self.interaction_result(rec.id)
+
+    def interaction_timing(self, interaction_id: Ref) -> JSON:
+        """When the fake dispatched an interaction and when the bot's callback arrived (``time.monotonic()``
+        seconds, None until it happened), and how it was answered: latency measured on Discord's side."""
+        rec = self.world.interactions.get(rid(interaction_id))
+        if rec is None:
+            raise SandboxError(f"unknown interaction {rid(interaction_id)}")
+        return {"interaction_id": rec.id, "dispatched_at": rec.dispatched_at, "answered_at": rec.answered_at,
+                "response_type": rec.response_type, "ephemeral": rec.ephemeral}
 
     def interaction_result(self, interaction_id: Ref) -> InteractionResult:
         """The current view of an interaction (followups may keep arriving after ``invoke`` returns)."""
