@@ -28,6 +28,9 @@ from azura_sandbox.testing import AzuraProcess, ChildProcess, ParentProcess, San
 
 __all__ = ["BenchCluster", "Listener", "TrackStartClock"]
 
+# the processes' logs, apart from other runs' (testing.py writes where this says)
+os.environ.setdefault("AZURA_SANDBOX_LOGS", "/tmp/azura-bench-logs")
+
 PLAYLIST = "https://www.youtube.com/playlist?list=PLbench{n}"
 NP_PREFIX = "🎶 **Now playing in <#{channel}>**"
 
@@ -184,7 +187,3 @@ class BenchCluster:
         await self.sandbox.stop()
 
 
-def bench_logs() -> Path:
-    logs = Path(os.environ.get("AZURA_SANDBOX_LOGS", "/tmp/azura-sandbox-logs"))
-    logs.mkdir(parents=True, exist_ok=True)
-    return logs

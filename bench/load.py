@@ -1,4 +1,4 @@
-"""Load on the sandbox cluster: commands per second through one parent, what a playing session costs, /play → TrackStart.
+"""Load on the sandbox cluster: commands/s through one parent, what a playing session costs, /play → TrackStart.
 
     .venv/bin/python bench/load.py [--rate 500] [--seconds 20] [--children 8] [--guilds 4] [--sessions 32]
                                    [--idle-seconds 15] [--json OUT]
@@ -34,12 +34,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchcluster import BenchCluster, Listener  # noqa: E402
-from loadstats import cpu_share, due_times, late_sends, summarize  # noqa: E402
-from procstat import TICKS_PER_S, sample  # noqa: E402
+from benchcluster import BenchCluster, Listener
+from loadstats import cpu_share, due_times, late_sends, summarize
+from procstat import TICKS_PER_S, sample
 
-from azura_common.process import run_main  # noqa: E402
-from azura_sandbox.fake_discord import SandboxError  # noqa: E402
+from azura_common.process import run_main
+from azura_sandbox.fake_discord import SandboxError
 
 GOAL_RATE = 500
 GOAL_P99_MS = 25.0
@@ -114,6 +114,24 @@ async def fire(cluster: BenchCluster, listeners: list[Listener], rate: float, se
                                                timeout_s)))
     shots = list(await asyncio.gather(*tasks))
     return shots, late_sends(due, sent, LATE_TOLERANCE_S), loop.time() - start
+
+
+async def fire_closed(cluster: BenchCluster, listeners: list[Listener], in_flight: int, seconds: float,
+                      seed: int = 1, timeout_s: float = 10.0) -> tuple[list[Shot], int, float]:
+    """``in_flight`` senders, each sending its next command when its last was answered, for ``seconds``: the
+    most the cluster answers with at most ``in_flight`` waiting (a closed loop cannot overload it)."""
+    rng = random.Random(seed)
+    actions = [a for a in MIX for _ in range(a.weight)]
+    shots: list[Shot] = []
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+
+    async def sender() -> None:
+        while loop.time() - start < seconds:
+            shots.append(await shoot(cluster, rng.choice(listeners), rng.choice(actions), rng, timeout_s))
+
+    await asyncio.gather(*(sender() for _ in range(in_flight)))
+    return shots, 0, loop.time() - start
 
 
 async def cpu_over(pids: dict[str, int], seconds: float) -> dict[str, float]:
@@ -223,7 +241,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 report["cpu_idle_pct"], report["cpu_playing_pct"] = idle, playing
                 report["session_cost"] = session_cost(idle, playing, per_bot)
             before = {name: sample(pid) for name, pid in pids.items()}
-            shots, late, wall = await fire(cluster, listeners, args.rate, args.seconds, args.seed, args.timeout)
+            if args.in_flight:
+                shots, late, wall = await fire_closed(cluster, listeners, args.in_flight, args.seconds, args.seed,
+                                                      args.timeout)
+            else:
+                shots, late, wall = await fire(cluster, listeners, args.rate, args.seconds, args.seed, args.timeout)
             report["load"] = {**summarize_shots(shots, wall), "late_sends": late, "wall_s": round(wall, 2)}
             report["cpu_load_pct"] = {name: round(cpu_share(b.ticks, a.ticks, wall, TICKS_PER_S), 1)
                                       for name, pid in pids.items()
@@ -240,7 +262,8 @@ def print_report(r: dict[str, Any]) -> None:
     load = r["load"]
     lat = load["latency"] or {}
     c = r["config"]
-    print(f"load: {c['rate']}/s offered for {c['seconds']} s, parent + {c['children']} children, "
+    offered = f"{c['in_flight']} in flight" if c["in_flight"] else f"{c['rate']}/s offered"
+    print(f"load: {offered} for {c['seconds']} s, parent + {c['children']} children, "
           f"{c['guilds']} guilds, {c['sessions']} sessions playing")
     print(f"  sent {load['sent']}, answered {load['answered']} ({load['achieved_per_s']}/s; through the parent "
           f"{load['through_parent_per_s']}/s), errors {load['errors']}, sends late >5 ms: {load['late_sends']}")
@@ -271,6 +294,8 @@ def print_report(r: dict[str, Any]) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="bench/load.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--rate", type=float, default=500.0, help="interactions per second offered")
+    p.add_argument("--in-flight", type=int, default=0,
+                   help="closed loop instead: this many senders, each waiting for its reply (max throughput)")
     p.add_argument("--seconds", type=float, default=20.0, help="how long the load runs")
     p.add_argument("--children", type=int, default=8)
     p.add_argument("--guilds", type=int, default=4)
