@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -9,9 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # bench/ is scripts, not a package
 
-import itertools
-
-from loadstats import cpu_share, due_times, growth_percent, late_sends, percentile, summarize
+from loadstats import cpu_share, due_times, growth_percent, late_sends, percentile, summarize  # noqa: E402
 
 
 def test_percentiles_are_nearest_rank_samples() -> None:
