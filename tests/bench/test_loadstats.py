@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # bench/ is scripts, not a package
 
-from loadstats import cpu_share, due_times, growth_percent, late_sends, percentile, summarize  # noqa: E402
+from loadstats import cpu_share, due_times, growth_percent, late_sends, percentile, summarize
 
 
 def test_percentiles_are_nearest_rank_samples() -> None:
