@@ -26,7 +26,7 @@ def percentile(samples: Sequence[float], q: float) -> float:
 
 @dataclass(frozen=True)
 class Summary:
-    """Latency of a run, in milliseconds."""
+    """A distribution (latency, in the unit of the samples)."""
 
     count: int
     p50: float
@@ -35,14 +35,14 @@ class Summary:
     max: float
     mean: float
 
-    def as_dict(self) -> dict[str, float]:
-        return {"count": self.count, "p50_ms": self.p50, "p90_ms": self.p90, "p99_ms": self.p99,
-                "max_ms": self.max, "mean_ms": self.mean}
+    def as_dict(self, unit: str = "ms") -> dict[str, float]:
+        return {"count": self.count, f"p50_{unit}": self.p50, f"p90_{unit}": self.p90, f"p99_{unit}": self.p99,
+                f"max_{unit}": self.max, f"mean_{unit}": self.mean}
 
 
-def summarize(samples_ms: Sequence[float]) -> Summary:
-    return Summary(len(samples_ms), percentile(samples_ms, 50), percentile(samples_ms, 90),
-                   percentile(samples_ms, 99), max(samples_ms), sum(samples_ms) / len(samples_ms))
+def summarize(samples: Sequence[float]) -> Summary:
+    return Summary(len(samples), percentile(samples, 50), percentile(samples, 90), percentile(samples, 99),
+                   max(samples), sum(samples) / len(samples))
 
 
 def due_times(rate: float, seconds: float) -> list[float]:
