@@ -6,8 +6,8 @@ As tests/azura_parent/test_e2e_faults.py does once: one guild, the parent busy w
 second session (a playlist) on a child. Each round: the fake Lavalink's truth names the bot playing that
 channel; that bot's process gets SIGKILL; the time counted is from the kill to the moment the fake Lavalink
 has exactly one unpaused player in the channel, on another bot, playing the same track (what a listener hears
-again). The killed child is started again on its port (the parent links it back) and is serving before the
-next round, so every round has the same spare bots.
+again). The killed child is started again on its port at once (the parent links it back when it is up), so
+with 4 children at least two spare bots are there in every round.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ async def kill_rounds(args: argparse.Namespace) -> dict[str, Any]:
                                "seconds": round(took, 3), "position_error_ms": round(position_error)})
                 print(f"  kill {n + 1:2}: {name} → {rounds[-1]['now_on']} in {took:.2f} s", flush=True)
                 await victim.stop()  # reaps the killed process
-                cluster.kids[index] = await cluster.sandbox.spawn_child(name, port=victim.port)
-                await cluster.wait_children_linked(args.children)
+                # back on its port (the parent links it again) while the next round's session plays on
+                cluster.kids[index] = await cluster.sandbox.spawn_child(name, port=victim.port, wait=False)
         finally:
             await cluster.stop()
     times = [r["seconds"] for r in rounds]
