@@ -12,6 +12,7 @@ TrackStart figure is measured against.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from azura_sandbox.fake_lavalink import FakeLavalink
 from azura_sandbox.fake_lavalink.model import FakePlayer, Session
 from azura_sandbox.testing import AzuraProcess, ChildProcess, ParentProcess, Sandbox
 
-__all__ = ["BenchCluster", "Listener", "TrackStartClock"]
+__all__ = ["BenchCluster", "Listener", "TrackStartClock", "write_json"]
 
 # the processes' logs, apart from other runs' (testing.py writes where this says)
 os.environ.setdefault("AZURA_SANDBOX_LOGS", "/tmp/azura-bench-logs")
@@ -187,3 +188,8 @@ class BenchCluster:
         await self.sandbox.stop()
 
 
+def write_json(path: Path | None, report: dict[str, Any]) -> None:
+    """A benchmark's full report, for bench/report.py (nothing when no path was asked for)."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=1))

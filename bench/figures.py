@@ -34,7 +34,10 @@ def plot_latency(remote: Json, steady: Json | None) -> None:
 def plot_failover(failover: Json) -> None:
     rounds = failover["rounds"]
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.bar([r["round"] for r in rounds], [r["seconds"] for r in rounds], color="#4c72b0")
+    colours = ["#dd8452" if r.get("killed_before") else "#4c72b0" for r in rounds]
+    ax.bar([r["round"] for r in rounds], [r["seconds"] for r in rounds], color=colours)
+    ax.bar([0], [0], color="#4c72b0", label="the child's first kill")
+    ax.bar([0], [0], color="#dd8452", label="killed again after its restart")
     ax.axhline(failover["goal_s"], color="#c44e52", linestyle="--", label=f"goal {failover['goal_s']:.0f} s")
     ax.set_xlabel("kill -9 number")
     ax.set_ylabel("seconds until the same track plays again")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import sys
@@ -34,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchcluster import BenchCluster, Listener
+from benchcluster import BenchCluster, Listener, write_json
 from loadstats import cpu_share, due_times, late_sends, summarize
 from procstat import TICKS_PER_S, sample
 
@@ -315,9 +314,7 @@ async def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     report = await run(args)
     print_report(report)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=1))
+    write_json(args.json, report)
     return 0
 
 

@@ -5,15 +5,14 @@
 The cluster and the mix are bench/load.py's (parent + 8 children, 4 guilds, 32 sessions playing). The load
 is sent in windows of ``--sample-s`` seconds at ``--rate`` commands/s (open loop, below what this machine
 saturates at); after each window every process's VmRSS is read. Growth is the mean of the last three
-samples over the first sample after the warm-up (the first 10 % of the windows, at least one): start-up
-allocation and caches filling are not growth. Goal: ≤ 5 % per process. ``--seconds`` defaults to
+samples over the first sample after the warm-up (``--warmup-s``, by default the first 10 % of the windows, at
+least one): start-up allocation and caches filling are not growth. Goal: ≤ 5 % per process. ``--seconds`` defaults to
 ``AZURA_SOAK_S`` or 600.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchcluster import BenchCluster
+from benchcluster import BenchCluster, write_json
 from load import Shot, fire, rss_mb, summarize_shots
 from loadstats import growth_percent
 
@@ -33,7 +32,7 @@ GOAL_GROWTH_PCT = 5.0
 
 async def soak(args: argparse.Namespace) -> dict[str, Any]:
     windows = max(2, round(args.seconds / args.sample_s))
-    warmup = max(1, windows // 10)
+    warmup = max(1, round(args.warmup_s / args.sample_s) if args.warmup_s is not None else windows // 10)
     with tempfile.TemporaryDirectory(prefix="azura-soak-") as tmp:
         cluster = await BenchCluster.start(Path(tmp), children=args.children, guilds=args.guilds,
                                            channels_per_guild=-(-args.sessions // args.guilds))
@@ -78,6 +77,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--children", type=int, default=8)
     p.add_argument("--guilds", type=int, default=4)
     p.add_argument("--sessions", type=int, default=32)
+    p.add_argument("--warmup-s", type=float, help="seconds of samples before growth is counted (default: 10 %%); "
+                   "the parent keeps each /queue pager for 600 s, so only a warm-up past that shows a plateau")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 
@@ -86,9 +87,7 @@ async def main() -> int:
     args = parse_args()
     report = await soak(args)
     print_report(report)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=1))
+    write_json(args.json, report)
     return 0
 
 
