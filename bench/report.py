@@ -138,6 +138,11 @@ def section_play(meta: Json) -> tuple[str, Json]:
             table(["", "p50 ms", "p90 ms", "p99 ms", "max ms"],
                   [[k.removesuffix("_ms").replace("_", " "), play[k]["p50_ms"], play[k]["p90_ms"], play[k]["p99_ms"],
                     play[k]["max_ms"]] for k in ("total_ms", "search_ms", "beyond_search_ms")])]
+    slow = [p for p in play["sessions"] if p["beyond_search_ms"] > 1000]
+    if slow:
+        text += ["", f"{len(slow)} of {len(play['sessions'])} took over a second beyond the search "
+                 f"({', '.join(f'{p['beyond_search_ms'] / 1000:.1f} s' for p in slow)}) with no warning in any "
+                 "process's log; the rest are the p50 above. Not explained yet."]
     return "\n".join(text), {"beyond_p50": play["beyond_search_ms"]["p50_ms"],
                              "beyond_p99": play["beyond_search_ms"]["p99_ms"]}
 
@@ -221,8 +226,9 @@ def section_soak(meta: Json) -> tuple[str, Json]:
     if long is not None:
         lc = long["config"]
         text += ["", f"A longer soak (`bench/soak.py --seconds {lc['seconds']:.0f} --warmup-s {lc['warmup_s']:.0f}`, "
-                 f"run once apart from `make bench`): growth after the first {lc['warmup_s'] / 60:.0f} minutes, "
-                 f"{long['load']['sent']:,} commands, {long['load']['errors']} errors.", "",
+                 f"run once apart from `make bench`, while a full test suite ran beside it): growth after the first "
+                 f"{lc['warmup_s'] / 60:.0f} minutes, {long['load']['sent']:,} commands, {long['load']['errors']} "
+                 f"errors (no reply in 10 s), p99 {long['load']['latency']['p99_ms']:,.0f} ms.", "",
                  table(["process", "RSS first MB", "RSS at warm-up end MB", "RSS last MB", "growth after warm-up"],
                        [[n, v[0], v[long['warmup_windows']], v[-1], f"{long['growth_pct'].get(n, 0):+.2f} %"]
                         for n, v in long["rss_mb"].items()]), "",
