@@ -140,8 +140,9 @@ def section_play(meta: Json) -> tuple[str, Json]:
                     play[k]["max_ms"]] for k in ("total_ms", "search_ms", "beyond_search_ms")])]
     slow = [p for p in play["sessions"] if p["beyond_search_ms"] > 1000]
     if slow:
+        times = ", ".join(f"{p['beyond_search_ms'] / 1000:.1f} s" for p in slow)
         text += ["", f"{len(slow)} of {len(play['sessions'])} took over a second beyond the search "
-                 f"({', '.join(f'{p['beyond_search_ms'] / 1000:.1f} s' for p in slow)}) with no warning in any "
+                 f"({times}) with no warning in any "
                  "process's log; the rest are the p50 above. Not explained yet."]
     return "\n".join(text), {"beyond_p50": play["beyond_search_ms"]["p50_ms"],
                              "beyond_p99": play["beyond_search_ms"]["p99_ms"]}
