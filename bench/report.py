@@ -207,6 +207,8 @@ def section_soak(meta: Json) -> tuple[str, Json]:
     soak = load("soak")
     if soak is None:
         return "## Soak\n\n" + missing("soak", meta), {}
+    if soak["max_growth_pct"] is None:
+        return "## Soak\n\n_The soak was too short to tell growth (two samples after its warm-up needed)._", {}
     c = soak["config"]
     rows = [[n, v[0], v[-1], f"{soak['growth_pct'].get(n, 0):+.2f} %"] for n, v in soak["rss_mb"].items()]
     text = ["## Soak",

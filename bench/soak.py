@@ -66,7 +66,10 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"  commands sent {load['sent']}, errors {load['errors']}, p99 {load['latency']['p99_ms']:.1f} ms")
     for name, values in r["rss_mb"].items():
         print(f"  {name:13} RSS {values[0]:6.1f} → {values[-1]:6.1f} MB   growth {r['growth_pct'].get(name, 0):+.2f} %")
-    print(f"  largest growth of an Azura process: {r['max_growth_pct']:+.2f} % (goal ≤ {GOAL_GROWTH_PCT:.0f} %)")
+    if r["max_growth_pct"] is None:
+        print("  too short to tell growth: it needs at least two samples after the warm-up")
+    else:
+        print(f"  largest growth of an Azura process: {r['max_growth_pct']:+.2f} % (goal ≤ {GOAL_GROWTH_PCT:.0f} %)")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,8 +89,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def main() -> int:
     args = parse_args()
     report = await soak(args)
-    print_report(report)
     write_json(args.json, report)
+    print_report(report)
     return 0
 
 
