@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean
+.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean bench
 
 venv: $(STAMP)
 
@@ -43,6 +43,13 @@ run: $(STAMP)
 	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
 	set -a && . ./.env && set +a && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
 		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2},worker=0
+
+# Every benchmark (bench/run_all.py: about 13 minutes on 2 cores, the soak AZURA_SOAK_S seconds, 180 unless set),
+# then BENCHMARKS.md, bench/plots/*.png and the README's figures. Never part of make test.
+AZURA_SOAK_S ?= 180
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	AZURA_SOAK_S=$(AZURA_SOAK_S) $(PY) bench/run_all.py
 
 # requirements.txt: the pinned runtime dependencies (Heroku, the Dockerfile), regenerated from setup.cfg
 requirements: $(STAMP)

@@ -1,6 +1,6 @@
 """Latency of a session call: in-process, through a child over gRPC, and over the first Koe's HTTP design.
 
-    .venv/bin/python bench/remote_latency.py [calls]
+    .venv/bin/python bench/remote_latency.py [calls] [--json OUT]
 
 One run, side by side, rounds interleaved so machine noise hits every variant alike:
 - transport alone: ``RemoteSession.pause`` (one unary RPC) to a KoeSession whose Pause does no work, vs an
@@ -9,12 +9,14 @@ One run, side by side, rounds interleaved so machine noise hits every variant al
   to the fake Lavalink; the same pause behind an aiohttp JSON endpoint in that same child process;
 - acquisition: ``Children.acquire`` for a free child among 1, 4 and 16 children (each a real gRPC server
   with its Link).
-Prints p50/p99 per variant, the ratios between them, and the goals.
+Prints p50/p99 per variant, the ratios between them, and the goals; ``--json`` also writes every sample (µs).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -109,7 +111,7 @@ def tracks() -> list[Track]:
     return [Track(encoded=t["encoded"], title=t["info"]["title"], length_ms=t["info"]["length"]) for t in found]
 
 
-async def main(calls: int) -> None:
+async def main(calls: int) -> dict[str, dict[str, list[float]]]:
     sandbox = await Sandbox.start(speed=1)
     processes: list[subprocess.Popen[bytes]] = []
     logs = log_dir()
@@ -227,12 +229,23 @@ async def main(calls: int) -> None:
     print("goals")
     print(f"  RemoteSession.pause p99                 {remote_p99_ms:5.2f} ms  (goal ≤ 2 ms)")
     print(f"  acquisition among 16 p50                {acq[16][0] / 1000:5.2f} ms  (goal ≤ 3 ms)")
+    return {"transport_us": transport, "end_to_end_us": end_to_end,
+            "acquisition_us": {f"{count} children": samples for count, samples in acquisition.items()}}
 
 
-async def run(calls: int) -> int:
-    await main(calls)
+async def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench/remote_latency.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("calls", type=int, nargs="?", default=2000, help="calls per variant")
+    parser.add_argument("--json", type=Path, help="write every sample (µs) per variant here")
+    args = parser.parse_args(argv)
+    samples = await main(args.calls)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        rounded = {group: {name: [round(v, 1) for v in values] for name, values in variants.items()}
+                   for group, variants in samples.items()}
+        args.json.write_text(json.dumps({"calls": args.calls, **rounded}))
     return 0
 
 
 if __name__ == "__main__":
-    run_main(run(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))  # uvloop, as the parent runs
+    run_main(run(sys.argv[1:]))  # uvloop, as the parent runs

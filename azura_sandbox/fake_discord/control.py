@@ -51,6 +51,7 @@ class ControlApi(FakeDiscordCore):
             "autocomplete",
             "click",
             "interaction_result",
+            "interaction_timing",
             "create_bot",
             "reset_bot_token",
             "remove_bot_from_guild",

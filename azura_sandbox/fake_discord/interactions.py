@@ -8,6 +8,7 @@ channel permissions: a bot that may not post in a channel can still answer a sla
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
 
@@ -56,10 +57,13 @@ class InteractionsApi(FakeDiscordCore):
         )
 
     async def _interaction_callback(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
         iid = snowflake_param(request, "interaction_id")
         rec = self.world.interactions.get(iid)
         if rec is None or rec.token != request.match_info["token"]:
             raise unknown("interaction", 10062)
+        if rec.answered_at is None:
+            rec.answered_at = arrived
         body = await read_object(request)
         try:
             rtype = int(body["type"])

@@ -255,6 +255,7 @@ class InteractionDriver(FakeDiscordCore):
         self.world.interactions[rec.id] = rec
         self._changed[rec.id] = asyncio.Event()
         payload = self._interaction_payload(rec, guild, channel)
+        rec.dispatched_at = time.monotonic()  # before the send: a quick reply may arrive while it is awaited
         if not await self.dispatch_app(rec.application_id, "INTERACTION_CREATE", payload, guild.id):
             raise SandboxError(f"application {rec.application_id} has no connected gateway session")
 
@@ -318,8 +319,11 @@ class InteractionDriver(FakeDiscordCore):
         values: list[str] | None = None,
         timeout_s: float = 5.0,
         wait_followups: int = 0,
+        catch_up: bool = True,
     ) -> InteractionResult:
-        """Click a button (or choose *values* in a select menu) on a bot's message."""
+        """Click a button (or choose *values* in a select menu) on a bot's message. ``catch_up=False`` skips
+        making sure the bot has seen the message's last change (a load driver whose clicks come seconds apart
+        per message: the heartbeat requests would spend the bot's gateway send budget)."""
         msg = self.world.messages.get(rid(message_id))
         if msg is None:
             raise SandboxError(f"unknown message {rid(message_id)}")
@@ -340,7 +344,8 @@ class InteractionDriver(FakeDiscordCore):
             data["values"] = list(values or [])
         rec = self._new_record(app_id, INTERACTION_COMPONENT, g, ch, u, data)
         rec.source_message_id = msg.id
-        await self.caught_up(app_id, msg.changed_at, guild_id=g.id)  # the bot handled the reply that made it
+        if catch_up:
+            await self.caught_up(app_id, msg.changed_at, guild_id=g.id)  # the bot handled the reply that made it
         await self._send_interaction(rec, g, ch)
         return await self._await_result(rec, timeout_s, wait_followups)
 
@@ -387,6 +392,15 @@ class InteractionDriver(FakeDiscordCore):
                     f"interaction {rec.id}: wanted {wait_followups} followups, got {len(rec.followup_ids)}"
                 )
         return self.interaction_result(rec.id)
+
+    def interaction_timing(self, interaction_id: Ref) -> JSON:
+        """When the fake dispatched an interaction and when the bot's callback arrived (``time.monotonic()``
+        seconds, None until it happened), and how it was answered: latency measured on Discord's side."""
+        rec = self.world.interactions.get(rid(interaction_id))
+        if rec is None:
+            raise SandboxError(f"unknown interaction {rid(interaction_id)}")
+        return {"interaction_id": rec.id, "dispatched_at": rec.dispatched_at, "answered_at": rec.answered_at,
+                "response_type": rec.response_type, "ephemeral": rec.ephemeral}
 
     def interaction_result(self, interaction_id: Ref) -> InteractionResult:
         """The current view of an interaction (followups may keep arriving after ``invoke`` returns)."""

@@ -416,3 +416,7 @@ class InteractionRecord:
     followup_ids: list[int] = field(default_factory=list)
     original_edited: bool = False
     acked: bool = False  # the callback's HTTP reply has been fully written to the bot
+    # Latency observables (time.monotonic(), comparable across processes on one host): when the
+    # INTERACTION_CREATE frame was written to the bot's gateway, and when the bot's callback request arrived.
+    dispatched_at: float | None = None
+    answered_at: float | None = None
