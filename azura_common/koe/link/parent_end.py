@@ -183,6 +183,9 @@ class ChildLink:
                 log.exception("link to %s failed", self.address)
             self._mark_down(LinkState.DOWN, "link lost", lose_sessions=True)
             if self._heard_hello:
+                # It was up: a fresh outage, retried from the shortest delay (not where the last outage left it,
+                # which made a child killed a second time noticed seconds late).
+                delay = self._backoff[0]
                 self.tokens.down(self.address)
             else:
                 self.tokens.unreachable(self.address)
