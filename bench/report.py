@@ -283,6 +283,16 @@ def section_memory(meta: Json) -> tuple[str, Json]:
 
 # ---- the whole -----------------------------------------------------------------------------------------
 
+def shared_note(load_start: list[float], cores: Any) -> str:
+    """Whether other work shared the machine, judged by the load average when the run began."""
+    if not load_start:
+        return "The load average at the start was not recorded."
+    if load_start[0] >= 1.0:
+        return (f"Other work shared the machine: the 1-minute load average was {load_start[0]:.1f} on {cores} cores "
+                "when the run began.")
+    return f"The machine was otherwise idle when the run began (1-minute load average {load_start[0]:.1f})."
+
+
 def section_machine(meta: Json) -> str:
     m = meta.get("machine", {})
     load_start = ", ".join(f"{v:.1f}" for v in m.get("load_average", []))
@@ -295,10 +305,10 @@ def section_machine(meta: Json) -> str:
                          ["load average (1, 5, 15 min) at start / end", f"{load_start} / {load_end}"],
                          ["whole run", f"{meta.get('total_s', 0) / 60:.1f} min"]]),
         "",
-        "This run shared its 2 cores with other work (four other sessions running test suites: see the load "
-        "average). Every process of the cluster, the fakes and the load driver are on the same 2 cores, so the "
-        "absolute rates and latencies here are those of a starved machine; the ratios, the CPU per command "
-        "and per session, and memory are the figures that carry over.",
+        shared_note(m.get("load_average", []), m.get("cores", 2)) + " Every process of the cluster, the fakes and "
+        "the load driver are on the same cores, so the absolute rates and latencies here are those of a small, "
+        "crowded machine; the ratios, the CPU per command and per session, and memory are the figures that carry "
+        "over.",
         "",
         table(["benchmark", "status", "seconds"], [[n, s["status"], s["seconds"]] for n, s in steps.items()]),
     ])
