@@ -83,10 +83,12 @@ class VoiceBot(discord.AutoShardedClient):
         shards: ShardSettings | None = None,
         **options: Any,
     ) -> None:
-        intents = discord.Intents.default()
-        intents.voice_states = True
+        # Only what Azura reads: servers, channels and roles; members (DJ roles, who listens); voice states.
+        # Message events are not asked for: every reply and now-playing edit in a server would reach every bot.
+        intents = discord.Intents.none()
         intents.guilds = True
         intents.members = True
+        intents.voice_states = True
         shards = shards or ShardSettings()  # Discord's recommended count, every shard
         if shards.ids is not None:  # discord.py's stubs take a list here, never None
             options["shard_ids"] = list(shards.ids)

@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from .core import VOICE_ENDPOINT, FakeDiscordCore
 from .gateway_session import GatewaySession
+from .intents import ALL_INTENTS
 from .objects import CHANNEL_VOICE, JSON, Bot, VoiceRequest
 from .permissions import CONNECT, VIEW_CHANNEL, has
 from .sharding import CLOSE_INVALID_SHARD, parse_shard
@@ -129,7 +130,9 @@ class GatewayApi(FakeDiscordCore):
             log.info("gateway: %s identified too fast for its bucket (shard %s): op 9", bot.name, shard)
             await ws.send_str(json.dumps({"op": OP_INVALID_SESSION, "d": False}))
             return None
-        session = GatewaySession(session_id=secrets.token_hex(16), bot=bot, ws=ws, shard=shard)
+        intents = data.get("intents")
+        session = GatewaySession(session_id=secrets.token_hex(16), bot=bot, ws=ws, shard=shard,
+                                 intents=intents if isinstance(intents, int) and intents >= 0 else ALL_INTENTS)
         self.sessions[session.session_id] = session
         guilds = [g for g in self.world.guilds.values() if bot.user_id in g.members and session.owns(g.id)]
         ready: JSON = {

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from .intents import ALL_INTENTS, receives
 from .objects import JSON, Bot
 from .sharding import Shard, shard_of
 
@@ -31,6 +32,7 @@ class GatewaySession:
     bot: Bot
     ws: web.WebSocketResponse | None = None
     shard: Shard | None = None  # (id, count) from IDENTIFY; None: the one session of an unsharded bot
+    intents: int = ALL_INTENTS  # from IDENTIFY: events of other intents are not sent (intents.py)
     seq: int = 0
     buffer: deque[JSON] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -51,6 +53,8 @@ class GatewaySession:
         return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
     async def dispatch(self, event: str, data: JSON) -> None:
+        if not receives(self.intents, event, data):
+            return
         async with self.lock:
             self.seq += 1
             payload = {"op": OP_DISPATCH, "t": event, "s": self.seq, "d": data}
