@@ -155,9 +155,10 @@ def section_children(meta: Json) -> tuple[str, Json]:
     plot_children(rows)
     base = rows[0][1]["load"]["achieved_per_s"]
     text = ["## Throughput vs children count",
-            "The same closed loop (16 in flight, 4 guilds, 8 sessions) with 1, 2, 4 and 8 child processes: every "
-            "public reply and now-playing edit reaches every bot of its guild (MESSAGE_CREATE/UPDATE), so each "
-            "child process adds work for every command even when it plays nothing.", "",
+            "The same closed loop (16 in flight, 4 guilds, 8 sessions) with 1, 2, 4 and 8 child processes. Every "
+            "child process runs on the same 2 cores as the parent, the fakes and the driver, so past a few children "
+            "they take CPU from the parent even when they play nothing (gateway events of their guilds: voice "
+            "states, members; message events are not sent to them since they do not ask for that intent).", "",
             table(["children", "answered/s", "vs 1 child", "p50 ms", "p99 ms", "parent CPU %", "errors"],
                   [[c, r["load"]["achieved_per_s"], f"{r['load']['achieved_per_s'] / base:.2f}×",
                     r["load"]["latency"]["p50_ms"], r["load"]["latency"]["p99_ms"], r["cpu_load_pct"].get("parent"),
