@@ -1,6 +1,7 @@
 """``make demo``: a scripted evening in one server, on the real parent and two children from the Procfile.
 
-The fakes run in this process; honcho runs the Procfile (parent + 2 children) against them with sandbox
+The fakes run in this process; honcho runs the Procfile (parent + 2 child processes, each running two bot
+accounts: ``AZURA_CHILD_BOTS``) against them with sandbox
 settings; the users are driven through the fake Discord. Every step checks what it expects and the demo
 stops with a clear message (exit 1) when something does not happen.
 """
@@ -38,6 +39,9 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "demo-cluster-secret"
 DEADLINE_S = 60.0
+CHILD_PROCESSES = 2  # honcho's child.1 and child.2 from the Procfile
+BOTS_PER_CHILD = 2  # each child process runs two bot accounts (AZURA_CHILD_BOTS)
+CHILD_BOTS = CHILD_PROCESSES * BOTS_PER_CHILD
 
 
 class DemoFailed(Exception):
@@ -116,8 +120,9 @@ async def run_demo() -> None:
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
         # the fake Discord issues each bot's Discord-format token; it refuses any other
         "AZURA_PARENT_TOKEN": discord.create_bot("demo-parent"),
-        "AZURA_CHILD_TOKENS": f"{discord.create_bot('demo-child-1')},{discord.create_bot('demo-child-2')}",
-        "AZURA_CHILD_COUNT": "2",
+        "AZURA_CHILD_TOKENS": ",".join(discord.create_bot(f"demo-child-{i}") for i in range(1, CHILD_BOTS + 1)),
+        "AZURA_CHILD_COUNT": str(CHILD_PROCESSES),  # honcho's child.1, child.2: each logs in BOTS_PER_CHILD bots
+        "AZURA_CHILD_BOTS": str(BOTS_PER_CHILD),
         "AZURA_CLUSTER_SECRET": SECRET,
         "LAVALINK_URI": f"http://127.0.0.1:{lavalink.port}",
         "LAVALINK_PASSWORD": lavalink.password,
@@ -128,9 +133,10 @@ async def run_demo() -> None:
     }
     honcho = shutil.which("honcho", path=venv_bin) or "honcho"
     log_path = workdir / "cluster.log"
-    story.say("🎧 Azura sandbox demo: one server, two voice channels, three bot accounts, no internet.")
+    story.say(f"🎧 Azura sandbox demo: one server, two voice channels, {CHILD_BOTS + 1} bot accounts, no internet.")
     story.say(f"   fake Discord {discord.base_url} · fake Lavalink :{lavalink.port} (10× speed)")
-    story.say(f"   starting the Procfile with honcho: parent on :{base}, children on :{base + 100} and :{base + 101}")
+    story.say(f"   starting the Procfile with honcho: parent on :{base}, two child processes on :{base + 100} and "
+              f":{base + 101}, {BOTS_PER_CHILD} bots each")
     story.say(f"   (process output: {log_path})")
     cluster = _start_cluster(
         [honcho, "start", "-e", str(empty_env), "-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-p", str(base),
@@ -138,13 +144,15 @@ async def run_demo() -> None:
         env, log_path,
     )
     try:
-        await _wait_for(lambda: "parent ready: 2/2 children linked" in log_path.read_text(errors="replace"),
-                        40, "the parent did not link both children", cluster, log_path)
+        linked = f"parent ready: {CHILD_BOTS}/{CHILD_BOTS} children linked"
+        await _wait_for(lambda: linked in log_path.read_text(errors="replace"),
+                        40, "the parent did not link every child bot", cluster, log_path)
         bots = discord.bot_user_ids()
         parent_id = next(b for b in bots if discord.commands(b, guild))
         story.names[parent_id] = "Azura"
         child_ids = [b for b in bots if b != parent_id]
-        story.say(f"   the cluster is up in {time.monotonic() - started:.1f} s: Azura (parent) + 2 children\n")
+        story.say(f"   the cluster is up in {time.monotonic() - started:.1f} s: Azura (parent) + {CHILD_BOTS} child "
+                  f"bots in {CHILD_PROCESSES} processes\n")
 
         def who_plays(channel: Channel) -> str:
             for bot_id in bots:
@@ -170,8 +178,8 @@ async def run_demo() -> None:
         await discord.user_join_voice(alice, lounge)
         await command(alice, "play", {"query": "https://music.example/playlist?list=lounge-classics"},
                       expect="Queued 12 tracks")
-        story.names[child_ids[0]] = "Azura Child"
-        story.names[child_ids[1]] = "Azura Child"
+        for child_id in child_ids:
+            story.names[child_id] = "Azura Child"
         if who_plays(lounge) != "Azura":
             raise DemoFailed("the parent should play in the first channel")
         story.say("   → Azura (the parent) joined Lounge.\n")
@@ -221,8 +229,12 @@ async def run_demo() -> None:
         story.say("   → Bob queued Alice's playlist in Gaming: no search, the saved tracks play as they are.\n")
 
         # -- 6. The child playing Gaming freezes mid-song: another bot carries on -----------------------
-        story.say(f"🧊 {story.names[gaming_bot]}'s process freezes mid-song (SIGSTOP, like a machine that hangs).")
-        frozen = _child_pid(base, 1 + [discord.bot(f"demo-child-{i}").user_id for i in (1, 2)].index(gaming_bot))
+        story.say(f"🧊 {story.names[gaming_bot]}'s process freezes mid-song, with both bots it runs (SIGSTOP, like a "
+                  "machine that hangs).")
+        slot = [discord.bot(f"demo-child-{i}").user_id for i in range(1, CHILD_BOTS + 1)].index(gaming_bot)
+        frozen_bots = {discord.bot(f"demo-child-{i}").user_id
+                       for i in range(1, CHILD_BOTS + 1) if (i - 1) // BOTS_PER_CHILD == slot // BOTS_PER_CHILD}
+        frozen = _child_pid(base, 1 + slot // BOTS_PER_CHILD)  # child.N runs tokens (N-1)*K+1 ... N*K
         os.kill(frozen, signal.SIGSTOP)
         froze = time.monotonic()
         try:
@@ -230,10 +242,12 @@ async def run_demo() -> None:
                                                    if "took over at" in m.content), None),
                                      10, "no other bot took Gaming over", cluster, log_path)
             took = time.monotonic() - froze
-            new_bot = next(b for b in child_ids if b != gaming_bot)
+            new_bot = await _wait_for(lambda: next((b for b in child_ids if b not in frozen_bots
+                                                    and (s := discord.voice_state(guild, b)) is not None
+                                                    and s.channel_id == gaming.id), None),
+                                      5, "no bot of the other process joined Gaming", cluster, log_path)
             story.names[new_bot] = "Azura Child #2"
             story.say(f"   after {took:.1f} s the parent posts: {story.plain(notice)}")
-            await _wait_for(lambda: discord.voice_state(guild, new_bot) is not None, 5, "the other child never joined")
         finally:
             os.kill(frozen, signal.SIGCONT)
         story.say(f"   {story.names[gaming_bot]} wakes up, hears its session moved, and leaves Gaming.")
