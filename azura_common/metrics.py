@@ -167,10 +167,13 @@ class NodeLoad(Protocol):
 
 
 class NodeHealth(Protocol):
-    """What the Lavalink collector reads of one node (``koe.local.node.KeptNode``)."""
+    """What the Lavalink gauges and /status read of one node (``koe.local.node.KeptNode``)."""
 
     @property
     def identifier(self) -> str: ...
+
+    @property
+    def uri(self) -> str: ...
 
     @property
     def serving(self) -> bool: ...

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from azura_common.metrics import NodePool
+
 from .base import BotServices, Search
 from .music import MusicCommands
 from .playlists import PlaylistCommands
 from .queue import QueueCommands
 from .server import ServerCommands
 from .settings import SettingsCommands
-from .status import ClusterView, NodesView, StatusCommands
+from .status import ClusterView, StatusCommands
 from .tree import AzuraTree
 
 __all__ = ["AzuraTree", "BotServices", "ParentServices", "install"]
 
 
-class SearchingNode(NodesView, Search, Protocol):
+class SearchingNode(NodePool, Search, Protocol):
     """The parent's Lavalink: it searches (the commands) and reports its health (/status)."""
 
 

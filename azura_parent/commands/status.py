@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from azura_common.koe.errors import PermissionDenied
 from azura_common.koe.koe import Koe
-from azura_common.metrics import NodeLoad, sessions_by_bot
+from azura_common.metrics import NodeHealth, NodePool, sessions_by_bot
 from azura_common.replies import reply_privately
 
 from ..cluster_status import BotStatus, ClusterStatus, NodeStatus, render_status
@@ -42,26 +42,6 @@ class ChildrenView(Protocol):
     def links(self) -> Sequence[LinkView]: ...
 
 
-class NodeView(Protocol):
-    """What /status reads of a Lavalink node (``koe.local.node.KeptNode``)."""
-
-    @property
-    def uri(self) -> str: ...
-
-    @property
-    def serving(self) -> bool: ...
-
-    @property
-    def load(self) -> NodeLoad | None: ...
-
-
-class NodesView(Protocol):
-    """The parent's Lavalink nodes (``koe.local.Lavalink``)."""
-
-    @property
-    def nodes(self) -> Sequence[NodeView]: ...
-
-
 class ClusterView(Protocol):
     """What /status reads of the parent (``ParentBot``)."""
 
@@ -72,7 +52,7 @@ class ClusterView(Protocol):
     def children(self) -> ChildrenView: ...
 
     @property
-    def lavalink(self) -> NodesView: ...
+    def lavalink(self) -> NodePool: ...
 
     @property
     def user(self) -> discord.ClientUser | None: ...
@@ -89,13 +69,15 @@ def gather_status(cluster: ClusterView, started: float, now: float) -> ClusterSt
                   rtt_ms=link.rtt_ms, stopping=link.draining_until is not None)
         for link in cluster.children.links
     )
-    nodes = tuple(
-        NodeStatus(node.uri, node.serving, load.players if load else None, load.playing_players if load else None,
-                   load.lavalink_load if load else None)
-        for node in cluster.lavalink.nodes
-        for load in (node.load,)
-    )
+    nodes = tuple(_node_status(node) for node in cluster.lavalink.nodes)
     return ClusterStatus((parent, *children), nodes, parked=counts.get("parked", 0), uptime_s=now - started)
+
+
+def _node_status(node: NodeHealth) -> NodeStatus:
+    load = node.load
+    if load is None:  # no stats report yet
+        return NodeStatus(node.uri, node.serving, None, None, None)
+    return NodeStatus(node.uri, node.serving, load.players, load.playing_players, load.lavalink_load)
 
 
 class StatusCommands(commands.Cog):

@@ -31,6 +31,7 @@ class Children:
 
 @dataclass
 class Node:
+    identifier: str = "azura-parent"
     uri: str = "http://127.0.0.1:2333"
     serving: bool = True
     load: NodeLoad | None = None
@@ -39,6 +40,7 @@ class Node:
 @dataclass
 class Nodes:
     nodes: Sequence[Node]
+    identifier: str = "azura-parent"
 
 
 @dataclass
