@@ -231,10 +231,10 @@ async def run_demo() -> None:
         # -- 6. The child playing Gaming freezes mid-song: another bot carries on -----------------------
         story.say(f"🧊 {story.names[gaming_bot]}'s process freezes mid-song, with both bots it runs (SIGSTOP, like a "
                   "machine that hangs).")
-        slot = [discord.bot(f"demo-child-{i}").user_id for i in range(1, CHILD_BOTS + 1)].index(gaming_bot)
-        frozen_bots = {discord.bot(f"demo-child-{i}").user_id
-                       for i in range(1, CHILD_BOTS + 1) if (i - 1) // BOTS_PER_CHILD == slot // BOTS_PER_CHILD}
-        frozen = _child_pid(base, 1 + slot // BOTS_PER_CHILD)  # child.N runs tokens (N-1)*K+1 ... N*K
+        by_token = [discord.bot(f"demo-child-{i}").user_id for i in range(1, CHILD_BOTS + 1)]
+        process = by_token.index(gaming_bot) // BOTS_PER_CHILD  # child.N runs tokens (N-1)*K+1 ... N*K
+        frozen_bots = set(by_token[process * BOTS_PER_CHILD:(process + 1) * BOTS_PER_CHILD])
+        frozen = _child_pid(base, 1 + process)
         os.kill(frozen, signal.SIGSTOP)
         froze = time.monotonic()
         try:
