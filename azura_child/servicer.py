@@ -272,6 +272,12 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
         state = await self._session(request).set_repeat(convert.repeat_from_pb(request.mode, strict=True))
         return pb.SetRepeatReply(state=convert.state_to_pb(state))
 
+    # -- effects --
+    @mutation
+    async def SetEffects(self, request: pb.SetEffectsRequest, context: Context) -> pb.SetEffectsReply:
+        state = await self._session(request).set_effects(convert.effects_from_pb(request.effects))
+        return pb.SetEffectsReply(state=convert.state_to_pb(state))
+
     @mutation
     async def Shuffle(self, request: pb.ShuffleRequest, context: Context) -> pb.ShuffleReply:
         return pb.ShuffleReply(state=convert.state_to_pb(await self._session(request).shuffle()))

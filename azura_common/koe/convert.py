@@ -27,6 +27,7 @@ from .errors import (
 )
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .records import MovedBoard, SessionRecord
+from .effects import Effects
 from .session import (
     CloseReason,
     Ending,
@@ -45,6 +46,8 @@ from .session import (
 
 __all__ = [
     "ERROR_DOMAIN",
+    "effects_from_pb",
+    "effects_to_pb",
     "close_reason_to_pb",
     "ending_from_pb",
     "ending_to_pb",
@@ -193,6 +196,16 @@ def tracks_from_pb(msgs: Iterable[pb.Track]) -> tuple[Track, ...]:
     return tuple(track_from_pb(m) for m in msgs)
 
 
+# -- effects --
+def effects_to_pb(effects: Effects) -> pb.Effects:
+    return pb.Effects(preset=effects.preset, equalizer=effects.equalizer, speed=effects.speed, pitch=effects.pitch)
+
+
+def effects_from_pb(msg: pb.Effects) -> Effects:
+    """Unset rates (0) read as unchanged (1.0); ranges are the session's to check."""
+    return Effects(preset=msg.preset, equalizer=msg.equalizer, speed=msg.speed or 1.0, pitch=msg.pitch or 1.0)
+
+
 def state_to_pb(state: SessionState) -> pb.SessionState:
     msg = pb.SessionState(
         guild_id=state.guild_id,
@@ -206,6 +219,7 @@ def state_to_pb(state: SessionState) -> pb.SessionState:
         repeat=repeat_to_pb(state.repeat),
         total=state.total,
         upcoming=state.upcoming,
+        effects=effects_to_pb(state.effects),
     )
     if state.text_channel_id is not None:
         msg.text_channel_id = state.text_channel_id
@@ -229,6 +243,7 @@ def state_from_pb(msg: pb.SessionState) -> SessionState:
         repeat=repeat_from_pb(msg.repeat),
         total=msg.total,
         upcoming=msg.upcoming,
+        effects=effects_from_pb(msg.effects),
     )
 
 
@@ -245,6 +260,7 @@ def record_to_pb(record: SessionRecord, *, with_tracks: bool = True) -> pb.Sessi
         repeat=repeat_to_pb(record.repeat),
         lavalink_session_id=record.lavalink_session_id,
         updated_ms=record.updated_ms,
+        effects=effects_to_pb(record.effects),
     )
     if with_tracks:
         msg.tracks.extend(track_to_pb(t) for t in record.tracks)
@@ -274,6 +290,7 @@ def record_from_pb(msg: pb.SessionRecord) -> SessionRecord:
         nowplaying_message_id=msg.nowplaying_message_id if msg.HasField("nowplaying_message_id") else None,
         lavalink_session_id=msg.lavalink_session_id,
         updated_ms=msg.updated_ms,
+        effects=effects_from_pb(msg.effects),
     )
 
 

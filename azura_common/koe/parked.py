@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .effects import Effects, check_effects
 from .errors import AlreadyConnected, NothingPlaying
 from .playback import seek_target, volume_target
 from .queue import Queue
@@ -44,6 +45,7 @@ class ParkedSession:
         self._position_ms = record.position_at(now_ms())
         self._paused = record.paused
         self._volume = record.volume
+        self._effects = record.effects
         self._lock = asyncio.Lock()
 
     @property
@@ -66,6 +68,7 @@ class ParkedSession:
             paused=self._paused,
             volume=self._volume,
             repeat=self.queue.repeat,
+            effects=self._effects,
             updated_ms=now_ms(),
         )
 
@@ -129,6 +132,11 @@ class ParkedSession:
         self.queue.repeat = mode
         return self._state()
 
+    # -- effects --
+    async def set_effects(self, effects: Effects) -> SessionState:
+        self._effects = check_effects(effects)  # nothing plays: the bot that takes it over applies them
+        return self._state()
+
     async def shuffle(self) -> SessionState:
         async with self._lock:
             self.queue.shuffle()
@@ -181,4 +189,5 @@ class ParkedSession:
             repeat=self.queue.repeat,
             total=self.queue.total,
             upcoming=self.queue.upcoming_count,
+            effects=self._effects,
         )

@@ -2,7 +2,7 @@
 
 A record is what the parent keeps for every session, whichever bot plays it: the resolved queue with
 requesters and trims, where playback is (a position checkpoint with the wall-clock time it was taken),
-paused/volume/repeat, where the now-playing message is, and which bot and Lavalink session play it.
+paused/volume/repeat/effects, where the now-playing message is, and which bot and Lavalink session play it.
 Pure data and arithmetic: no I/O, no discord, no grpc.
 """
 
@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .effects import NO_EFFECTS, Effects
 from .session import RepeatMode, Track
 
 __all__ = ["MovedBoard", "SessionRecord", "now_ms", "record_from_json", "record_to_json"]
@@ -40,6 +41,7 @@ class SessionRecord:
     nowplaying_message_id: int | None = None
     lavalink_session_id: str = ""  # the playing bot's Lavalink session (to destroy a dead bot's player)
     updated_ms: int = field(default_factory=now_ms)
+    effects: Effects = NO_EFFECTS  # the session's audio effects: a failover plays on with them
 
     @property
     def current(self) -> Track | None:
@@ -84,4 +86,5 @@ def record_from_json(text: str) -> SessionRecord:
     data: dict[str, Any] = json.loads(text)
     data["repeat"] = RepeatMode(data["repeat"])
     data["tracks"] = tuple(Track(**t) for t in data["tracks"])
+    data["effects"] = Effects(**data.get("effects", {}))  # records written before effects existed have none
     return SessionRecord(**data)

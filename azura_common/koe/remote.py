@@ -23,6 +23,7 @@ from .errors import ChildUnavailable, SessionLost
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from .records import SessionRecord
+from .effects import Effects
 from .session import (
     ASKED,
     Ending,
@@ -270,6 +271,11 @@ class RemoteSession:
     async def set_repeat(self, mode: RepeatMode) -> SessionState:
         request = pb.SetRepeatRequest(**self._mutation(), mode=convert.repeat_to_pb(mode))
         return await self._state_call(self._stub.SetRepeat, request)
+
+    # -- effects --
+    async def set_effects(self, effects: Effects) -> SessionState:
+        request = pb.SetEffectsRequest(**self._mutation(), effects=convert.effects_to_pb(effects))
+        return await self._state_call(self._stub.SetEffects, request)
 
     async def shuffle(self) -> SessionState:
         return await self._state_call(self._stub.Shuffle, pb.ShuffleRequest(**self._mutation()))

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from .effects import NO_EFFECTS, Effects
+
 if TYPE_CHECKING:
     from .records import SessionRecord
 
@@ -157,6 +159,7 @@ class SessionState:
     repeat: RepeatMode = RepeatMode.NONE
     total: int = 0  # entries in the queue, history included
     upcoming: int = 0  # entries after the current one
+    effects: Effects = NO_EFFECTS  # the session's audio effects (kept across tracks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +249,11 @@ class Session(Protocol):
         ...
 
     async def set_repeat(self, mode: RepeatMode) -> SessionState: ...
+
+    # -- effects --
+    async def set_effects(self, effects: Effects) -> SessionState:
+        """Replace the session's audio effects (``NO_EFFECTS`` clears them); they stay across tracks."""
+        ...
 
     async def shuffle(self) -> SessionState:
         """Shuffle the upcoming tracks only."""

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiohttp
 import wavelink
@@ -156,6 +156,11 @@ class KoePlayer(wavelink.Player):
     async def stop_track(self) -> None:
         self._require_serving()
         await lavalink_call(self.stop(), REFUSED)
+
+    async def apply_filters(self, filters: dict[str, Any]) -> None:
+        # wavelink keeps them and sends them again with every play: they stay across tracks (and a replay).
+        self._require_serving()
+        await lavalink_call(self.set_filters(wavelink.Filters(data=cast(Any, filters))), REFUSED)
 
     async def replay(self, track: Track | None, *, volume: int, paused: bool, start_ms: int) -> None:
         """Put this player on a Lavalink session that does not know it (Lavalink restarted): the voice

@@ -13,8 +13,9 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
+from ..effects import NO_EFFECTS, Effects, check_effects, lavalink_filters
 from ..errors import AlreadyConnected, ChildUnavailable, InvalidArgument, KoeError, NoSession, NothingPlaying
 from ..playback import seek_target, volume_target
 from ..queue import Queue
@@ -68,6 +69,10 @@ class VoicePlayer(Protocol):
 
     async def stop_track(self) -> None: ...
 
+    async def apply_filters(self, filters: dict[str, Any]) -> None:
+        """Set Lavalink's filters (a v4 ``filters`` object; {} clears them), kept for every later track."""
+        ...
+
     async def replay(self, track: Track | None, *, volume: int, paused: bool, start_ms: int) -> None:
         """Put the player on a Lavalink session that lost it (a restart): voice, then ``track`` from
         ``start_ms`` with that volume and pause. Works while commands are still refused."""
@@ -116,6 +121,7 @@ class LocalSession:
         self._text_channel_id: int | None = None
         self._paused = False
         self._volume = 100
+        self._effects = NO_EFFECTS
         self._lock = asyncio.Lock()
         self._ended = False
         self._ended_event = asyncio.Event()
@@ -170,6 +176,9 @@ class LocalSession:
             self._volume, self._paused = record.volume, record.paused
             position = record.position_at(now_ms())
             try:
+                if record.effects.active:  # before the track, so it starts with them
+                    await player.apply_filters(lavalink_filters(record.effects))
+                    self._effects = record.effects
                 track = self.queue.current
                 if track is not None:
                     await player.play_track(track, volume=self._volume, paused=self._paused, start_ms=position)
@@ -177,7 +186,7 @@ class LocalSession:
                     await player.change_volume(self._volume)
             except BaseException:
                 self.queue = Queue(rng=self._rng)  # a failed restore leaves an empty session: nothing half-done
-                self._volume, self._paused = 100, False
+                self._volume, self._paused, self._effects = 100, False, NO_EFFECTS
                 raise
             self._changed("restore")
             return self._state(position_ms=position if self.queue.current else 0)
@@ -211,6 +220,7 @@ class LocalSession:
             repeat=self.queue.repeat,
             nowplaying_message_id=self.nowplaying_message_id,
             lavalink_session_id=player.lavalink_session_id if player is not None else "",
+            effects=self._effects,
         )
 
     async def _join(self) -> VoicePlayer:
@@ -323,6 +333,16 @@ class LocalSession:
             self._require_player()
             self.queue.repeat = mode
             self._changed("set_repeat")
+            return self._state()
+
+    # -- effects --
+    async def set_effects(self, effects: Effects) -> SessionState:
+        check_effects(effects)
+        async with self._lock:
+            player = self._require_player()
+            await player.apply_filters(lavalink_filters(effects))  # refused: the session keeps its old ones
+            self._effects = effects
+            self._changed("set_effects")
             return self._state()
 
     async def shuffle(self) -> SessionState:
@@ -449,4 +469,5 @@ class LocalSession:
             repeat=self.queue.repeat,
             total=self.queue.total,
             upcoming=self.queue.upcoming_count,
+            effects=self._effects,
         )

@@ -23,6 +23,7 @@ import discord
 import pytest_asyncio
 from discord import app_commands
 
+from azura_common.koe.effects import NO_EFFECTS, Effects, check_effects
 from azura_common.koe.errors import InvalidArgument, NoSession, NothingPlaying, TrackLoadFailed
 from azura_common.koe.koe import Koe
 from azura_common.koe.local import SearchResult
@@ -67,6 +68,7 @@ class FakeSession:
         self.dj_role_id: int | None = None
         self.paused = False
         self.volume = 100
+        self.effects = NO_EFFECTS
         self.position_ms = 0
         self.calls: list[str] = []  # the mutating methods called, in order
 
@@ -94,6 +96,7 @@ class FakeSession:
             current=self.queue.current, current_position=self.queue.current_position,
             position_ms=self.position_ms if self.queue.current else 0, paused=self.paused, volume=self.volume,
             repeat=self.queue.repeat, total=self.queue.total, upcoming=self.queue.upcoming_count,
+            effects=self.effects,
         )
 
     def _started(self) -> SessionState:
@@ -188,6 +191,12 @@ class FakeSession:
         self._alive()
         self.queue.repeat = mode
         self.calls.append("set_repeat")
+        return self._state()
+
+    async def set_effects(self, effects: Effects) -> SessionState:
+        self._alive()
+        self.effects = check_effects(effects)
+        self.calls.append("set_effects")
         return self._state()
 
     async def shuffle(self) -> SessionState:

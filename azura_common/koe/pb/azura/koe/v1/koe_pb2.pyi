@@ -304,6 +304,7 @@ class SessionState(_message.Message):
     REPEAT_FIELD_NUMBER: _builtins.int
     TOTAL_FIELD_NUMBER: _builtins.int
     UPCOMING_FIELD_NUMBER: _builtins.int
+    EFFECTS_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild (server)."""
     channel_id: _builtins.int
@@ -332,6 +333,10 @@ class SessionState(_message.Message):
     def current(self) -> Global___Track:
         """The current track; absent when nothing is current."""
 
+    @_builtins.property
+    def effects(self) -> Global___Effects:
+        """The session's audio effects (effects block: 40-49)."""
+
     def __init__(
         self,
         *,
@@ -348,10 +353,11 @@ class SessionState(_message.Message):
         repeat: Global___RepeatMode.ValueType = ...,
         total: _builtins.int = ...,
         upcoming: _builtins.int = ...,
+        effects: Global___Effects | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "current", b"current", "text_channel_id", b"text_channel_id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "current", b"current", "effects", b"effects", "text_channel_id", b"text_channel_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "connected", b"connected", "current", b"current", "current_position", b"current_position", "guild_id", b"guild_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "total", b"total", "upcoming", b"upcoming", "volume", b"volume"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "connected", b"connected", "current", b"current", "current_position", b"current_position", "effects", b"effects", "guild_id", b"guild_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "total", b"total", "upcoming", b"upcoming", "volume", b"volume"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__text_channel_id: _TypeAlias = _typing.Literal["text_channel_id"]  # noqa: Y015
     _WhichOneofArgType__text_channel_id: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id"]  # noqa: Y015
@@ -380,6 +386,7 @@ class SessionRecord(_message.Message):
     NOWPLAYING_MESSAGE_ID_FIELD_NUMBER: _builtins.int
     LAVALINK_SESSION_ID_FIELD_NUMBER: _builtins.int
     UPDATED_MS_FIELD_NUMBER: _builtins.int
+    EFFECTS_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild."""
     channel_id: _builtins.int
@@ -412,6 +419,10 @@ class SessionRecord(_message.Message):
     def tracks(self) -> _containers.RepeatedCompositeFieldContainer[Global___Track]:
         """The whole queue, history included."""
 
+    @_builtins.property
+    def effects(self) -> Global___Effects:
+        """The session's audio effects (effects block: 40-49)."""
+
     def __init__(
         self,
         *,
@@ -430,10 +441,11 @@ class SessionRecord(_message.Message):
         nowplaying_message_id: _builtins.int | None = ...,
         lavalink_session_id: _builtins.str = ...,
         updated_ms: _builtins.int = ...,
+        effects: Global___Effects | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "dj_role_id", b"dj_role_id", "nowplaying_message_id", b"nowplaying_message_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "dj_role_id", b"dj_role_id", "effects", b"effects", "nowplaying_message_id", b"nowplaying_message_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "checkpoint_ms", b"checkpoint_ms", "current_position", b"current_position", "dj_role_id", b"dj_role_id", "guild_id", b"guild_id", "lavalink_session_id", b"lavalink_session_id", "nowplaying_message_id", b"nowplaying_message_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "tracks", b"tracks", "updated_ms", b"updated_ms", "volume", b"volume"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "checkpoint_ms", b"checkpoint_ms", "current_position", b"current_position", "dj_role_id", b"dj_role_id", "effects", b"effects", "guild_id", b"guild_id", "lavalink_session_id", b"lavalink_session_id", "nowplaying_message_id", b"nowplaying_message_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "tracks", b"tracks", "updated_ms", b"updated_ms", "volume", b"volume"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__dj_role_id: _TypeAlias = _typing.Literal["dj_role_id"]  # noqa: Y015
     _WhichOneofArgType__dj_role_id: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id"]  # noqa: Y015
@@ -2258,3 +2270,100 @@ class Heartbeat(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Heartbeat: _TypeAlias = Heartbeat  # noqa: Y015
+
+@_typing.final
+class Effects(_message.Message):
+    """-- effects --
+
+    A session's audio effects: presets by name ("" for none) and a custom speed/pitch.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PRESET_FIELD_NUMBER: _builtins.int
+    EQUALIZER_FIELD_NUMBER: _builtins.int
+    SPEED_FIELD_NUMBER: _builtins.int
+    PITCH_FIELD_NUMBER: _builtins.int
+    preset: _builtins.str
+    """The effect preset: bassboost, nightcore, vaporwave, 8d, karaoke, tremolo, vibrato, soft; "" for none."""
+    equalizer: _builtins.str
+    """The equalizer preset: bass, pop, rock, electronic, classical, treble; "" for none (flat)."""
+    speed: _builtins.float
+    """Custom speed, 0.5-2.0; 0 (unset) reads as 1.0, unchanged."""
+    pitch: _builtins.float
+    """Custom pitch, 0.5-2.0; 0 (unset) reads as 1.0, unchanged."""
+    def __init__(
+        self,
+        *,
+        preset: _builtins.str = ...,
+        equalizer: _builtins.str = ...,
+        speed: _builtins.float = ...,
+        pitch: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["equalizer", b"equalizer", "pitch", b"pitch", "preset", b"preset", "speed", b"speed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Effects: _TypeAlias = Effects  # noqa: Y015
+
+@_typing.final
+class SetEffectsRequest(_message.Message):
+    """Replace the session's audio effects."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GUILD_ID_FIELD_NUMBER: _builtins.int
+    CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    EFFECTS_FIELD_NUMBER: _builtins.int
+    guild_id: _builtins.int
+    """The guild."""
+    channel_id: _builtins.int
+    """The voice channel."""
+    request_id: _builtins.str
+    """Idempotency key."""
+    @_builtins.property
+    def effects(self) -> Global___Effects:
+        """The new effects; absent or empty clears them."""
+
+    def __init__(
+        self,
+        *,
+        guild_id: _builtins.int = ...,
+        channel_id: _builtins.int = ...,
+        request_id: _builtins.str = ...,
+        effects: Global___Effects | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effects", b"effects"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "effects", b"effects", "guild_id", b"guild_id", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetEffectsRequest: _TypeAlias = SetEffectsRequest  # noqa: Y015
+
+@_typing.final
+class SetEffectsReply(_message.Message):
+    """The state after the change."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def state(self) -> Global___SessionState:
+        """The new state."""
+
+    def __init__(
+        self,
+        *,
+        state: Global___SessionState | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetEffectsReply: _TypeAlias = SetEffectsReply  # noqa: Y015

@@ -97,6 +97,11 @@ class KoeSessionStub:
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetRepeatRequest.SerializeToString,
                 response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetRepeatReply.FromString,
                 _registered_method=True)
+        self.SetEffects = channel.unary_unary(
+                '/azura.koe.v1.KoeSession/SetEffects',
+                request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetEffectsRequest.SerializeToString,
+                response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetEffectsReply.FromString,
+                _registered_method=True)
         self.Shuffle = channel.unary_unary(
                 '/azura.koe.v1.KoeSession/Shuffle',
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleRequest.SerializeToString,
@@ -229,6 +234,14 @@ class KoeSessionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetEffects(self, request, context):
+        """-- effects --
+        Replace the session's audio effects (an empty Effects clears them); they stay across tracks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Shuffle(self, request, context):
         """Shuffle the upcoming tracks.
         """
@@ -347,6 +360,11 @@ def add_KoeSessionServicer_to_server(servicer, server):
                     servicer.SetRepeat,
                     request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetRepeatRequest.FromString,
                     response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetRepeatReply.SerializeToString,
+            ),
+            'SetEffects': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetEffects,
+                    request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetEffectsRequest.FromString,
+                    response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetEffectsReply.SerializeToString,
             ),
             'Shuffle': grpc.unary_unary_rpc_method_handler(
                     servicer.Shuffle,
@@ -715,6 +733,33 @@ class KoeSession:
             '/azura.koe.v1.KoeSession/SetRepeat',
             azura_dot_koe_dot_v1_dot_koe__pb2.SetRepeatRequest.SerializeToString,
             azura_dot_koe_dot_v1_dot_koe__pb2.SetRepeatReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetEffects(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azura.koe.v1.KoeSession/SetEffects',
+            azura_dot_koe_dot_v1_dot_koe__pb2.SetEffectsRequest.SerializeToString,
+            azura_dot_koe_dot_v1_dot_koe__pb2.SetEffectsReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -75,6 +75,10 @@ class KoeSessionStub:
     """Set the volume, absolutely or relatively."""
     SetRepeat: _grpc.UnaryUnaryMultiCallable[_koe_pb2.SetRepeatRequest, _koe_pb2.SetRepeatReply]
     """Set the repeat mode."""
+    SetEffects: _grpc.UnaryUnaryMultiCallable[_koe_pb2.SetEffectsRequest, _koe_pb2.SetEffectsReply]
+    """-- effects --
+    Replace the session's audio effects (an empty Effects clears them); they stay across tracks.
+    """
     Shuffle: _grpc.UnaryUnaryMultiCallable[_koe_pb2.ShuffleRequest, _koe_pb2.ShuffleReply]
     """Shuffle the upcoming tracks."""
     Move: _grpc.UnaryUnaryMultiCallable[_koe_pb2.MoveRequest, _koe_pb2.MoveReply]
@@ -125,6 +129,10 @@ class KoeSessionAsyncStub(KoeSessionStub):
     """Set the volume, absolutely or relatively."""
     SetRepeat: _aio.UnaryUnaryMultiCallable[_koe_pb2.SetRepeatRequest, _koe_pb2.SetRepeatReply]  # type: ignore[assignment]
     """Set the repeat mode."""
+    SetEffects: _aio.UnaryUnaryMultiCallable[_koe_pb2.SetEffectsRequest, _koe_pb2.SetEffectsReply]  # type: ignore[assignment]
+    """-- effects --
+    Replace the session's audio effects (an empty Effects clears them); they stay across tracks.
+    """
     Shuffle: _aio.UnaryUnaryMultiCallable[_koe_pb2.ShuffleRequest, _koe_pb2.ShuffleReply]  # type: ignore[assignment]
     """Shuffle the upcoming tracks."""
     Move: _aio.UnaryUnaryMultiCallable[_koe_pb2.MoveRequest, _koe_pb2.MoveReply]  # type: ignore[assignment]
@@ -244,6 +252,16 @@ class KoeSessionServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_koe_pb2.SetRepeatReply, _abc.Awaitable[_koe_pb2.SetRepeatReply]]:
         """Set the repeat mode."""
+
+    @_abc_1.abstractmethod
+    def SetEffects(
+        self,
+        request: _koe_pb2.SetEffectsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_koe_pb2.SetEffectsReply, _abc.Awaitable[_koe_pb2.SetEffectsReply]]:
+        """-- effects --
+        Replace the session's audio effects (an empty Effects clears them); they stay across tracks.
+        """
 
     @_abc_1.abstractmethod
     def Shuffle(
