@@ -16,6 +16,7 @@ from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from .effects import Effects
 from .errors import (
     ChildUnavailable,
     InvalidArgument,
@@ -27,7 +28,6 @@ from .errors import (
 )
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .records import MovedBoard, SessionRecord
-from .effects import Effects
 from .session import (
     CloseReason,
     Ending,
@@ -46,9 +46,9 @@ from .session import (
 
 __all__ = [
     "ERROR_DOMAIN",
+    "close_reason_to_pb",
     "effects_from_pb",
     "effects_to_pb",
-    "close_reason_to_pb",
     "ending_from_pb",
     "ending_to_pb",
     "enqueue_mode_from_pb",

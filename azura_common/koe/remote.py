@@ -19,11 +19,11 @@ import grpc
 from .. import metrics
 from ..tls import LinkTls, address_host, link_failure_hint
 from . import convert
+from .effects import Effects
 from .errors import ChildUnavailable, SessionLost
 from .pb.azura.koe.v1 import koe_pb2 as pb
 from .pb.azura.koe.v1 import koe_pb2_grpc as pb_grpc
 from .records import SessionRecord
-from .effects import Effects
 from .session import (
     ASKED,
     Ending,

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from azura_sandbox.fake_lavalink import catalogue
 from azura_sandbox.fake_lavalink.core import LavalinkCore
+from azura_sandbox.fake_lavalink.filters import check_filters
 from azura_sandbox.fake_lavalink.model import FakePlayer, LavalinkError
 
 __all__ = ["PlayersApi"]
@@ -110,9 +111,7 @@ class PlayersApi(LavalinkCore):
         paused = body.get("paused")
         if paused is not None and not isinstance(paused, bool):
             raise LavalinkError(400, "'paused' must be a boolean")
-        filters = body.get("filters")
-        if filters is not None and not isinstance(filters, dict):
-            raise LavalinkError(400, "'filters' must be an object")
+        filters = check_filters(body["filters"]) if body.get("filters") is not None else None
         voice = body.get("voice")
         if voice is not None:
             if not isinstance(voice, dict) or not all(
