@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from azura_sandbox.fake_lavalink.model import LavalinkError
 
-__all__ = ["check_filters"]
+__all__ = ["audible_filters", "check_filters"]
 
 Check = Callable[[float], bool]
 
@@ -103,3 +103,13 @@ def check_filters(value: object) -> dict[str, Any]:
     if "pluginFilters" in filters:
         _object(filters["pluginFilters"], "pluginFilters")
     return filters
+
+
+def audible_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """``filters`` without the parts that change nothing (equalizer bands at gain 0: wavelink sends all 15
+    always), for comparing what a player sounds like with what a client meant."""
+    audible = {name: value for name, value in filters.items() if name != "equalizer"}
+    bands = [band for band in filters.get("equalizer", []) if band.get("gain")]
+    if bands:
+        audible["equalizer"] = bands
+    return audible

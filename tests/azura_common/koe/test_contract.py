@@ -17,6 +17,7 @@ import pytest_asyncio
 
 from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
+from azura_common.koe.effects import NO_EFFECTS, Effects, lavalink_filters
 from azura_common.koe.errors import AlreadyConnected, InvalidArgument, NoSession, NothingPlaying, QueueIndexError
 from azura_common.koe.link.by_hand import reserve
 from azura_common.koe.records import SessionRecord, now_ms
@@ -32,6 +33,7 @@ from azura_common.koe.session import (
 )
 from azura_common.voicebot import point_discord_at
 from azura_sandbox.fake_lavalink.catalogue import load_tracks
+from azura_sandbox.fake_lavalink.filters import audible_filters
 from azura_sandbox.testing import Sandbox, free_port
 from azura_sandbox.waiting import eventually
 
@@ -354,3 +356,55 @@ async def test_restore_over_a_live_session_changes_nothing(restored: tuple[str, 
     assert info.value.message == "That voice channel already has a session."
     state = await first.get_state()
     assert state.total == 4 and state.current_position == 1
+
+
+# -- effects: the session's, kept across tracks and restores ------------------------------------------------
+
+
+def filters_of(world: World, session: Session) -> dict[str, Any]:
+    """The filters the fake Lavalink's player has, as heard (equalizer bands at gain 0 left out)."""
+    return audible_filters(truth(world, session)["filters"])
+
+
+def sent(effects: Effects) -> dict[str, Any]:
+    return audible_filters(lavalink_filters(effects))
+
+
+async def test_effects_reach_lavalink_stay_across_tracks_and_clear(session: Session, world: World) -> None:
+    batch = tracks("disco", 3)
+    await session.enqueue(batch)
+    nightcore = Effects(preset="nightcore", equalizer="rock")
+    state = await session.set_effects(nightcore)
+    assert state.effects == nightcore and state.current == batch[0]
+    await eventually(lambda: filters_of(world, session) == sent(nightcore), timeout=5,
+                     what="Lavalink's timescale and equalizer")
+    assert filters_of(world, session)["timescale"]["speed"] > 1
+    after_skip = await session.skip(1)
+    assert after_skip.effects == nightcore and after_skip.current == batch[1]
+    await eventually(lambda: playing(world, session) == batch[1].title, timeout=5, what="the next track")
+    assert filters_of(world, session) == sent(nightcore)  # the next track plays with them too
+    assert (await session.set_effects(NO_EFFECTS)).effects == NO_EFFECTS
+    await eventually(lambda: filters_of(world, session) == {}, timeout=5, what="Lavalink's filters cleared")
+
+
+async def test_bad_effects_change_nothing(session: Session, world: World) -> None:
+    await session.enqueue(tracks("funk", 1))
+    vaporwave = Effects(preset="vaporwave")
+    await session.set_effects(vaporwave)
+    with pytest.raises(InvalidArgument) as info:
+        await session.set_effects(Effects(preset="chipmunk"))
+    assert str(info.value).startswith("Unknown effect 'chipmunk'; use one of: bassboost, nightcore")
+    with pytest.raises(InvalidArgument, match=r"The speed must be between 0\.5 and 2 \(1 is unchanged\); 3 is not\."):
+        await session.set_effects(Effects(speed=3.0))
+    assert (await session.get_state()).effects == vaporwave
+    assert filters_of(world, session) == sent(vaporwave)
+
+
+async def test_restore_plays_on_with_the_records_effects(restored: tuple[str, World]) -> None:
+    kind, world = restored
+    effects = Effects(preset="8d", equalizer="bass", pitch=1.5)
+    session = await restore_on(kind, world, a_record(world, kind, current_position=2, effects=effects))
+    assert (await session.get_state()).effects == effects
+    await eventually(lambda: filters_of(world, session) == sent(effects), timeout=5,
+                     what="the restored player's filters")
+
