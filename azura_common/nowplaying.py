@@ -21,6 +21,8 @@ from typing import Protocol, runtime_checkable
 
 import discord
 
+from .i18n import text
+from .koe.effects import NO_EFFECTS
 from .koe.errors import KoeError
 from .koe.koe import Koe
 from .koe.records import MovedBoard
@@ -38,7 +40,8 @@ __all__ = ["ACTIONS", "DjRoleOf", "NowPlayingBoard", "NowPlayingView", "custom_i
 log = logging.getLogger(__name__)
 
 PREFIX = "azura:np:"
-ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volume_down", "volume_up")
+ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volume_down", "volume_up",
+           "effects_off")
 REFRESH_S = 10.0  # the timeline: well inside Discord's 5 edits / 5 s per channel
 COALESCE_S = 0.2  # a burst of changes becomes one edit
 ENDED = "This player has ended. Start a new one with `/play`."
@@ -99,6 +102,8 @@ class NowPlayingView(discord.ui.View):
             ("volume_down", f"🔉 −{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
             ("volume_up", f"🔊 +{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
         ]
+        if state is None or state.effects.active:  # -- effects -- (always in the persistent view: old messages)
+            buttons.append(("effects_off", text("effects.clear_button"), discord.ButtonStyle.secondary, 2))
         for action, label, style, row in buttons:
             self.add_item(ControlButton(board, action, label, style, row))
 
@@ -289,6 +294,8 @@ class NowPlayingBoard:
         if action in ("volume_down", "volume_up"):
             step = BUTTON_VOLUME_STEP if action == "volume_up" else -BUTTON_VOLUME_STEP
             return await session.set_volume(step, relative=True)
+        if action == "effects_off":
+            return await session.set_effects(NO_EFFECTS)
         raise ValueError(f"unknown now-playing action {action!r}")  # pragma: no cover - ACTIONS is closed
 
 

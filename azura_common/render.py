@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .i18n import text
 from .koe.session import QueuePage, RepeatMode, SessionState, Track
 from .rules.limits import MESSAGE_CHARS, SHOWN_AUTHOR_CHARS, SHOWN_LINK_CHARS, SHOWN_TITLE_CHARS
 from .rules.pages import page_count, page_of
@@ -102,6 +103,8 @@ def now_playing_lines(state: SessionState, names: Names | None = None) -> list[s
     if _REPEAT[state.repeat]:
         extras.append(_REPEAT[state.repeat])
     lines.append(" · ".join(extras))
+    if state.effects.active:  # -- effects --
+        lines.append(text("effects.nowplaying", None, effects=" · ".join(state.effects.names())))
     return lines
 
 

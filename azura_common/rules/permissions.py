@@ -24,8 +24,9 @@ __all__ = [
 DJ_ONLY: Final = "Only a DJ (the DJ role or Manage Server) can do that while others listen."
 GLOBAL_NEEDS_MANAGE: Final = "Only someone with Manage Server can make a playlist global."
 
-DJ_COMMANDS: Final = frozenset({"stop", "leave", "clear"})
-DJ_BUTTONS: Final = frozenset({"stop", "leave", "back"})  # a button cannot vote, so going back is a DJ's call
+DJ_COMMANDS: Final = frozenset({"stop", "leave", "clear", "effects", "equalizer"})  # effects: everyone hears them
+# a button cannot vote, so going back is a DJ's call
+DJ_BUTTONS: Final = frozenset({"stop", "leave", "back", "effects_off"})
 
 
 def may_dj(*, manage_guild: bool, role_ids: Iterable[int], dj_role_id: int | None, listeners: int) -> bool:
@@ -36,7 +37,8 @@ def may_dj(*, manage_guild: bool, role_ids: Iterable[int], dj_role_id: int | Non
 
 
 def command_needs_dj(name: str, *, by: int = 1) -> bool:
-    """Whether slash command ``name`` is a DJ's call: stop, leave, clear; back by more than one track."""
+    """Whether slash command ``name`` is a DJ's call: stop, leave, clear, effects, equalizer; back by more than
+    one track."""
     return name in DJ_COMMANDS or (name == "back" and by > 1)
 
 

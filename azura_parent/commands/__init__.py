@@ -13,6 +13,7 @@ from typing import Protocol
 from azura_common.metrics import NodePool
 
 from .base import BotServices, Search
+from .effects import EffectsCommands
 from .music import MusicCommands
 from .playlists import PlaylistCommands
 from .queue import QueueCommands
@@ -37,7 +38,7 @@ class ParentServices(BotServices, ClusterView, Protocol):
 
 def install(tree: AzuraTree, bot: ParentServices) -> None:
     """Add every command of every area to ``tree``, bound to ``bot``."""
-    for area in (MusicCommands(bot), QueueCommands(bot), StatusCommands(bot)):
+    for area in (MusicCommands(bot), QueueCommands(bot), StatusCommands(bot), EffectsCommands(bot)):
         for command in area.get_app_commands():
             tree.add_command(command)
     for group in (PlaylistCommands(bot), SettingsCommands(bot), ServerCommands(bot)):
