@@ -218,6 +218,20 @@ async def run_demo() -> None:
             raise DemoFailed("after skip, skip, back the child should be at track #2")
         story.say("   → skipped by 2 and went back 1: track #2, all handled by the child.\n")
 
+        # -- 4b. Effects: nightcore on the child's session, on its now-playing message and in Lavalink ----
+        story.say("🎛️ Bob wants the boss fights faster and higher: nightcore.")
+        await command(bob, "effects", {"preset": "nightcore"}, expect="Effects in")
+
+        def effects_line() -> str | None:
+            content = story.plain(discord.message(message).content)  # type: ignore[union-attr]
+            return next((line for line in content.splitlines() if line.startswith("🎛️")), None)
+
+        story.say(f"   the now-playing message shows: {await _wait_for(effects_line, 10, 'no effects line')}")
+        speeds = [p["filters"].get("timescale", {}).get("speed") for p in lavalink.players_truth()
+                  if p["channel_id"] == str(gaming.id)]
+        story.say(f"   → the child's Lavalink player plays at timescale speed {speeds[0]}; it stays for every "
+                  "next track.\n")
+
         # -- 5. A playlist saved from the queue and replayed --------------------------------------------
         story.say("💾 Alice saves the Lounge queue as a playlist and shares it.")
         await command(alice, "playlist", {"name": "Friday Lounge"}, sub="create", expect="Created playlist")
