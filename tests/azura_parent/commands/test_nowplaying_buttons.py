@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from command_fakes import FakeInteraction, FakeRole, FakeSession, World, track
 
+from azura_common.koe.effects import NO_EFFECTS, Effects
 from azura_common.koe.session import CloseReason, RepeatMode, Session
 from azura_common.nowplaying import NowPlayingBoard, NowPlayingView, custom_id
 
@@ -129,3 +130,17 @@ async def test_a_press_the_session_refuses_is_told_privately(world: World, board
     await press(board, "back", i := click(alice))  # the first track has nothing before it
     assert (i.text, i.private) == ("This is the first track; there is nothing before it.", True)
     assert i.edited is None and session.snapshot() == before
+
+
+# -- effects --
+async def test_the_effects_button_is_a_djs_and_clears_every_effect(world: World, board: NowPlayingBoard) -> None:
+    alice, bob, session = await listening(world)
+    await session.set_effects(Effects(preset="nightcore", equalizer="rock"))
+    shown = NowPlayingView(board, await session.get_state())
+    assert custom_id("effects_off") in [getattr(i, "custom_id", None) for i in shown.children]
+    await press(board, "effects_off", i := click(bob))
+    assert (i.text, i.private) == (DJ_ONLY, True) and session.effects.active
+    await press(board, "effects_off", j := click(alice))
+    assert session.effects == NO_EFFECTS and j.edited is not None and "🎛️" not in j.edited.content
+    after = NowPlayingView(board, await session.get_state())  # nothing to clear: no button
+    assert custom_id("effects_off") not in [getattr(i, "custom_id", None) for i in after.children]
