@@ -19,9 +19,9 @@ from aiohttp import WSMsgType, web
 
 from azura_sandbox.fake_lavalink import catalogue
 from azura_sandbox.fake_lavalink.control import ControlApi
+from azura_sandbox.fake_lavalink.lavasrc import load_lavasrc
 from azura_sandbox.fake_lavalink.model import LavalinkError, Session, error_response
 from azura_sandbox.fake_lavalink.players import PlayersApi
-from azura_sandbox.fake_lavalink.lavasrc import load_lavasrc
 from azura_sandbox.fake_lavalink.sources import plugins_for
 from azura_sandbox.web import serve_app
 

@@ -9,11 +9,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "🔎 {count} results for **{query}**: pick one or more to queue. The menu closes in {seconds} s.",
         "de": "🔎 {count} Treffer für **{query}**: wähle einen oder mehrere für die Warteschlange. "
               "Das Menü schließt in {seconds} s.",
-        "es": "🔎 {count} resultados para **{query}**: elige uno o varios para la cola. El menú se cierra en {seconds} s.",
+        "es": "🔎 {count} resultados para **{query}**: elige uno o varios para la cola. "
+              "El menú se cierra en {seconds} s.",
         "fr": "🔎 {count} résultats pour **{query}** : choisis-en un ou plusieurs à ajouter. "
               "Le menu se ferme dans {seconds} s.",
-        "pt-BR": "🔎 {count} resultados para **{query}**: escolha um ou mais para a fila. O menu fecha em {seconds} s.",
-        "ja": "🔎 **{query}** の検索結果 {count} 件: キューに追加する曲を選んでください。メニューは {seconds} 秒で閉じます。",
+        "pt-BR": "🔎 {count} resultados para **{query}**: escolha um ou mais para a fila. "
+                 "O menu fecha em {seconds} s.",
+        "ja": "🔎 **{query}** の検索結果 {count} 件: キューに追加する曲を選んでください。"
+              "メニューは {seconds} 秒で閉じます。",
     },
     "search.placeholder": {
         "en": "Choose the tracks to queue",
@@ -38,7 +41,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "es": "⌛ Esta búsqueda de **{query}** caducó; no se añadió nada. Usa `/search` otra vez para elegir.",
         "fr": "⌛ Cette recherche de **{query}** a expiré ; rien n'a été ajouté. Relance `/search` pour choisir.",
         "pt-BR": "⌛ Esta busca por **{query}** expirou; nada foi adicionado. Use `/search` de novo para escolher.",
-        "ja": "⌛ **{query}** の検索は期限切れになりました。何も追加されていません。もう一度 `/search` を実行してください。",
+        "ja": "⌛ **{query}** の検索は期限切れになりました。何も追加されていません。"
+              "もう一度 `/search` を実行してください。",
     },
     "search.picked": {
         "en": "✅ {user} picked {count} of the results for **{query}**.",
