@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from ..i18n import text
-from ..koe.errors import InvalidArgument
-from ..koe.session import Track
-from ..render import format_duration
-from .text import shorten
+from azura_common.i18n import text
+from azura_common.koe.errors import InvalidArgument
+from azura_common.koe.session import Track
+from azura_common.render import format_duration
+from azura_common.rules.text import shorten
 
 __all__ = ["OPTION_CHARS", "PICKER_RESULTS", "PickerOption", "chosen_tracks", "picker_options"]
 
