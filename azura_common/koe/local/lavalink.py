@@ -253,7 +253,7 @@ class Lavalink:
 
     async def _nothing_found(self, text: str, node: KeptNode) -> TrackLoadFailed:
         """Why a search found nothing: the words, or (from the node's /v4/info) sources Lavalink lacks."""
-        managers = None if is_direct(text) else await self._source_managers(node)
+        managers = None if is_direct(text) else await self._fetch_managers(node)  # fresh: it explains a failure
         return TrackLoadFailed(empty_search_message(text, self.search_sources, managers))
 
     async def _check_plugin(self, text: str, node: KeptNode) -> None:
@@ -273,14 +273,20 @@ class Lavalink:
         known = self._managers.get(node.identifier)
         if known is not None and known[0] == session:
             return known[1]
+        managers = await self._fetch_managers(node)
+        if managers is not None:
+            self._managers[node.identifier] = (session, managers)
+        return managers
+
+    @staticmethod
+    async def _fetch_managers(node: KeptNode) -> frozenset[str] | None:
+        """The node's ``/v4/info`` source managers now (within Lavalink's timeout), or None."""
         try:
             info = await lavalink_call(node.fetch_info(), REFUSED)
         except (KoeError, wavelink.WavelinkException) as exc:
             log.debug("no /v4/info from %s: %s", node.identifier, exc)
             return None
-        managers = frozenset(info.source_managers)
-        self._managers[node.identifier] = (session, managers)
-        return managers
+        return frozenset(info.source_managers)
 
     async def destroy_player(self, lavalink_session_id: str, guild_id: int) -> None:
         """Destroy a player of another Lavalink session (a dead bot's): nothing may play on unattached
