@@ -68,6 +68,7 @@ ENVIRONMENT: dict[str, str] = {
     "AZURA_IDLE_TIMEOUT_S": "leave a channel idle this long (seconds, default 300)",
     "AZURA_SEARCH_SOURCES": "Lavalink search prefixes tried in turn for plain words (default ytsearch,scsearch)",
     "AZURA_NOWPLAYING_REFRESH_S": "how often a now-playing message refreshes (seconds, default 10)",
+    "AZURA_SEARCH_MENU_TIMEOUT_S": "how long a /search menu can be used before it expires (seconds, default 120)",
     "AZURA_SHARD_COUNT": "gateway shards: a number, or auto (default: what Discord's /gateway/bot recommends)",
     "AZURA_SHARD_IDS": "only these shards in this process (comma-separated ids; needs a numeric AZURA_SHARD_COUNT)",
     "AZURA_DISCORD_API": "another Discord API to talk to (the sandbox's fake); unset: real Discord",
@@ -84,7 +85,8 @@ PARENT_VARIABLES = (
     "AZURA_CHILD_HOST", "PORT", "AZURA_DISCOVERY_INTERVAL_S", "AZURA_TLS_CERT", "AZURA_TLS_KEY", "AZURA_TLS_CA",
     "AZURA_TLS_SERVER_NAME", "AZURA_INSECURE_LINKS", "DATABASE_URL", "AZURA_DB_PATH", "AZURA_DATA_DIR",
     "LAVALINK_URI", "LAVALINK_PASSWORD", "LAVALINK_NODES", "AZURA_COMMAND_GUILDS",
-    "AZURA_IDLE_TIMEOUT_S", "AZURA_SEARCH_SOURCES", "AZURA_NOWPLAYING_REFRESH_S", "AZURA_SHARD_COUNT",
+    "AZURA_IDLE_TIMEOUT_S", "AZURA_SEARCH_SOURCES", "AZURA_SEARCH_MENU_TIMEOUT_S", "AZURA_NOWPLAYING_REFRESH_S",
+    "AZURA_SHARD_COUNT",
     "AZURA_SHARD_IDS", "AZURA_DISCORD_API", "AZURA_LOG_LEVEL", "AZURA_UVLOOP", "GRPC_EXPERIMENTS",
     "AZURA_LOG_FORMAT", "AZURA_METRICS_PORT", "AZURA_HEALTH_PORT", "AZURA_BIND_HOST",
 )

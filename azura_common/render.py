@@ -16,6 +16,7 @@ from .rules.text import fit_lines, shorten
 __all__ = [
     "fit_message",
     "format_duration",
+    "live_badge",
     "mention",
     "moved_text",
     "now_playing_lines",
@@ -44,9 +45,14 @@ def format_duration(ms: int) -> str:
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
+def live_badge(locale: str | None = None) -> str:
+    """What a live stream shows instead of its length or a timeline (it has neither)."""
+    return text("streams.live", locale)
+
+
 def progress_bar(position_ms: int, length_ms: int, width: int = 18) -> str:
     if length_ms <= 0:
-        return "🔴 LIVE"
+        return live_badge()
     filled = min(width - 1, max(0, round(width * position_ms / length_ms)))
     return "▬" * filled + "🔘" + "▬" * (width - filled - 1)
 
@@ -70,7 +76,7 @@ def track_line(track: Track, names: Names | None = None, *, link: bool = True) -
     title = shown_title(track)
     linked = link and track.uri and len(track.uri) <= SHOWN_LINK_CHARS and ">" not in track.uri
     shown = f"[{title}](<{track.uri}>)" if linked else f"**{title}**"
-    length = "live" if track.is_stream else format_duration(track.play_length_ms)
+    length = live_badge() if track.is_stream else format_duration(track.play_length_ms)
     by = f" — {_escape(shorten(track.author, SHOWN_AUTHOR_CHARS))}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
     return f"{shown}{by} ({length}){who}"
@@ -94,8 +100,8 @@ def now_playing_lines(state: SessionState, names: Names | None = None) -> list[s
     status = "⏸ Paused" if state.paused else "▶ Playing"
     lines = [
         f"{status} {track_line(track, names)}",
-        f"{progress_bar(elapsed, 0 if track.is_stream else length)} "
-        f"`{format_duration(elapsed)} / {'live' if track.is_stream else format_duration(length)}`",
+        live_badge() if track.is_stream else f"{progress_bar(elapsed, length)} "
+                                             f"`{format_duration(elapsed)} / {format_duration(length)}`",
     ]
     extras = [f"#{state.current_position} of {state.total}", f"🔊 {state.volume}%"]
     if state.upcoming:

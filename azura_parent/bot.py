@@ -44,6 +44,7 @@ class ParentBot(VoiceBot):
         super().__init__(lavalink, shards=config.shards, **options)
         self.lavalink.search_sources = config.search_sources  # only the parent searches
         self.config = config
+        self.search_menu_timeout_s = config.search_menu_timeout_s  # /search's menu (commands/search.py)
         self.tree = AzuraTree(self)
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
         fixed, names = split_children(config.children)

@@ -121,6 +121,7 @@ class ParentConfig:
     idle_timeout_s: float
     nowplaying_refresh_s: float = 10.0
     search_sources: tuple[str, ...] = DEFAULT_SEARCH_SOURCES  # Lavalink prefixes tried in turn for plain words
+    search_menu_timeout_s: float = 120.0  # AZURA_SEARCH_MENU_TIMEOUT_S: how long a /search menu can be used
     lavalink_more: tuple[LavalinkServer, ...] = ()  # further Lavalink nodes (LAVALINK_NODES), all connected
     lavalink_region: str = ""  # the first node's region hint (LAVALINK_NODES)
     tls: LinkTls = field(default_factory=LinkTls)  # AZURA_TLS_CA (+ CERT/KEY for mTLS): dial the children in TLS
@@ -161,6 +162,7 @@ class ParentConfig:
         except ValueError as exc:
             problems.add(f"AZURA_SEARCH_SOURCES: {exc}")
         lavalink: tuple[LavalinkServer, ...] = problems.check(lambda: lavalink_servers(env), (LavalinkServer("", ""),))
+        menu_timeout_s = problems.check(lambda: env_seconds(env, "AZURA_SEARCH_MENU_TIMEOUT_S", 120.0), 120.0)
         nowplaying_refresh_s = problems.check(lambda: env_seconds(env, "AZURA_NOWPLAYING_REFRESH_S", 10.0), 10.0)
         tls = problems.check(lambda: read_link_tls(env), LinkTls())
         insecure = insecure_links(env)
@@ -186,6 +188,7 @@ class ParentConfig:
             idle_timeout_s=idle,
             nowplaying_refresh_s=nowplaying_refresh_s,
             search_sources=search_sources,
+            search_menu_timeout_s=menu_timeout_s,
             tls=tls,
             insecure_links=insecure,
             discovery_interval_s=interval,

@@ -242,6 +242,19 @@ async def run_demo() -> None:
                       expect="Queued 24 tracks")
         story.say("   → Bob queued Alice's playlist in Gaming: no search, the saved tracks play as they are.\n")
 
+        # -- 5b. Carol picks from the top results of a search (/search) ---------------------------------
+        story.say("🔎 Carol searches and picks two of the top results from a menu.")
+        found = await command(carol, "search", {"query": "sunset drive"}, expect="10 results")
+        menu = next(item for row in found.components for item in row.get("components", []) if item.get("type") == 3)
+        for option in menu["options"][:3]:
+            story.say(f"      ▸ {option['label']}")
+        story.say("   Carol picks the 1st and the 3rd.")
+        picked = await discord.choose(carol, found.message_id or 0, menu["custom_id"], ["0", "2"], timeout_s=15)
+        story.answer("Carol", picked)
+        if "picked 2 of the results" not in story.plain(picked.text):
+            raise DemoFailed(f"Carol's picks were not queued: {story.plain(picked.text)!r}")
+        story.say("   → both joined the Lounge queue; the menu is gone from the message.\n")
+
         # -- 6. The child playing Gaming freezes mid-song: another bot carries on -----------------------
         story.say(f"🧊 {story.names[gaming_bot]}'s process freezes mid-song, with both bots it runs (SIGSTOP, like a "
                   "machine that hangs).")

@@ -6,6 +6,7 @@ both must refuse and clamp alike. Pure: no I/O.
 
 from __future__ import annotations
 
+from ..i18n import text
 from ..render import format_duration
 from .errors import InvalidArgument, NothingPlaying
 from .session import MAX_VOLUME, Track
@@ -20,7 +21,7 @@ def seek_target(track: Track | None, now_ms: int, position_ms: int, relative: bo
     if track is None:
         raise NothingPlaying()
     if track.is_stream:
-        raise InvalidArgument("You can't seek in a live stream.", "position")
+        raise InvalidArgument(text("streams.no_seek"), "position")  # key for KoeError: streams.no_seek
     target = now_ms + position_ms if relative else position_ms
     end = track.length_ms if track.end_ms is None else min(track.end_ms, track.length_ms)
     if not relative and not 0 <= target <= end:

@@ -3,7 +3,7 @@
 Areas: ``music`` (play and steer), ``queue`` (read and edit the queue), ``playlists``, ``settings`` (each
 user's own), ``server`` (a server's, for admins), ``status`` (the cluster at a glance, for admins). Every rule a
 command applies lives in ``azura_common.rules``, shared with the now-playing buttons; the one error handler is
-``tree.AzuraTree``.
+``tree.AzuraTree``. ``search``: pick from the top results of a search.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .effects import EffectsCommands
 from .music import MusicCommands
 from .playlists import PlaylistCommands
 from .queue import QueueCommands
+from .search import SearchCommands
 from .server import ServerCommands
 from .settings import SettingsCommands
 from .status import ClusterView, StatusCommands
@@ -35,10 +36,13 @@ class ParentServices(BotServices, ClusterView, Protocol):
     @property
     def lavalink(self) -> SearchingNode: ...
 
+    search_menu_timeout_s: float  # how long a /search menu can be used
+
 
 def install(tree: AzuraTree, bot: ParentServices) -> None:
     """Add every command of every area to ``tree``, bound to ``bot``."""
-    for area in (MusicCommands(bot), QueueCommands(bot), StatusCommands(bot), EffectsCommands(bot)):
+    for area in (MusicCommands(bot), QueueCommands(bot), StatusCommands(bot), EffectsCommands(bot),
+                 SearchCommands(bot, bot.search_menu_timeout_s)):
         for command in area.get_app_commands():
             tree.add_command(command)
     for group in (PlaylistCommands(bot), SettingsCommands(bot), ServerCommands(bot)):

@@ -12,6 +12,7 @@ import time
 
 from aiohttp import web
 
+from .components import check_components
 from .core import FakeDiscordCore
 from .objects import FLAG_LOADING, INTERACTION_COMMAND, JSON, InteractionRecord, Message, new_snowflake
 from .replies import (
@@ -76,6 +77,7 @@ class InteractionsApi(FakeDiscordCore):
             raise ApiError(400, "Interaction has already been acknowledged.", 40060)
         if rtype not in CALLBACK_TYPES:
             raise invalid_field("type", "BASE_TYPE_CHOICES", f"Value must be one of {CALLBACK_TYPES}.")
+        check_components(data)
         msg = await self._apply_callback(rec, rtype, data)
         rec.response_type = rtype
         log.debug("interaction %s answered with type %s", rec.id, rtype)
@@ -157,6 +159,7 @@ class InteractionsApi(FakeDiscordCore):
     async def _webhook_followup(self, request: web.Request) -> web.Response:
         rec = self._webhook_interaction(request)
         body = await read_object(request)
+        check_components(body)
         if rec.response_type is None:
             raise unknown("Webhook", 10015)
         original_alive = rec.response_message_id is not None and rec.response_message_id in self.world.messages
@@ -184,6 +187,7 @@ class InteractionsApi(FakeDiscordCore):
         rec = self._webhook_interaction(request)
         msg = self._webhook_message(request, rec)
         body = await read_object(request)
+        check_components(body)
         msg.apply_edit(body)
         if msg.id == rec.response_message_id:
             rec.original_edited = True

@@ -11,6 +11,7 @@ import logging
 
 from aiohttp import web
 
+from .components import check_components
 from .core import FakeDiscordCore
 from .objects import FLAG_EPHEMERAL, JSON, Message, new_snowflake
 from .permissions import EMBED_LINKS, MANAGE_MESSAGES, MOVE_MEMBERS, SEND_MESSAGES, VIEW_CHANNEL, has
@@ -136,6 +137,7 @@ class RestApi(FakeDiscordCore):
             raise ApiError(400, "Cannot send an empty message", 50006)
         if not isinstance(components or [], list):
             raise invalid_field("components", "LIST_TYPE_CONVERT", "Must be an array.")
+        check_components(body)
         if embeds and not has(self.world.channel_permissions(ch, bot.user_id), EMBED_LINKS):
             raise missing_permissions()
         msg = Message(
@@ -167,6 +169,7 @@ class RestApi(FakeDiscordCore):
         body = await read_object(request)
         if msg.author_id != bot.user_id:
             raise ApiError(403, "Cannot edit a message authored by another user", 50005)
+        check_components(body)
         if embeds_of(body) and not has(self.world.channel_permissions(ch, bot.user_id), EMBED_LINKS):
             raise missing_permissions()
         msg.apply_edit(body)

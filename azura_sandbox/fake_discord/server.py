@@ -19,11 +19,11 @@ from aiohttp import web
 
 from ..web import serve_app
 from .commands import CommandsApi
+from .components import ComponentDriver
 from .control import ControlApi
 from .driver import Driver
 from .gateway import GatewayApi
 from .interactions import InteractionsApi
-from .invoking import InteractionDriver
 from .ratelimit import RateLimiter, Verdict
 from .replies import RATELIMIT_HEADERS, ApiError, json_response
 from .rest import RestApi
@@ -48,7 +48,7 @@ class Exchange:
     body: Any
 
 
-class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, InteractionDriver, ControlApi):
+class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, ComponentDriver, ControlApi):
     """A network-level Discord fake: one aiohttp app serving REST, gateway and the sandbox control API."""
 
     def __init__(self, world: World | None = None, limiter: RateLimiter | None = None) -> None:

@@ -6,12 +6,14 @@ under ``/_sandbox/``.
 """
 
 from azura_sandbox.fake_lavalink.catalogue import decode_track, encode_info, load_tracks, make_track
+from azura_sandbox.fake_lavalink.lavasrc import LAVASRC_SOURCES
 from azura_sandbox.fake_lavalink.model import FakePlayer, Session, error_body
 from azura_sandbox.fake_lavalink.server import FakeLavalink
 from azura_sandbox.fake_lavalink.sources import DEFAULT_SOURCES, STOCK_SOURCES
 
 __all__ = [
     "DEFAULT_SOURCES",
+    "LAVASRC_SOURCES",
     "STOCK_SOURCES",
     "FakeLavalink",
     "FakePlayer",

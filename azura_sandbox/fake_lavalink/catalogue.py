@@ -5,14 +5,15 @@ JSON of its ``info`` dict, so it can be decoded back without any server state.
 
 Query conventions (case-insensitive), for the sources the node has (``sources.py``):
 
-* a search prefix (``ytsearch:``, ``scsearch:``, ``spsearch:``…) → ``search`` with 5 tracks from that source;
+* a search prefix (``ytsearch:``, ``scsearch:``, ``spsearch:``…) → ``search`` with 20 tracks from that source;
   without that source → ``empty``, as Lavalink answers when no source manager claims the identifier;
 * an ``http(s)://`` URL containing ``playlist`` or ``list=`` → ``playlist`` with 12 tracks;
 * any other ``http(s)://`` URL → ``track``; a URL of a site whose source is missing → ``error`` "Unknown file
   format." when the node has the http source (it fetched a web page), else ``empty``;
 * a bare word → ``empty`` (no source claims it: clients add a search prefix);
 * a query containing ``nothing`` → ``empty``; containing ``error`` → ``error``;
-* a query containing ``live`` yields stream tracks (``isStream`` true, not seekable);
+* a query containing ``live`` yields stream tracks (``isStream`` true, not seekable), and so does an http(s)
+  link of the http source that looks like a radio (``stream``, ``radio``, ``icecast``, a playlist file);
 * a query containing ``short`` yields 5-second tracks.
 """
 
@@ -46,7 +47,8 @@ MIN_LENGTH_MS = 120_000
 MAX_LENGTH_MS = 360_000
 SHORT_LENGTH_MS = 5_000
 STREAM_LENGTH_MS = 9_223_372_036_854_775_807  # Lavalink reports Long.MAX_VALUE for streams
-SEARCH_RESULTS = 5
+SEARCH_RESULTS = 20  # about what a YouTube search answers (the picker shows the top 10)
+_STREAM_WORDS = ("stream", "radio", "icecast", ".m3u", ".pls")
 PLAYLIST_SIZE = 12
 
 
@@ -87,7 +89,8 @@ def make_track(query: str, index: int, source: str = "youtube") -> dict[str, Any
         f"{_ADJECTIVES[digest[10] % len(_ADJECTIVES)]} {_NOUNS[digest[11] % len(_NOUNS)]}"
         f"{_SUFFIXES[digest[12] % len(_SUFFIXES)]}"
     )
-    is_stream = "live" in lowered
+    # a live query, or a radio/Icecast link through the http source: Lavalink marks both isStream
+    is_stream = "live" in lowered or (source == "http" and any(w in lowered for w in _STREAM_WORDS))
     if is_stream:
         length = STREAM_LENGTH_MS
         title = f"{title} - 24/7 Live Radio"

@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 
 from azura_sandbox.fake_lavalink import catalogue
 from azura_sandbox.fake_lavalink.control import ControlApi
+from azura_sandbox.fake_lavalink.lavasrc import load_lavasrc
 from azura_sandbox.fake_lavalink.model import LavalinkError, Session, error_response
 from azura_sandbox.fake_lavalink.players import PlayersApi
 from azura_sandbox.fake_lavalink.sources import plugins_for
@@ -175,7 +176,8 @@ class FakeLavalink(PlayersApi, ControlApi):
         if identifier is None:
             raise LavalinkError(400, "Required parameter 'identifier' is not present")
         self.searches.append(identifier)  # observable truth: tests check what was (not) searched
-        return web.json_response(catalogue.load_tracks(identifier, self.sources))
+        claimed = load_lavasrc(identifier, self.sources)  # the LavaSrc plugin first, as its sources come first
+        return web.json_response(claimed if claimed is not None else catalogue.load_tracks(identifier, self.sources))
 
     async def _decodetrack(self, request: web.Request) -> web.Response:
         encoded = request.query.get("encodedTrack")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,11 +152,17 @@ def queue_titles(text: str) -> list[str]:
     return out
 
 
-async def start_cluster(tmp: Path, *, idle_timeout_s: float = 300, speed: float = 50.0) -> Cluster:
+async def start_cluster(tmp: Path, *, idle_timeout_s: float = 300, speed: float = 50.0,
+                        parent_env: Mapping[str, str] | None = None, lavalink_sources: Sequence[str] = ()) -> Cluster:
+    """``parent_env``: more settings for the parent; ``lavalink_sources``: the fake Lavalink's sources instead of
+    its default ones."""
     sb = await Sandbox.start(user_names=USERS, voice_channels=1, speed=speed)
+    if lavalink_sources:
+        sb.lavalink.sources = tuple(lavalink_sources)
     try:
         kids = list(await asyncio.gather(sb.spawn_child("kid-1"), sb.spawn_child("kid-2")))
-        parent = await sb.spawn_parent("parent-token", kids, tmp / "db.sqlite3", idle_timeout_s=idle_timeout_s)
+        parent = await sb.spawn_parent("parent-token", kids, tmp / "db.sqlite3", idle_timeout_s=idle_timeout_s,
+                                       env=parent_env)
     except BaseException:
         await sb.stop()
         raise

@@ -17,6 +17,7 @@ import wavelink
 
 from ... import metrics
 from ...config import LavalinkServer
+from ...i18n import text as message
 from ...supervised import Supervised
 from ..errors import (
     InvalidArgument,
@@ -26,6 +27,7 @@ from ..errors import (
 )
 from ..session import Track
 from .keeper import CHECK_S, LinkKeeper, Outage
+from .lavasrc import SERVICE_NAMES, lavasrc_source, serves
 from .node import KeptNode, check_wavelink_internals
 from .node_choice import choose_node
 from .player import HEARTBEAT_S, REFUSED, KoePlayer, lavalink_call, track_from_playable
@@ -80,6 +82,7 @@ class Lavalink:
         self.on_restored: PlayersRestored | None = None
         self._nodes: tuple[KeptNode, ...] = ()
         self._keeping: list[Supervised] = []
+        self._managers: dict[str, tuple[str, frozenset[str]]] = {}  # node → (its Lavalink session, /v4/info's)
 
     async def connect(self, client: Any) -> None:
         """Join the Pool and start keeping every node connected for ``client`` (a logged-in discord.Client);
@@ -212,6 +215,7 @@ class Lavalink:
         refused = f"Couldn't load {text!r}"
         node = self._searching_node()
         if is_direct(text):
+            await self._check_plugin(text, node)
             found = await lavalink_call(wavelink.Playable.search(text, source=None, node=node), refused)
         else:
             found = await self._search_words(text, refused, node)
@@ -249,13 +253,40 @@ class Lavalink:
 
     async def _nothing_found(self, text: str, node: KeptNode) -> TrackLoadFailed:
         """Why a search found nothing: the words, or (from the node's /v4/info) sources Lavalink lacks."""
-        managers: list[str] | None = None
-        if not is_direct(text):
-            try:
-                managers = (await lavalink_call(node.fetch_info(), REFUSED)).source_managers
-            except (KoeError, wavelink.WavelinkException) as exc:
-                log.debug("no /v4/info to explain an empty search: %s", exc)
+        managers = None if is_direct(text) else await self._fetch_managers(node)  # fresh: it explains a failure
         return TrackLoadFailed(empty_search_message(text, self.search_sources, managers))
+
+    async def _check_plugin(self, text: str, node: KeptNode) -> None:
+        """A Spotify/Apple Music/Deezer link or search on a node without LavaSrc: say so instead of loading it
+        (Lavalink would answer "Unknown file format" or nothing at all)."""
+        source = lavasrc_source(text)
+        if source is None:
+            return
+        managers = await self._source_managers(node)
+        if managers is not None and not serves(source, managers):
+            raise TrackLoadFailed(message("streams.needs_lavasrc", service=SERVICE_NAMES[source]))
+
+    async def _source_managers(self, node: KeptNode) -> frozenset[str] | None:
+        """The node's ``/v4/info`` source managers, asked once per Lavalink session: plugins come and go only
+        with a restart, which starts a new session. None when the node does not answer (in time)."""
+        session = node.session_id or ""
+        known = self._managers.get(node.identifier)
+        if known is not None and known[0] == session:
+            return known[1]
+        managers = await self._fetch_managers(node)
+        if managers is not None:
+            self._managers[node.identifier] = (session, managers)
+        return managers
+
+    @staticmethod
+    async def _fetch_managers(node: KeptNode) -> frozenset[str] | None:
+        """The node's ``/v4/info`` source managers now (within Lavalink's timeout), or None."""
+        try:
+            info = await lavalink_call(node.fetch_info(), REFUSED)
+        except (KoeError, wavelink.WavelinkException) as exc:
+            log.debug("no /v4/info from %s: %s", node.identifier, exc)
+            return None
+        return frozenset(info.source_managers)
 
     async def destroy_player(self, lavalink_session_id: str, guild_id: int) -> None:
         """Destroy a player of another Lavalink session (a dead bot's): nothing may play on unattached

@@ -408,3 +408,18 @@ async def test_restore_plays_on_with_the_records_effects(restored: tuple[str, Wo
     await eventually(lambda: filters_of(world, session) == sent(effects), timeout=5,
                      what="the restored player's filters")
 
+async def test_a_live_stream_cannot_be_seeked(session: Session, world: World) -> None:
+    info = load_tracks("http://radio.example/live.mp3")["data"]["info"]
+    assert info["isStream"] and info["length"] == 2**63 - 1  # Lavalink's Long.MAX_VALUE
+    radio = Track(encoded=load_tracks("http://radio.example/live.mp3")["data"]["encoded"], title=info["title"],
+                  author=info["author"], uri=info["uri"], length_ms=info["length"], is_stream=True,
+                  identifier=info["identifier"], source=info["sourceName"], requester_id=ALICE)
+    await session.enqueue([radio])
+    before = await session.get_state()
+    assert before.current is not None and before.current.is_stream
+    for position, relative in ((60_000, False), (15_000, True), (-10_000, True)):
+        with pytest.raises(InvalidArgument, match=r"^You can't seek in a live stream\.$"):
+            await session.seek(position, relative)
+    after = await session.get_state()
+    assert after.current == before.current and after.position_ms < 60_000 and not after.paused
+    assert truth(world, session)["position_ms"] < 60_000  # Lavalink was never asked to seek

@@ -82,7 +82,7 @@ async def test_a_stock_node_finds_nothing_on_youtube_and_plays_soundcloud(
     assert await wavelink.Playable.search("lofi beats", node=node) == []  # wavelink's default is ytmsearch:
     assert await wavelink.Playable.search("lofi beats", source=wavelink.TrackSource.YouTube, node=node) == []
     found = await wavelink.Playable.search("lofi beats", source=wavelink.TrackSource.SoundCloud, node=node)
-    assert isinstance(found, list) and len(found) == 5 and {t.source for t in found} == {"soundcloud"}
+    assert isinstance(found, list) and len(found) == 20 and {t.source for t in found} == {"soundcloud"}
     assert await wavelink.Playable.search("lofi beats", source="spsearch", node=node) == []
     with pytest.raises(wavelink.LavalinkLoadException, match="Unknown file format"):
         await wavelink.Playable.search("https://www.youtube.com/watch?v=dQw4w9WgXcQ", node=node)
