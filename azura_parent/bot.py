@@ -26,6 +26,7 @@ from azura_common.voice_status import VoiceStatus
 from azura_common.voicebot import VoiceBot
 
 from .commands import AzuraTree, install
+from .commands.translator import CatalogueTranslator
 from .config import ParentConfig, Resolver, system_resolve
 from .db import Database
 from .discovery import Discovery, split_children
@@ -83,6 +84,7 @@ class ParentBot(VoiceBot):
         self.voice_status.start()
         self.idle.start()
         self._announce = asyncio.create_task(self._announce_ready(), name="announce-ready")
+        await self.tree.set_translator(CatalogueTranslator())  # every command in Azura's languages
         if self.config.command_guilds:
             for guild_id in self.config.command_guilds:
                 guild = discord.Object(guild_id)
