@@ -18,6 +18,7 @@ from grpc_status import rpc_status
 
 from .errors import (
     ChildUnavailable,
+    FieldValue,
     InvalidArgument,
     KoeError,
     KoeTimeout,
@@ -399,7 +400,7 @@ def error_from_status(code: grpc.StatusCode | None, details: str | None, status:
             if detail.Unpack(info) and info.domain == ERROR_DOMAIN:
                 kind = error_kinds().get(info.reason.lower(), KoeError)
                 metadata = dict(info.metadata)
-                fields = {k: v for k, v in metadata.items() if not k.startswith("i18n_")}
+                fields: dict[str, FieldValue] = {k: v for k, v in metadata.items() if not k.startswith("i18n_")}
                 return _with_text(kind.from_fields(status.message, fields), metadata)
     bare = _BARE_STATUS.get(code) if code is not None else None
     if bare is not None:

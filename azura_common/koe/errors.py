@@ -20,6 +20,7 @@ __all__ = [
     "AlreadyConnected",
     "Busy",
     "ChildUnavailable",
+    "FieldValue",
     "InvalidArgument",
     "KoeError",
     "KoeTimeout",

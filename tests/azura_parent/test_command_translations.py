@@ -68,7 +68,7 @@ async def test_the_catalogues_english_is_the_commands_english(bot: ParentBot) ->
             assert catalogue()[f"commands.choice.{node['value']}"]["en"] == node["name"], path
         else:
             names = path.split(" ")
-            key = "commands." + ".".join(names[:-1] + ["option", names[-1]] if kind == "option" else names)
+            key = "commands." + ".".join([*names[:-1], "option", names[-1]] if kind == "option" else names)
             assert catalogue()[f"{key}.name"]["en"] == node["name"], path
             assert catalogue()[f"{key}.description"]["en"] == node["description"], path
 

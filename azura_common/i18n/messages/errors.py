@@ -146,7 +146,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "de": "Alle {available} verfügbaren Azura-Bots sind auf diesem Server beschäftigt; {offline} ist offline.",
         "es": "Los {available} bots de Azura disponibles están ocupados en este servidor; {offline} está desconectado.",
         "fr": "Les {available} bots Azura disponibles sont occupés sur ce serveur ; {offline} est hors ligne.",
-        "pt-BR": "Todos os {available} bots da Azura disponíveis estão ocupados neste servidor; {offline} está offline.",
+        "pt-BR": "Todos os {available} bots da Azura disponíveis estão ocupados neste servidor; {offline} está "
+                 "offline.",
         "ja": "利用可能な Azura ボット {available} 台はすべてこのサーバーで使用中です。{offline} 台がオフラインです。",
     },
     "errors.busy_many_available_many_offline": {

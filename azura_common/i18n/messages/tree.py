@@ -16,7 +16,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
               "Préviens l'admin du serveur ; réessaie plus tard.",
         "pt-BR": "Os bots da Azura não conseguem se comunicar agora (um problema de configuração). Avise o admin do "
                  "servidor; tente de novo mais tarde.",
-        "ja": "Azura のボット同士が現在通信できません（設定の問題です）。サーバーの管理者に伝えて、後でもう一度お試しください。",
+        "ja": "Azura のボット同士が現在通信できません（設定の問題です）。"
+              "サーバーの管理者に伝えて、後でもう一度お試しください。",
     },
     "tree.lavalink_refused": {
         "en": "the music server answered with an error. Try again, or try another search or link.",
@@ -39,7 +40,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
               "une autre recherche ou un autre lien.",
         "pt-BR": "Não foi possível carregar {query}: o servidor de música respondeu com um erro. Tente de novo, ou "
                  "tente outra busca ou outro link.",
-        "ja": "{query} を読み込めませんでした。音楽サーバーがエラーを返しました。もう一度試すか、別の検索語やリンクをお試しください。",
+        "ja": "{query} を読み込めませんでした。音楽サーバーがエラーを返しました。"
+              "もう一度試すか、別の検索語やリンクをお試しください。",
     },
     "tree.music_server_error": {
         "en": "The music server answered with an error. Try again in a moment.",
