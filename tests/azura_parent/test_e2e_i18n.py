@@ -4,8 +4,12 @@ child included."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
-from e2e_cluster import Cluster
+from e2e_cluster import NOT_IN_VOICE, Cluster
 
 from azura_sandbox.fake_discord.world import Channel
 
@@ -66,3 +70,86 @@ async def test_without_the_permission_the_music_plays_without_a_status(c: Cluste
     assert (await c.ok("alice", "skip")).startswith("⏭")
     await c.wait_np(c.parent_bot_id, room, "#2 of")
     assert c.d.voice_status(room) is None
+
+
+# -- languages ----------------------------------------------------------------------------------------
+
+WANTED = {"de", "es-ES", "es-419", "fr", "pt-BR", "ja"}
+
+
+def _localisable(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for node in nodes:
+        found.append(node)
+        found.extend(node.get("choices") or [])
+        found.extend(_localisable(node.get("options") or []))
+    return found
+
+
+async def test_the_synced_commands_carry_every_language(c: Cluster) -> None:
+    parent_app = c.d.world.bots["parent-token"].application_id
+    synced = [command.to_json() for command in c.d.commands(parent_app)]
+    assert {command["name"] for command in synced} >= {"play", "queue", "playlist", "settings"}
+    for node in _localisable(synced):
+        assert set(node.get("name_localizations") or {}) >= WANTED, node["name"]
+        if "value" not in node:  # a choice has a name only
+            assert set(node.get("description_localizations") or {}) >= WANTED, node["name"]
+    play = next(command for command in synced if command["name"] == "play")
+    assert play["name_localizations"]["de"] == "abspielen" and play["name_localizations"]["ja"] == "再生"
+
+
+@contextlib.asynccontextmanager
+async def speaking(c: Cluster, who: str, locale: str) -> AsyncIterator[None]:
+    """``who``'s Discord set to ``locale`` for the block."""
+    c.d.set_user_locale(c.user(who), locale)
+    try:
+        yield
+    finally:
+        c.d.set_user_locale(c.user(who), "en-US")
+
+
+async def test_a_german_user_reads_german_replies_and_errors_from_the_parent_and_from_a_child(c: Cluster) -> None:
+    on_parent, on_child = await c.room("parent"), await c.room("child")
+    async with speaking(c, "alice", "de"):
+        assert await c.fails("alice", "queue") == "Du bist in keinem Sprachkanal. Tritt zuerst einem bei."
+        assert (await c.run("alice", "settings", {"step": 7}, sub="volume-step")).text == (
+            "⚙ /volume + und - ändern jetzt um **7**.")
+        await c.join("alice", on_parent)
+        assert await c.fails("alice", "move", {"from": 1, "to": 2}) == (
+            f"In <#{on_parent.id}> läuft gerade nichts. Starte etwas mit `/play`.")
+        await c.ok("alice", "play", {"query": PLAYLIST})
+        assert await c.wait_bot_in(on_parent) == c.parent_bot_id
+        # raised by the parent's own queue
+        assert await c.fails("alice", "move", {"from": 1, "to": 3}) == (
+            "Position 1 wurde schon gespielt oder läuft gerade; nur kommende Titel (2-12) können verschoben werden.")
+        assert await c.fails("alice", "skip", {"by": 0}) == (
+            "Um 0 Titel zu überspringen bewirkt nichts; verwende eine positive oder negative Zahl.")
+        await c.join("bob", on_child)
+        await c.ok("bob", "play", {"query": PLAYLIST})
+        assert await c.wait_bot_in(on_child) in c.kid_bot_ids
+        await c.leave_voice("alice")
+        await c.join("alice", on_child)
+        # raised by the child's queue, carried over gRPC, shown by the parent in German
+        assert await c.fails("alice", "move", {"from": 1, "to": 3}) == (
+            "Position 1 wurde schon gespielt oder läuft gerade; nur kommende Titel (2-12) können verschoben werden.")
+        assert await c.fails("alice", "remove", {"positions": "20"}) == (
+            "Position 20 liegt hinter dem Ende der Warteschlange (12 Titel).")
+        # public answers follow the server's language: English here, German once the server is German
+        assert (await c.ok("alice", "history")) == "📜 Nothing has played yet."
+        await c.d.set_guild_locale(c.sb.guild, "de")
+        try:
+            assert (await c.ok("alice", "history")) == "📜 Bisher wurde nichts gespielt."
+            assert f"**Warteschlange in {on_child.name}**" in (await c.queue("alice")).splitlines()[0]
+        finally:
+            await c.d.set_guild_locale(c.sb.guild, "en-US")
+
+
+async def test_a_japanese_user_reads_japanese_and_an_unsupported_locale_reads_english(c: Cluster) -> None:
+    async with speaking(c, "carol", "ja"):
+        assert await c.fails("carol", "queue") == "ボイスチャンネルに参加していません。先に参加してください。"
+        assert (await c.run("carol", "settings", sub="show")).text.startswith("⚙ モード **")
+    async with speaking(c, "dave", "ko"):  # Korean: a Discord locale Azura does not speak
+        assert f"⚠️ {await c.fails('dave', 'queue')}" == NOT_IN_VOICE
+        assert (await c.run("dave", "settings", sub="show")).text.startswith("⚙ Mode **")
+    async with speaking(c, "dave", "es-419"):  # Latin American Spanish reads Spanish
+        assert await c.fails("dave", "queue") == "No estás en un canal de voz. Únete a uno primero."
