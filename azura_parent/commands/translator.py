@@ -34,15 +34,14 @@ def _command_key(command: Localisable) -> str:
 def catalogue_key(context: app_commands.TranslationContextTypes) -> str | None:
     """The catalogue key of what discord.py asks to translate, or None (nothing of ours)."""
     location, data = context.location, context.data
-    if location in (_Location.command_name, _Location.group_name):
-        return f"{_command_key(data)}.name"  # type: ignore[arg-type]
-    if location in (_Location.command_description, _Location.group_description):
-        return f"{_command_key(data)}.description"  # type: ignore[arg-type]
-    if location in (_Location.parameter_name, _Location.parameter_description):
-        part = "name" if location is _Location.parameter_name else "description"
-        return f"{_command_key(data.command)}.option.{data.display_name}.{part}"  # type: ignore[union-attr]
-    if location is _Location.choice_name:
-        return f"commands.choice.{data.value}"  # type: ignore[union-attr]
+    part = "name" if location in (_Location.command_name, _Location.group_name, _Location.parameter_name) \
+        else "description"
+    if isinstance(data, app_commands.Parameter):
+        return f"{_command_key(data.command)}.option.{data.display_name}.{part}"
+    if isinstance(data, app_commands.Choice):
+        return f"commands.choice.{data.value}"
+    if isinstance(data, app_commands.Command | app_commands.Group | app_commands.ContextMenu):
+        return f"{_command_key(data)}.{part}"
     return None
 
 
