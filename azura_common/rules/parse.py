@@ -95,7 +95,7 @@ def parse_positions(text: str) -> RemoveRange:
     ``MAX_QUEUE_TRACKS``."""
     too_big = any(len(run) > _POSITION_DIGITS for run in re.findall(r"[0-9]+", text))
     if len(text) > ECHO_CHARS or _POSITIONS.fullmatch(text) is None or too_big:
-        raise InvalidArgument(argument="positions", key="rules.not_positions", params={"value": echo(text)})
+        raise InvalidArgument(argument="positions", key="koe.not_positions", params={"value": echo(text)})
     target = queue.parse_positions(text)
     for position in (target.start, target.end or target.start):
         check_position(position)

@@ -45,7 +45,7 @@ def check_skip_options(by: int | None, to: int | None) -> None:
     if by is not None and to is not None:
         raise InvalidArgument(argument="to", key="rules.skip_by_and_to")
     if by == 0:
-        raise InvalidArgument(argument="by", key="rules.skip_by_zero")
+        raise InvalidArgument(argument="by", key="koe.skip_by_zero")
 
 
 def is_forced_skip(*, by: int | None, to: int | None) -> bool:

@@ -54,14 +54,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Use `by` ou `to`, não os dois.",
         "ja": "`by` と `to` のどちらか一方だけを使ってください。",
     },
-    "rules.skip_by_zero": {
-        "en": "Skipping by 0 tracks does nothing; use a positive or negative number.",
-        "de": "Um 0 Titel zu überspringen bewirkt nichts; verwende eine positive oder negative Zahl.",
-        "es": "Saltar 0 pistas no hace nada; usa un número positivo o negativo.",
-        "fr": "Passer 0 titre ne fait rien ; utilise un nombre positif ou négatif.",
-        "pt-BR": "Pular 0 faixas não faz nada; use um número positivo ou negativo.",
-        "ja": "0 曲のスキップでは何も起きません。正または負の数を指定してください。",
-    },
     "rules.remove_choose_one": {
         "en": "Choose exactly one of `positions`, `user` or `absent`.",
         "de": "Wähle genau eines von `positions`, `user` oder `absent`.",
@@ -117,14 +109,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "fr": "{value} n'est pas un volume. Utilise un nombre de 0 à {max}, ou + / - pour le changer d'un pas.",
         "pt-BR": "{value} não é um volume. Use um número de 0 a {max}, ou + / - para mudar em passos.",
         "ja": "{value} は音量ではありません。0〜{max} の数値、またはステップ変更の + / - を使ってください。",
-    },
-    "rules.not_positions": {
-        "en": "{value} is not a position or a range; use a number like 5 or a range like 3-7.",
-        "de": "{value} ist weder Position noch Bereich; verwende eine Zahl wie 5 oder einen Bereich wie 3-7.",
-        "es": "{value} no es una posición ni un rango; usa un número como 5 o un rango como 3-7.",
-        "fr": "{value} n'est ni une position ni une plage ; utilise un nombre comme 5 ou une plage comme 3-7.",
-        "pt-BR": "{value} não é uma posição nem um intervalo; use um número como 5 ou um intervalo como 3-7.",
-        "ja": "{value} は位置でも範囲でもありません。5 のような数値か 3-7 のような範囲を使ってください。",
     },
     "rules.not_a_choice": {
         "en": "{what} must be one of {names}, not {value}.",
