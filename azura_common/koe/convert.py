@@ -374,8 +374,8 @@ _TEXT_PARAM = "i18n_param_"
 
 
 def _text_metadata(error: KoeError) -> dict[str, str]:
-    if error.key is None:
-        return {}
+    if error.key is None or error.is_default_text():
+        return {}  # none, or the default sentence: the kind and the fields rebuild it on the other side
     return {_TEXT_KEY: error.key} | {_TEXT_PARAM + name: str(value) for name, value in error.params.items()}
 
 

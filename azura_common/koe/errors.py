@@ -49,9 +49,9 @@ class KoeError(Exception):
     def __init__(
         self, message: str | None = None, *, key: str | None = None, params: Mapping[str, FieldValue] | None = None
     ) -> None:
-        if not message and key is None:
+        if key is None:  # no key given: the default sentence's, when the words are those (or none are given)
             found = self.default_text()
-            if found is not None:
+            if found is not None and (not message or message == _english(*found)):
                 key, params = found
         self.key = key
         self.params: dict[str, FieldValue] = dict(params or {})
@@ -65,6 +65,11 @@ class KoeError(Exception):
 
     def default_message(self) -> str:
         return "Something went wrong inside Azura."
+
+    def is_default_text(self) -> bool:
+        """Whether the sentence is this error's default one (its kind and fields rebuild it: no key to send)."""
+        found = self.default_text()
+        return found is not None and (found[0], dict(found[1])) == (self.key, self.params)
 
     def _english(self) -> str | None:
         return self.text_in("en") if self.key is not None and self.key in catalogue() else None
@@ -290,6 +295,10 @@ class TrackLoadFailed(KoeError):
 
     def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
         return "errors.track_load_failed", {}
+
+
+def _english(key: str, params: Mapping[str, FieldValue]) -> str | None:
+    return text(key, "en", **params) if key in catalogue() else None
 
 
 def error_kinds() -> dict[str, type[KoeError]]:
