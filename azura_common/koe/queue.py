@@ -138,9 +138,9 @@ class Queue:
     def page(self, offset: int = 0, limit: int = 25) -> QueuePage:
         """A slice of the whole queue (history, current and upcoming), ``offset`` 0-based."""
         if offset < 0:
-            raise InvalidArgument("A page cannot start before the first track.", "offset")
+            raise InvalidArgument(argument="offset", key="koe.page_before_first")
         if not 1 <= limit <= MAX_PAGE:
-            raise InvalidArgument(f"A page holds 1 to {MAX_PAGE} tracks.", "limit")
+            raise InvalidArgument(argument="limit", key="koe.page_size", params={"max": MAX_PAGE})
         end = min(len(self._items), offset + limit)
         items = tuple(QueueItem(i + 1, self._items[i]) for i in range(offset, end))
         return QueuePage(items=items, total=len(self._items), current_position=self.current_position,
