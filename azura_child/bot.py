@@ -17,6 +17,7 @@ from azura_common.koe.local import Lavalink, LocalSession
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
 from azura_common.supervised import wait_set
+from azura_common.voice_status import VoiceStatus
 from azura_common.voicebot import VoiceBot
 
 from .config import ChildConfig
@@ -64,6 +65,8 @@ class ChildBot:
         self.hub.on_token_refused = lambda why: self.token_refused.set()
         self.board = NowPlayingBoard(self.bot, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.bot.session_listeners.append(self.board.poke)
+        self.voice_status = VoiceStatus(self.bot, self.koe)
+        self.bot.session_listeners.append(self.voice_status.poke)
         self.hub.on_stale_boards = self.board.show_moved
         self.servicer = KoeSessionService(self.koe, self.hub, on_change=self.board.poke)
         self.task: asyncio.Task[None] | None = None  # the Discord client: logging in, then connected
@@ -96,12 +99,14 @@ class ChildBot:
     async def _closed(self, session: Session, ending: Ending) -> None:
         await self.hub.session_closed(session, ending)
         await self.board.ended(session, ending)
+        await self.voice_status.ended(session)
 
     def start(self, on_ready: Callable[[], None]) -> None:
         """Log in to Discord in the background (with the token whose index the parent assigns, when the
         environment fixes none); ``on_ready`` once Discord and Lavalink are up."""
         self.task = asyncio.create_task(self._log_in(), name=f"discord-client-{self.slot}")
         self.board.start()
+        self.voice_status.start()
         self.hub.start()
         self._ready_task = asyncio.create_task(self._serve_when_ready(on_ready), name=f"ready-{self.slot}")
 
@@ -160,6 +165,7 @@ class ChildBot:
         await self.koe.close()
         await self.servicer.dedupe.close()
         await self.board.close()
+        await self.voice_status.close()
         await self.hub.close()
 
     async def close(self) -> None:

@@ -1,4 +1,5 @@
-"""The one way a bot answers only the person who acted: errors, refusals and private confirmations alike."""
+"""The one way a bot answers only the person who acted: errors, refusals and private confirmations alike; and
+the language each answer is written in (private: the user's Discord language; public: the server's)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,19 @@ import logging
 
 import discord
 
-__all__ = ["reply_privately"]
+__all__ = ["private_locale", "public_locale", "reply_privately"]
 
 log = logging.getLogger(__name__)
+
+
+def private_locale(interaction: discord.Interaction) -> str:
+    """The language of a reply only the invoking user sees: their Discord client's (``interaction.locale``)."""
+    return str(interaction.locale)
+
+
+def public_locale(interaction: discord.Interaction) -> str:
+    """The language of a message everyone in the channel reads: the server's preferred locale (the user's in DMs)."""
+    return str(interaction.guild_locale or interaction.locale)
 
 
 async def reply_privately(interaction: discord.Interaction, text: str) -> None:

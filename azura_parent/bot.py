@@ -22,9 +22,11 @@ from azura_common.koe.remote import ChildConnection
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
 from azura_common.rules.votes import SkipVotes
+from azura_common.voice_status import VoiceStatus
 from azura_common.voicebot import VoiceBot
 
 from .commands import AzuraTree, install
+from .commands.translator import CatalogueTranslator
 from .config import ParentConfig, Resolver, system_resolve
 from .db import Database
 from .discovery import Discovery, split_children
@@ -56,6 +58,8 @@ class ParentBot(VoiceBot):
         self.children.failover = self.recovery.failover  # links found later too
         self.board = NowPlayingBoard(self, self.koe, self._dj_role_of, refresh_s=config.nowplaying_refresh_s)
         self.session_listeners.append(self.board.poke)
+        self.voice_status = VoiceStatus(self, self.koe)
+        self.session_listeners.append(self.voice_status.poke)
         self.votes = SkipVotes()
         self.idle = IdleWatcher(self, default_timeout_s=config.idle_timeout_s)
         self.db: Database | None = None
@@ -78,8 +82,10 @@ class ParentBot(VoiceBot):
             self.discovery.start()
         self.recovery.start()
         self.board.start()
+        self.voice_status.start()
         self.idle.start()
         self._announce = asyncio.create_task(self._announce_ready(), name="announce-ready")
+        await self.tree.set_translator(CatalogueTranslator())  # every command in Azura's languages
         if self.config.command_guilds:
             for guild_id in self.config.command_guilds:
                 guild = discord.Object(guild_id)
@@ -109,6 +115,7 @@ class ParentBot(VoiceBot):
         await self.recovery.close()  # the last records first: this bot's sessions come back when it restarts
         await self.koe.close(local_only=True)
         await self.board.close()
+        await self.voice_status.close()
         with contextlib.suppress(TimeoutError, OSError):
             await asyncio.wait_for(self.lavalink.close(), 2.0)
         if self.db is not None:
@@ -131,6 +138,7 @@ class ParentBot(VoiceBot):
     async def _closed(self, session: Session, ending: Ending) -> None:
         self.votes.reset(session.channel_id)
         await self.board.ended(session, ending)
+        await self.voice_status.ended(session)
 
     # -- what the commands and the board need ---------------------------------------------------------
     def changed(self, session: Session) -> None:

@@ -43,6 +43,7 @@ GRPC_ALLOWED = (  # the transport modules and the harness that checks a child's 
 DISCORD_ALLOWED = (  # the bot-facing modules
     "azura_common/voicebot.py",
     "azura_common/nowplaying",
+    "azura_common/voice_status.py",
     "azura_parent/bot.py",
     "azura_parent/recovery.py",
     "azura_parent/commands/",
@@ -60,6 +61,7 @@ PURE = {
     "azura_common/koe/link/tokens.py": IO,
     "azura_cluster/backoff.py": IO,
     "azura_common/rules/": IO,
+    "azura_common/i18n/": IO,
     "azura_common/koe/koe.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/local/session.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/records.py": IO,

@@ -181,6 +181,9 @@ async def converse(
     await http.get_guild_application_command_permissions(app_id, guild_id)
     await expect_error(403, http.get_guild_commands(app_id, elsewhere_id))
     await expect_error(400, http.request(route("PUT", "/applications/{a}/commands", a=app_id), json={"x": 1}))
+    bad_locale: Any = {"name": "extra", "description": "d", "name_localizations": {"xx": "extra"}}
+    await expect_error(400, http.upsert_global_command(app_id, bad_locale))  # not a Discord locale
+    await expect_error(400, http.upsert_global_command(app_id, {"name": "Extra", "description": "d"}))  # uppercase
 
     # guild, channels, roles, members
     guild = await client.fetch_guild(guild_id)
@@ -217,6 +220,14 @@ async def converse(
     other = client.get_channel(other_voice_id)
     assert isinstance(other, discord.VoiceChannel)
     await member.move_to(other)
+
+    # a voice channel's status: set (204), too long (400), not a voice channel (400), not allowed (403)
+    await http.edit_voice_channel_status("♪ spec", channel_id=voice_id)
+    await http.edit_voice_channel_status(None, channel_id=voice_id)
+    await expect_error(400, http.edit_voice_channel_status("x" * 501, channel_id=voice_id))
+    await expect_error(400, http.edit_voice_channel_status("x", channel_id=text_id))
+    await fake.deny_in_channel("spec-bot", other_voice_id, ["set_voice_channel_status"])
+    await expect_error(403, http.edit_voice_channel_status("x", channel_id=other_voice_id))
 
     # interactions: every callback type and the interaction webhook
     said = await fake.invoke(alice_id, guild_id, text_id, "say", {"text": "hi"})

@@ -19,6 +19,7 @@ from grpc_status import rpc_status
 from .effects import Effects
 from .errors import (
     ChildUnavailable,
+    FieldValue,
     InvalidArgument,
     KoeError,
     KoeTimeout,
@@ -377,11 +378,30 @@ def error_to_status(error: KoeError) -> status_pb2.Status:
     info = error_details_pb2.ErrorInfo(
         reason=error.kind.upper(),  # ErrorInfo reasons are UPPER_SNAKE_CASE by convention
         domain=ERROR_DOMAIN,
-        metadata={key: str(value) for key, value in error.fields().items()},
+        metadata={key: str(value) for key, value in error.fields().items()} | _text_metadata(error),
     )
     status = status_pb2.Status(code=status_code(error).value[0], message=error.message)
     status.details.add().Pack(info)
     return status
+
+
+# The catalogue sentence travels beside the fields, so the parent shows a child's error in the user's language.
+_TEXT_KEY = "i18n_key"
+_TEXT_PARAM = "i18n_param_"
+
+
+def _text_metadata(error: KoeError) -> dict[str, str]:
+    if error.key is None or error.is_default_text():
+        return {}  # none, or the default sentence: the kind and the fields rebuild it on the other side
+    return {_TEXT_KEY: error.key} | {_TEXT_PARAM + name: str(value) for name, value in error.params.items()}
+
+
+def _with_text(error: KoeError, metadata: dict[str, str]) -> KoeError:
+    key = metadata.get(_TEXT_KEY)
+    if key is not None:
+        error.key = key
+        error.params = {k.removeprefix(_TEXT_PARAM): v for k, v in metadata.items() if k.startswith(_TEXT_PARAM)}
+    return error
 
 
 def error_to_grpc_status(error: KoeError) -> grpc.Status:
@@ -396,7 +416,9 @@ def error_from_status(code: grpc.StatusCode | None, details: str | None, status:
             info = error_details_pb2.ErrorInfo()
             if detail.Unpack(info) and info.domain == ERROR_DOMAIN:
                 kind = error_kinds().get(info.reason.lower(), KoeError)
-                return kind.from_fields(status.message, dict(info.metadata))
+                metadata = dict(info.metadata)
+                fields: dict[str, FieldValue] = {k: v for k, v in metadata.items() if not k.startswith("i18n_")}
+                return _with_text(kind.from_fields(status.message, fields), metadata)
     bare = _BARE_STATUS.get(code) if code is not None else None
     if bare is not None:
         return bare()

@@ -3,16 +3,24 @@
 Each error carries a ``kind`` (stable wire name), the gRPC status code name it travels as, and its
 structured fields, so ``convert.py`` can send it over gRPC and rebuild the very same error on the other
 side: ``RemoteSession`` raises exactly what ``LocalSession`` raises. No grpc import here.
+
+Its sentence comes from the message catalogue (``azura_common.i18n``): ``key`` and ``params`` travel with it,
+so the bot answering the user shows it in the user's language (``text_in``), wherever it was raised; the
+English ``message`` stays for logs and for gRPC callers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
+
+from ..i18n import catalogue, text
 
 __all__ = [
     "AlreadyConnected",
     "Busy",
     "ChildUnavailable",
+    "FieldValue",
     "InvalidArgument",
     "KoeError",
     "KoeTimeout",
@@ -32,17 +40,48 @@ FieldValue = int | str
 
 
 class KoeError(Exception):
-    """Base of every Koe failure. ``str(err)`` is a friendly sentence a user may read."""
+    """Base of every Koe failure. ``str(err)`` is a friendly sentence a user may read (in English);
+    ``text_in(locale)`` the same in the user's language when it has a catalogue ``key``."""
 
     kind: ClassVar[str] = "internal"
     status: ClassVar[str] = "INTERNAL"  # grpc.StatusCode member name
 
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.default_message()
+    def __init__(
+        self, message: str | None = None, *, key: str | None = None, params: Mapping[str, FieldValue] | None = None
+    ) -> None:
+        if key is None:  # no key given: the default sentence's, when the words are those (or none are given)
+            found = self.default_text()
+            if found is not None and (not message or message == _english(*found)):
+                key, params = found
+        self.key = key
+        self.params: dict[str, FieldValue] = dict(params or {})
+        self.message = message or (self._english() if key is not None else None) or self.default_message()
         super().__init__(self.message)
+
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]] | None:
+        """The catalogue key and params of the default sentence; None: ``default_message`` alone (a subclass
+        elsewhere that predates the catalogue)."""
+        return ("errors.internal", {}) if type(self).default_message is KoeError.default_message else None
 
     def default_message(self) -> str:
         return "Something went wrong inside Azura."
+
+    def is_default_text(self) -> bool:
+        """Whether the sentence is this error's default one (its kind and fields rebuild it: no key to send)."""
+        found = self.default_text()
+        return found is not None and (found[0], dict(found[1])) == (self.key, self.params)
+
+    def _english(self) -> str | None:
+        return self.text_in("en") if self.key is not None and self.key in catalogue() else None
+
+    def text_in(self, locale: str | None) -> str:
+        """The sentence in the language of Discord locale ``locale`` (English ``message`` without a known key)."""
+        if self.key is None or self.key not in catalogue():
+            return self.message
+        try:
+            return text(self.key, locale, **self.params)
+        except (KeyError, IndexError, ValueError):  # params that do not fit the sentence (another version's)
+            return self.message
 
     def fields(self) -> dict[str, FieldValue]:
         """The structured arguments that rebuild this error (besides the message)."""
@@ -74,8 +113,8 @@ class NoSession(KoeError):
     kind = "no_session"
     status = "NOT_FOUND"
 
-    def default_message(self) -> str:
-        return "Nothing is playing in your voice channel."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.no_session", {}
 
 
 class NotConnected(KoeError):
@@ -84,16 +123,16 @@ class NotConnected(KoeError):
     kind = "not_connected"
     status = "FAILED_PRECONDITION"
 
-    def default_message(self) -> str:
-        return "I'm not connected to a voice channel."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.not_connected", {}
 
 
 class AlreadyConnected(KoeError):
     kind = "already_connected"
     status = "ALREADY_EXISTS"
 
-    def default_message(self) -> str:
-        return "There is already a session in that voice channel."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.already_connected", {}
 
 
 class NothingPlaying(KoeError):
@@ -102,8 +141,8 @@ class NothingPlaying(KoeError):
     kind = "nothing_playing"
     status = "FAILED_PRECONDITION"
 
-    def default_message(self) -> str:
-        return "Nothing is playing right now."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.nothing_playing", {}
 
 
 class QueueIndexError(KoeError):
@@ -112,18 +151,22 @@ class QueueIndexError(KoeError):
     kind = "queue_index"
     status = "OUT_OF_RANGE"
 
-    def __init__(self, position: int, total: int, message: str | None = None) -> None:
+    def __init__(
+        self, position: int, total: int, message: str | None = None, *, key: str | None = None,
+        params: Mapping[str, FieldValue] | None = None,
+    ) -> None:
         self.position = position
         self.total = total
-        super().__init__(message)
+        super().__init__(message, key=key, params=params)
 
-    def default_message(self) -> str:
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
         if self.total == 0:
-            return f"Position {self.position} is out of range: the queue is empty."
+            return "errors.position_queue_empty", {"position": self.position}
         if self.position < 1:
-            return f"Position {self.position} is out of range: positions start at 1."
-        tracks = "track" if self.total == 1 else "tracks"
-        return f"Position {self.position} is past the end of the queue ({self.total} {tracks})."
+            return "errors.position_before_start", {"position": self.position}
+        if self.total == 1:
+            return "errors.position_past_end_one", {"position": self.position}
+        return "errors.position_past_end", {"position": self.position, "total": self.total}
 
     def fields(self) -> dict[str, FieldValue]:
         return {"position": self.position, "total": self.total}
@@ -139,9 +182,12 @@ class InvalidArgument(KoeError):
     kind = "invalid_argument"
     status = "INVALID_ARGUMENT"
 
-    def __init__(self, message: str, argument: str = "") -> None:
+    def __init__(
+        self, message: str | None = None, argument: str = "", *, key: str | None = None,
+        params: Mapping[str, FieldValue] | None = None,
+    ) -> None:
         self.argument = argument
-        super().__init__(message)
+        super().__init__(message, key=key, params=params)
 
     def fields(self) -> dict[str, FieldValue]:
         return {"argument": self.argument}
@@ -158,21 +204,23 @@ class Busy(KoeError):
     kind = "busy"
     status = "RESOURCE_EXHAUSTED"
 
-    def __init__(self, bots: int, message: str | None = None, *, offline: int = 0) -> None:
+    def __init__(
+        self, bots: int, message: str | None = None, *, offline: int = 0, key: str | None = None,
+        params: Mapping[str, FieldValue] | None = None,
+    ) -> None:
         self.bots = bots
         self.offline = offline
-        super().__init__(message)
+        super().__init__(message, key=key, params=params)
 
-    def default_message(self) -> str:
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
         if self.offline:
             available = self.bots - self.offline
-            down = f"{self.offline} {'is' if self.offline == 1 else 'are'} offline"
-            if available == 1:
-                return f"The one available Azura bot is busy in this server; {down}."
-            return f"All {available} available Azura bots are busy in this server; {down}."
+            one = "one" if available == 1 else "many"
+            down = "one" if self.offline == 1 else "many"
+            return f"errors.busy_{one}_available_{down}_offline", {"available": available, "offline": self.offline}
         if self.bots == 1:
-            return "The Azura bot is busy in another voice channel of this server."
-        return f"All {self.bots} Azura bots are busy in this server."
+            return "errors.busy_one", {}
+        return "errors.busy_all", {"bots": self.bots}
 
     def fields(self) -> dict[str, FieldValue]:
         return {"bots": self.bots, "offline": self.offline}
@@ -186,8 +234,8 @@ class PermissionDenied(KoeError):
     kind = "permission_denied"
     status = "PERMISSION_DENIED"
 
-    def default_message(self) -> str:
-        return "You don't have permission to do that."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.permission_denied", {}
 
 
 class Unauthenticated(KoeError):
@@ -196,8 +244,8 @@ class Unauthenticated(KoeError):
     kind = "unauthenticated"
     status = "UNAUTHENTICATED"
 
-    def default_message(self) -> str:
-        return "The cluster secret was missing or wrong."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.unauthenticated", {}
 
 
 class ChildUnavailable(KoeError):
@@ -206,8 +254,8 @@ class ChildUnavailable(KoeError):
     kind = "child_unavailable"
     status = "UNAVAILABLE"
 
-    def default_message(self) -> str:
-        return "The bot playing in your channel can't be reached right now. Try again in a moment."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.child_unavailable", {}
 
 
 class SessionLost(KoeError):
@@ -216,16 +264,16 @@ class SessionLost(KoeError):
     kind = "session_lost"
     status = "ABORTED"
 
-    def default_message(self) -> str:
-        return "The bot playing in your channel went away; the session is being recovered."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.session_lost", {}
 
 
 class KoeTimeout(KoeError):
     kind = "timeout"
     status = "DEADLINE_EXCEEDED"
 
-    def default_message(self) -> str:
-        return "That took too long. Try again in a moment."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.timeout", {}
 
 
 class MusicServerDown(KoeError):
@@ -235,8 +283,8 @@ class MusicServerDown(KoeError):
     # Not UNAVAILABLE: the child is fine, and the parent's gRPC retry policy would retry that code.
     status = "FAILED_PRECONDITION"
 
-    def default_message(self) -> str:
-        return "The music server is restarting; your queue is safe."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.music_server_down", {}
 
 
 class TrackLoadFailed(KoeError):
@@ -245,8 +293,12 @@ class TrackLoadFailed(KoeError):
     kind = "track_load_failed"
     status = "FAILED_PRECONDITION"
 
-    def default_message(self) -> str:
-        return "That track could not be loaded."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.track_load_failed", {}
+
+
+def _english(key: str, params: Mapping[str, FieldValue]) -> str | None:
+    return text(key, "en", **params) if key in catalogue() else None
 
 
 def error_kinds() -> dict[str, type[KoeError]]:

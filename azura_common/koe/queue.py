@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from .errors import InvalidArgument, NothingPlaying, QueueIndexError
 from .session import (
@@ -40,10 +41,7 @@ def parse_positions(text: str) -> RemoveRange:
     """``"5"`` → position 5; ``"3-7"`` (or ``3..7``, ``3 to 7``) → positions 3 to 7 inclusive."""
     match = _RANGE.match(text)
     if match is None:
-        raise InvalidArgument(
-            f"{text.strip()!r} is not a position or a range; use a number like 5 or a range like 3-7.",
-            "positions",
-        )
+        raise InvalidArgument(argument="positions", key="koe.not_positions", params={"value": repr(text.strip())})
     start = int(match.group(1))
     end = int(match.group(2)) if match.group(2) is not None else None
     if end is not None and end < start:
@@ -52,19 +50,19 @@ def parse_positions(text: str) -> RemoveRange:
 
 
 def _backwards(start: int, end: int) -> InvalidArgument:
-    return InvalidArgument(f"The range {start}-{end} runs backwards; write it as {end}-{start}.", "positions")
+    return InvalidArgument(argument="positions", key="koe.range_backwards", params={"start": start, "end": end})
 
 
 def validate_track(track: Track) -> None:
     """Reject trims a player could not honour, before the track enters any queue."""
     if track.start_ms < 0:
-        raise InvalidArgument("A track cannot start before 0:00.", "start_ms")
+        raise InvalidArgument(argument="start_ms", key="koe.start_before_zero")
     if track.end_ms is not None and track.end_ms <= track.start_ms:
-        raise InvalidArgument("A track's end must come after its start.", "end_ms")
+        raise InvalidArgument(argument="end_ms", key="koe.end_before_start")
     if not track.is_stream and track.length_ms and track.start_ms >= track.length_ms:
-        raise InvalidArgument(f"{track.title!r} is shorter than its start trim.", "start_ms")
+        raise InvalidArgument(argument="start_ms", key="koe.shorter_than_trim", params={"title": repr(track.title)})
     if not track.encoded:
-        raise InvalidArgument(f"{track.title!r} has no playable data.", "encoded")
+        raise InvalidArgument(argument="encoded", key="koe.no_playable_data", params={"title": repr(track.title)})
 
 
 class Queue:
@@ -140,9 +138,9 @@ class Queue:
     def page(self, offset: int = 0, limit: int = 25) -> QueuePage:
         """A slice of the whole queue (history, current and upcoming), ``offset`` 0-based."""
         if offset < 0:
-            raise InvalidArgument("A page cannot start before the first track.", "offset")
+            raise InvalidArgument(argument="offset", key="koe.page_before_first")
         if not 1 <= limit <= MAX_PAGE:
-            raise InvalidArgument(f"A page holds 1 to {MAX_PAGE} tracks.", "limit")
+            raise InvalidArgument(argument="limit", key="koe.page_size", params={"max": MAX_PAGE})
         end = min(len(self._items), offset + limit)
         items = tuple(QueueItem(i + 1, self._items[i]) for i in range(offset, end))
         return QueuePage(items=items, total=len(self._items), current_position=self.current_position,
@@ -177,7 +175,7 @@ class Queue:
         the first track now at the pointer becomes current.
         """
         if not tracks:
-            raise InvalidArgument("There is nothing to add.", "tracks")
+            raise InvalidArgument(argument="tracks", key="koe.nothing_to_add")
         for track in tracks:
             validate_track(track)
         start = self._upcoming_start
@@ -185,11 +183,8 @@ class Queue:
             if position > len(self._items) + 1 or position < 1:
                 raise QueueIndexError(position, len(self._items))
             if position - 1 < start:
-                raise InvalidArgument(
-                    f"Position {position} is already played or playing; "
-                    f"new tracks can go at {start + 1} to {len(self._items) + 1}.",
-                    "position",
-                )
+                raise InvalidArgument(argument="position", key="koe.insert_already_played",
+                                      params={"position": position, "first": start + 1, "last": len(self._items) + 1})
             return self._insert_block(position - 1, tracks)
         if mode is EnqueueMode.FIFO:
             return self._insert_block(len(self._items), tracks)
@@ -199,7 +194,8 @@ class Queue:
             return self._insert_random(tracks)
         if mode is EnqueueMode.INTERLACE:
             return self._insert_interlaced(tracks)
-        raise InvalidArgument(f"Unknown enqueue mode {mode!r}.", "mode")  # pragma: no cover - enum is closed
+        # pragma: no cover - enum is closed
+        raise InvalidArgument(argument="mode", key="koe.unknown_mode", params={"mode": repr(mode)})
 
     def _insert_block(self, at: int, tracks: Sequence[Track]) -> tuple[int, ...]:
         self._items[at:at] = tracks
@@ -250,16 +246,16 @@ class Queue:
         """Skip ``by`` tracks (negative goes back). Landing one past the end stops the queue; with repeat
         all the queue wraps around. Repeat one does not hold a skip back."""
         if by == 0:
-            raise InvalidArgument("Skipping by 0 tracks does nothing; use a positive or negative number.", "by")
+            raise InvalidArgument(argument="by", key="koe.skip_by_zero")
         if not self._items:
-            raise NothingPlaying("The queue is empty.")
+            raise NothingPlaying(key="koe.queue_empty")
         if self.ended and by > 0:
-            raise NothingPlaying("The queue has ended; there is nothing to skip.")
+            raise NothingPlaying(key="koe.queue_ended")
         target = self._index + by
         if self.repeat is RepeatMode.ALL and not self.ended:
             target %= len(self._items)
         elif target < 0:
-            raise QueueIndexError(target + 1, len(self._items), _too_far_back(self._index))
+            raise QueueIndexError(target + 1, len(self._items), **_too_far_back(self._index))
         elif target > len(self._items):
             raise QueueIndexError(target + 1, len(self._items))
         self._index = target
@@ -273,7 +269,7 @@ class Queue:
 
     def back(self, by: int = 1) -> Track | None:
         if by < 1:
-            raise InvalidArgument("Go back by 1 or more tracks.", "by")
+            raise InvalidArgument(argument="by", key="koe.back_by_one_or_more")
         return self.skip(-by)
 
     # -- editing -------------------------------------------------------------------------------------
@@ -283,11 +279,8 @@ class Queue:
         for position in (from_position, to_position):
             self._check_position(position)
             if position - 1 < self._upcoming_start:
-                raise InvalidArgument(
-                    f"Position {position} is already played or playing; only upcoming tracks "
-                    f"({self._upcoming_start + 1}-{len(self._items)}) can be moved.",
-                    "position",
-                )
+                raise InvalidArgument(argument="position", key="koe.move_already_played", params={
+                    "position": position, "first": self._upcoming_start + 1, "last": len(self._items)})
         track = self._items.pop(from_position - 1)
         self._items.insert(to_position - 1, track)
         return track
@@ -301,7 +294,7 @@ class Queue:
         if isinstance(target, RemoveAbsent):
             present = target.present_ids
             return self._remove_upcoming_where(lambda t: t.requester_id != 0 and t.requester_id not in present)
-        raise InvalidArgument(f"Unknown removal target {target!r}.", "target")
+        raise InvalidArgument(argument="target", key="koe.unknown_removal", params={"target": repr(target)})
 
     def _remove_range(self, target: RemoveRange) -> tuple[Track, ...]:
         start = target.start
@@ -311,9 +304,7 @@ class Queue:
         self._check_position(start)
         self._check_position(end)
         if not self.ended and start - 1 <= self._index <= end - 1:
-            raise InvalidArgument(
-                f"Position {self._index + 1} is playing now; use skip to move past it.", "positions"
-            )
+            raise InvalidArgument(argument="positions", key="koe.remove_playing", params={"position": self._index + 1})
         removed = tuple(self._items[start - 1 : end])
         del self._items[start - 1 : end]
         if end - 1 < self._index:  # history shrank: the pointer follows its track
@@ -361,10 +352,13 @@ class Queue:
             raise QueueIndexError(position, len(self._items))
 
 
-def _too_far_back(earlier: int) -> str:
+def _too_far_back(earlier: int) -> dict[str, Any]:
+    """The sentence (as ``key`` and ``params``) of a skip back past the first track."""
     if earlier == 0:
-        return "This is the first track; there is nothing before it."
-    return f"You can go back at most {earlier} track{'' if earlier == 1 else 's'} from here."
+        return {"key": "koe.first_track"}
+    if earlier == 1:
+        return {"key": "koe.back_at_most_one"}
+    return {"key": "koe.back_at_most", "params": {"earlier": earlier}}
 
 
 def _interlace(

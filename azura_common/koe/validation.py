@@ -106,7 +106,8 @@ _SPACES = re.compile(r"\s{2,}")
 def check_snowflake(value: int, argument: str) -> None:
     """``value`` must be a Discord id: 1 to 2⁶³−1."""
     if not 1 <= value <= MAX_SNOWFLAKE:
-        raise InvalidArgument(f"{argument} must be a Discord id (1 to {MAX_SNOWFLAKE}), not {value}.", argument)
+        raise InvalidArgument(argument=argument, key="koe.not_an_id",
+                              params={"argument": argument, "max": MAX_SNOWFLAKE, "value": value})
 
 
 def check_ids(guild_id: int, channel_id: int) -> None:
@@ -118,16 +119,16 @@ def check_ids(guild_id: int, channel_id: int) -> None:
 def check_request_id(request_id: str) -> None:
     """Empty (no retry protection) or 1 to 128 printable characters."""
     if len(request_id) > MAX_REQUEST_ID_CHARS:
-        raise InvalidArgument(
-            f"request_id must be at most {MAX_REQUEST_ID_CHARS} characters, not {len(request_id):,}.", "request_id"
-        )
+        raise InvalidArgument(argument="request_id", key="koe.too_many_chars", params={
+            "argument": "request_id", "max": MAX_REQUEST_ID_CHARS, "count": f"{len(request_id):,}"})
     if not request_id.isprintable():
-        raise InvalidArgument("request_id must hold printable characters only.", "request_id")
+        raise InvalidArgument(argument="request_id", key="koe.request_id_printable")
 
 
 def check_present_ids(ids: Sequence[int]) -> None:
     if len(ids) > MAX_PRESENT_IDS:
-        raise InvalidArgument(f"At most {MAX_PRESENT_IDS:,} listeners can be named, not {len(ids):,}.", "present_ids")
+        raise InvalidArgument(argument="present_ids", key="koe.too_many_listeners",
+                              params={"max": f"{MAX_PRESENT_IDS:,}", "count": f"{len(ids):,}"})
     for user_id in ids:
         check_snowflake(user_id, "present_ids")
 
@@ -142,53 +143,57 @@ def check_position(position: int, *, insert: bool = False) -> None:
     this particular queue is the queue's to say."""
     limit = MAX_QUEUE_TRACKS + 1 if insert else MAX_QUEUE_TRACKS
     if position < 1:
-        raise QueueIndexError(position, 0, f"Position {position} is out of range: positions start at 1.")
+        raise QueueIndexError(position, 0, key="errors.position_before_start", params={"position": position})
     if position > limit:
-        raise QueueIndexError(
-            position, 0, f"Position {position:,} is out of range: a queue holds at most {MAX_QUEUE_TRACKS:,} tracks."
-        )
+        raise QueueIndexError(position, 0, key="errors.position_too_big",
+                              params={"position": f"{position:,}", "limit": f"{MAX_QUEUE_TRACKS:,}"})
 
 
 def check_steps(by: int, argument: str = "by") -> None:
     """How far a skip or back moves: at most ``MAX_STEPS`` either way (0 and the direction are the queue's)."""
     if abs(by) > MAX_STEPS:
-        raise InvalidArgument(f"You can move at most {MAX_STEPS:,} tracks at once, not {by:,}.", argument)
+        raise InvalidArgument(argument=argument, key="koe.too_many_steps",
+                              params={"max": f"{MAX_STEPS:,}", "by": f"{by:,}"})
 
 
 def check_seek(position_ms: int) -> None:
     """Absolute or relative, a seek moves at most ``MAX_SEEK_MS`` (the track's own end is the player's)."""
     if abs(position_ms) > MAX_SEEK_MS:
         hours = MAX_SEEK_MS // 3_600_000
-        raise InvalidArgument(f"You can seek at most {hours} hours, not {position_ms:,} ms.", "position_ms")
+        raise InvalidArgument(argument="position_ms", key="koe.seek_too_far",
+                              params={"hours": hours, "ms": f"{position_ms:,}"})
 
 
 def check_volume(volume: int, relative: bool) -> None:
     if relative:
         if abs(volume) > MAX_VOLUME_CHANGE:
-            raise InvalidArgument(
-                f"A volume change must be between -{MAX_VOLUME_CHANGE:,} and +{MAX_VOLUME_CHANGE:,}, not {volume:,}.",
-                "volume",
-            )
+            raise InvalidArgument(argument="volume", key="koe.volume_change_range",
+                                  params={"max": f"{MAX_VOLUME_CHANGE:,}", "value": f"{volume:,}"})
     elif not 0 <= volume <= MAX_VOLUME:
-        raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
+        raise InvalidArgument(argument="volume", key="koe.volume_range", params={"max": MAX_VOLUME, "value": volume})
 
 
 def check_page(offset: int, limit: int) -> None:
     if offset < 0:
-        raise InvalidArgument("A page cannot start before the first track.", "offset")
+        raise InvalidArgument(argument="offset", key="koe.page_before_first")
     if offset > MAX_QUEUE_TRACKS:
-        raise InvalidArgument(f"A page cannot start past position {MAX_QUEUE_TRACKS:,}.", "offset")
+        raise InvalidArgument(argument="offset", key="koe.page_past_end", params={"max": f"{MAX_QUEUE_TRACKS:,}"})
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidArgument(f"A page holds 1 to {MAX_PAGE} tracks.", "limit")
+        raise InvalidArgument(argument="limit", key="koe.page_size", params={"max": MAX_PAGE})
 
 
 # -- text ---------------------------------------------------------------------------------------------
 
 
+def _too_long(text: str, cap: int, argument: str) -> InvalidArgument:
+    return InvalidArgument(argument=argument, key="koe.too_many_chars",
+                           params={"argument": argument, "max": f"{cap:,}", "count": f"{len(text):,}"})
+
+
 def clean_display_text(text: str, cap: int, argument: str) -> str:
     """Text meant for people: at most ``cap`` characters, control characters turned into spaces."""
     if len(text) > cap:
-        raise InvalidArgument(f"{argument} must be at most {cap:,} characters, not {len(text):,}.", argument)
+        raise _too_long(text, cap, argument)
     if text.isprintable():
         return text
     return _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
@@ -197,9 +202,9 @@ def clean_display_text(text: str, cap: int, argument: str) -> str:
 def _check_machine_text(text: str, cap: int, argument: str) -> None:
     """Text meant for programs (URLs, identifiers): at most ``cap`` characters, no control characters."""
     if len(text) > cap:
-        raise InvalidArgument(f"{argument} must be at most {cap:,} characters, not {len(text):,}.", argument)
+        raise _too_long(text, cap, argument)
     if _CONTROLS.search(text) is not None:
-        raise InvalidArgument(f"{argument} must not contain control characters.", argument)
+        raise InvalidArgument(argument=argument, key="koe.control_characters", params={"argument": argument})
 
 
 def check_detail(detail: str) -> str:
@@ -211,9 +216,10 @@ def check_query(query: str) -> str:
     """A search query or link: at most 6,000 characters; returns it stripped."""
     text = query.strip()
     if len(text) > MAX_QUERY_CHARS:
-        raise InvalidArgument(f"A search can be at most {MAX_QUERY_CHARS:,} characters, not {len(text):,}.", "query")
+        raise InvalidArgument(argument="query", key="koe.search_too_long",
+                              params={"max": f"{MAX_QUERY_CHARS:,}", "count": f"{len(text):,}"})
     if _CONTROLS.search(text) is not None:
-        raise InvalidArgument("A search must not contain control characters.", "query")
+        raise InvalidArgument(argument="query", key="koe.search_control_characters")
     return text
 
 
@@ -224,14 +230,13 @@ def check_encoded(encoded: str) -> None:
     """``encoded`` must be a track Lavalink could decode: base64 of a lavaplayer track message (or, from
     a test double, of a JSON object). Garbage is refused here rather than failing when it comes to play."""
     if not encoded:
-        raise InvalidArgument("A track has no playable data.", "encoded")
+        raise InvalidArgument(argument="encoded", key="koe.track_no_data")
     if len(encoded) > MAX_ENCODED_CHARS:
-        raise InvalidArgument(
-            f"A track's data must be at most {MAX_ENCODED_CHARS:,} characters, not {len(encoded):,}.", "encoded"
-        )
+        raise InvalidArgument(argument="encoded", key="koe.track_data_too_long",
+                              params={"max": f"{MAX_ENCODED_CHARS:,}", "count": f"{len(encoded):,}"})
     raw = _base64_bytes(encoded)
     if raw is None or not (_is_lavaplayer_message(raw) or _is_json_object(raw)):
-        raise InvalidArgument("A track's data is not a Lavalink track; resolve it again.", "encoded")
+        raise InvalidArgument(argument="encoded", key="koe.track_data_not_lavalink")
 
 
 def _base64_bytes(text: str) -> bytes | None:
@@ -275,7 +280,8 @@ def check_track(track: Track) -> Track:
     _check_machine_text(track.source, MAX_SOURCE_CHARS, "source")
     for ms, argument in ((track.length_ms, "length_ms"), (track.start_ms, "start_ms"), (track.end_ms or 0, "end_ms")):
         if ms > MAX_MS:
-            raise InvalidArgument(f"{argument} must be at most {MAX_MS:,} ms, not {ms:,}.", argument)
+            raise InvalidArgument(argument=argument, key="koe.ms_too_big",
+                                  params={"argument": argument, "max": f"{MAX_MS:,}", "value": f"{ms:,}"})
     if track.requester_id:
         check_snowflake(track.requester_id, "requester_id")
     title = clean_display_text(track.title, MAX_TITLE_CHARS, "title")
@@ -291,9 +297,8 @@ def check_enqueue(tracks: Iterable[Track]) -> tuple[Track, ...]:
     """Every track of one Enqueue checked (at most ``MAX_TRACKS_PER_ENQUEUE``), display text cleaned."""
     batch = tuple(tracks)
     if len(batch) > MAX_TRACKS_PER_ENQUEUE:
-        raise InvalidArgument(
-            f"At most {MAX_TRACKS_PER_ENQUEUE:,} tracks can be added at once, not {len(batch):,}.", "tracks"
-        )
+        raise InvalidArgument(argument="tracks", key="koe.too_many_tracks",
+                              params={"max": f"{MAX_TRACKS_PER_ENQUEUE:,}", "count": f"{len(batch):,}"})
     checked: list[Track] = []
     for number, track in enumerate(batch, 1):
         try:
@@ -309,11 +314,8 @@ def check_queue_room(total: int, adding: int) -> None:
     """A queue holding ``total`` entries can take ``adding`` more without passing ``MAX_QUEUE_TRACKS``."""
     if total + adding > MAX_QUEUE_TRACKS:
         room = max(0, MAX_QUEUE_TRACKS - total)
-        raise InvalidArgument(
-            f"A queue holds at most {MAX_QUEUE_TRACKS:,} tracks; this one has {total:,}, "
-            f"so {room:,} more fit, not {adding:,}.",
-            "tracks",
-        )
+        raise InvalidArgument(argument="tracks", key="koe.queue_full", params={
+            "max": f"{MAX_QUEUE_TRACKS:,}", "total": f"{total:,}", "room": f"{room:,}", "adding": f"{adding:,}"})
 
 
 def check_record(record: SessionRecord) -> SessionRecord:

@@ -25,7 +25,7 @@ def queue_offset(page: int | None, *, current_position: int, total: int) -> int:
         return max(0, current_position - 1) // PAGE * PAGE if current_position else 0
     offset = (page - 1) * PAGE
     if total and offset >= total:
-        raise InvalidArgument(f"The queue has only {page_count(total)} pages.", "page")
+        raise InvalidArgument(argument="page", key="rules.queue_pages", params={"pages": page_count(total)})
     return offset
 
 
@@ -41,4 +41,5 @@ def check_playlist_page(page: int, *, total: int, name: str) -> None:
     """Page ``page`` of playlist ``name`` (``total`` entries) exists, or a friendly error says how many do."""
     pages = page_count(total)
     if page > pages:
-        raise InvalidArgument(f"**{name}** has only {pages} page{'s' if pages > 1 else ''}.", "page")
+        key = "rules.playlist_pages" if pages > 1 else "rules.playlist_one_page"
+        raise InvalidArgument(argument="page", key=key, params={"name": name, "pages": pages})

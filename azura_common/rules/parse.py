@@ -62,9 +62,7 @@ def parse_seek(text: str) -> tuple[int, bool]:
         raw = raw[1:]
     ms = _clock_ms(raw) if raw else None
     if ms is None or ms > MAX_SEEK_MS:
-        raise InvalidArgument(
-            f"{echo(text)} is not a time. Use 1:23 to jump there, +15 to go forward or -10 to go back.", "time"
-        )
+        raise InvalidArgument(argument="time", key="rules.not_a_time", params={"value": echo(text)})
     return (sign * ms, True) if sign else (ms, False)
 
 
@@ -72,7 +70,7 @@ def parse_time(text: str, what: str) -> int:
     """A point in a track (``1:23``, ``90``, ``1m30s``) in ms; ``what`` names the option in errors."""
     ms, relative = parse_seek(text)
     if relative:
-        raise InvalidArgument(f"Give the {what} as a time like 1:23, not {echo(text)}.", what)
+        raise InvalidArgument(argument=what, key="rules.time_not_relative", params={"what": what, "value": echo(text)})
     return ms
 
 
@@ -83,9 +81,8 @@ def parse_volume(text: str, step: int) -> tuple[int, bool]:
         return (step if raw == "+" else -step), True
     match = re.fullmatch(r"([+-]?)([0-9]{1,4})", raw)
     if match is None:
-        raise InvalidArgument(
-            f"{echo(text)} is not a volume. Use a number from 0 to {MAX_VOLUME}, or + / - to step it.", "volume"
-        )
+        raise InvalidArgument(argument="volume", key="rules.not_a_volume",
+                              params={"value": echo(text), "max": MAX_VOLUME})
     sign, number = match.groups()
     value = int(number)
     if sign:
@@ -98,9 +95,7 @@ def parse_positions(text: str) -> RemoveRange:
     ``MAX_QUEUE_TRACKS``."""
     too_big = any(len(run) > _POSITION_DIGITS for run in re.findall(r"[0-9]+", text))
     if len(text) > ECHO_CHARS or _POSITIONS.fullmatch(text) is None or too_big:
-        raise InvalidArgument(
-            f"{echo(text)} is not a position or a range; use a number like 5 or a range like 3-7.", "positions"
-        )
+        raise InvalidArgument(argument="positions", key="koe.not_positions", params={"value": echo(text)})
     target = queue.parse_positions(text)
     for position in (target.start, target.end or target.start):
         check_position(position)
@@ -113,4 +108,5 @@ def parse_choice(value: str, choices: type[Choice], what: str) -> Choice:
         return choices(value)
     except ValueError:
         names = ", ".join(str(member.value) for member in choices)
-        raise InvalidArgument(f"{what} must be one of {names}, not {echo(value)}.", what.lower()) from None
+        raise InvalidArgument(argument=what.lower(), key="rules.not_a_choice",
+                              params={"what": what, "names": names, "value": echo(value)}) from None

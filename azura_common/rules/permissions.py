@@ -10,19 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from azura_common.i18n import text
+
 __all__ = [
     "DJ_BUTTONS",
     "DJ_COMMANDS",
     "DJ_ONLY",
+    "DJ_ONLY_KEY",
     "GLOBAL_NEEDS_MANAGE",
+    "GLOBAL_NEEDS_MANAGE_KEY",
     "button_needs_dj",
     "command_needs_dj",
     "may_dj",
     "may_set_visibility",
 ]
 
-DJ_ONLY: Final = "Only a DJ (the DJ role or Manage Server) can do that while others listen."
-GLOBAL_NEEDS_MANAGE: Final = "Only someone with Manage Server can make a playlist global."
+DJ_ONLY_KEY: Final = "rules.dj_only"
+GLOBAL_NEEDS_MANAGE_KEY: Final = "rules.global_needs_manage"
+DJ_ONLY: Final = text(DJ_ONLY_KEY)  # English; the catalogue has it in every language
+GLOBAL_NEEDS_MANAGE: Final = text(GLOBAL_NEEDS_MANAGE_KEY)
 
 DJ_COMMANDS: Final = frozenset({"stop", "leave", "clear", "effects", "equalizer"})  # effects: everyone hears them
 # a button cannot vote, so going back is a DJ's call

@@ -9,21 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from azura_common.i18n import text
 from azura_common.koe.errors import InvalidArgument
 from azura_common.koe.session import RemoveAbsent, RemoveRange, RemoveRequester, RemoveTarget
 
 from .parse import parse_positions
 
-__all__ = ["DJ_REMOVE", "may_remove", "remove_target", "touches_others"]
+__all__ = ["DJ_REMOVE", "DJ_REMOVE_KEY", "may_remove", "remove_target", "touches_others"]
 
-DJ_REMOVE: Final = "You can remove your own tracks; removing other people's needs a DJ."
+DJ_REMOVE_KEY: Final = "rules.dj_remove"
+DJ_REMOVE: Final = text(DJ_REMOVE_KEY)  # English; the catalogue has it in every language
 
 
 def remove_target(*, positions: str | None, user_id: int | None, absent: bool) -> RemoveTarget:
     """The one target a ``/remove`` names: positions (``5``, ``3-7``), a user's tracks, or absent members'
     (who is still present is filled in by the caller, which knows the channel)."""
     if sum([positions is not None, user_id is not None, absent]) != 1:
-        raise InvalidArgument("Choose exactly one of `positions`, `user` or `absent`.", "target")
+        raise InvalidArgument(argument="target", key="rules.remove_choose_one")
     if positions is not None:
         return parse_positions(positions)
     if user_id is not None:

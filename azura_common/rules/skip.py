@@ -11,11 +11,14 @@ from __future__ import annotations
 import enum
 from typing import Final
 
+from azura_common.i18n import text
 from azura_common.koe.errors import InvalidArgument
 
 __all__ = [
     "DJ_SKIP",
     "DJ_SKIP_BUTTON",
+    "DJ_SKIP_BUTTON_KEY",
+    "DJ_SKIP_KEY",
     "Skip",
     "check_skip_options",
     "is_forced_skip",
@@ -23,8 +26,10 @@ __all__ = [
     "skip_verdict",
 ]
 
-DJ_SKIP: Final = "Only a DJ can skip by more than one or jump to a position while others listen."
-DJ_SKIP_BUTTON: Final = "Only a DJ can skip with the button while others listen; use /skip to vote."
+DJ_SKIP_KEY: Final = "rules.dj_skip"
+DJ_SKIP_BUTTON_KEY: Final = "rules.dj_skip_button"
+DJ_SKIP: Final = text(DJ_SKIP_KEY)  # English; the catalogue has it in every language
+DJ_SKIP_BUTTON: Final = text(DJ_SKIP_BUTTON_KEY)
 
 
 class Skip(enum.Enum):
@@ -38,9 +43,9 @@ class Skip(enum.Enum):
 def check_skip_options(by: int | None, to: int | None) -> None:
     """``by`` and ``to`` make sense together, or a friendly error says why not."""
     if by is not None and to is not None:
-        raise InvalidArgument("Use either `by` or `to`, not both.", "to")
+        raise InvalidArgument(argument="to", key="rules.skip_by_and_to")
     if by == 0:
-        raise InvalidArgument("Skipping by 0 tracks does nothing; use a positive or negative number.", "by")
+        raise InvalidArgument(argument="by", key="koe.skip_by_zero")
 
 
 def is_forced_skip(*, by: int | None, to: int | None) -> bool:

@@ -23,7 +23,7 @@ from azura_common.koe.local import SearchResult
 from azura_common.koe.queue import MAX_PAGE
 from azura_common.koe.session import CloseReason, Ending, EnqueueMode, EnqueueResult, Session, Track
 from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, CHOICE_LENGTH, MESSAGE_CHARS
-from azura_common.rules.permissions import DJ_ONLY
+from azura_common.rules.permissions import DJ_ONLY_KEY
 from azura_common.rules.text import shorten
 from azura_common.rules.votes import SkipVotes
 
@@ -75,7 +75,7 @@ def session_in(koe: Koe, voice: Voice) -> Session:
     """The session of the user's voice channel, or ``NoSession`` saying how to start one."""
     session = koe.get(voice.channel.id)
     if session is None:
-        raise NoSession(f"Nothing is playing in {voice.channel.mention}. Start something with `/play`.")
+        raise NoSession(key="errors.no_session_in", params={"channel": voice.channel.mention})
     return session
 
 
@@ -160,7 +160,7 @@ class SessionCommands(commands.Cog):
         voice = voice_of(interaction)
         session = self.session_in(voice)
         if dj and not await is_dj(self.bot.store, voice):
-            raise PermissionDenied(DJ_ONLY)
+            raise PermissionDenied(key=DJ_ONLY_KEY)
         await interaction.response.defer(thinking=True)
         text = await work(voice, session)
         self.bot.changed(session)

@@ -7,15 +7,16 @@ import dataclasses
 import discord
 from discord import app_commands
 
+from azura_common.i18n import text
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
 from azura_common.koe.session import EnqueueMode, Track
 from azura_common.koe.validation import check_query
 from azura_common.render import fit_message, format_duration, queued_text, track_line, tracks_text
-from azura_common.replies import reply_privately
+from azura_common.replies import private_locale, reply_privately
 from azura_common.rules.limits import AUTOCOMPLETE_CHOICES, PAGE
 from azura_common.rules.pages import check_playlist_page, page_count
 from azura_common.rules.parse import parse_choice, parse_positions, parse_time
-from azura_common.rules.permissions import GLOBAL_NEEDS_MANAGE, may_set_visibility
+from azura_common.rules.permissions import GLOBAL_NEEDS_MANAGE_KEY, may_set_visibility
 
 from ..store import clean_name
 from .base import MODE_CHOICES, BotServices, open_and_enqueue, queue_tracks, send_done, session_in
@@ -63,7 +64,8 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     @app_commands.describe(name="Its name (up to 50 characters)")
     async def create(self, interaction: discord.Interaction, name: str) -> None:
         playlist = await self.bot.store.create_playlist(interaction.user.id, name)
-        await reply_privately(interaction, f"📁 Created playlist **{playlist.name}**.")
+        await reply_privately(interaction, text("replies.playlist_created", private_locale(interaction),
+                                                name=playlist.name))
 
     @app_commands.command(name="delete", description="Delete one of your playlists.")
     @app_commands.describe(name="The playlist")
@@ -71,7 +73,8 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     async def delete(self, interaction: discord.Interaction, name: str) -> None:
         name = clean_name(name)  # a name no playlist can have is refused by its rule, not echoed whole
         playlist = await self.bot.store.delete_playlist(interaction.user.id, name)
-        await reply_privately(interaction, f"🗑 Deleted playlist **{playlist.name}** ({playlist.size} tracks).")
+        await reply_privately(interaction, text("replies.playlist_deleted", private_locale(interaction),
+                                                name=playlist.name, size=playlist.size))
 
     @app_commands.command(name="rename", description="Rename one of your playlists.")
     @app_commands.describe(name="The playlist", new_name="Its new name")
@@ -79,7 +82,8 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
     async def rename(self, interaction: discord.Interaction, name: str, new_name: str) -> None:
         name = clean_name(name)
         playlist = await self.bot.store.rename_playlist(interaction.user.id, name, new_name)
-        await reply_privately(interaction, f"✏ Renamed to **{playlist.name}**.")
+        await reply_privately(interaction, text("replies.playlist_renamed", private_locale(interaction),
+                                                name=playlist.name))
 
     @app_commands.command(name="show", description="Show a playlist's tracks, a page at a time.")
     @app_commands.describe(name="The playlist", page=f"Which page ({PAGE} tracks each)",
@@ -96,9 +100,11 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         playlist = await self.bot.store.find_playable(interaction.user.id, name, owner.id if owner else None)
         found = await self.bot.store.entries(playlist, (page - 1) * PAGE, PAGE)
         check_playlist_page(page, total=found.total, name=playlist.name)
-        lines = [f"`{e.position}.` {track_line(e.track)}" for e in found.items] or ["(empty)"]
-        head = f"📁 **{playlist.name}** by <@{playlist.owner_id}> · {playlist.visibility} · {found.total} tracks, " \
-               f"page {page}/{page_count(found.total)}"
+        locale = private_locale(interaction)
+        lines = [f"`{e.position}.` {track_line(e.track)}" for e in found.items] or [
+            text("replies.playlist_empty_page", locale)]
+        head = text("replies.playlist_head", locale, name=playlist.name, owner=f"<@{playlist.owner_id}>",
+                    visibility=playlist.visibility, total=found.total, page=page, pages=page_count(found.total))
         await reply_privately(interaction, fit_message([head, *lines]))
 
     @app_commands.command(name="add", description="Add a search or link, the current track, or the whole queue.")
@@ -117,7 +123,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         tracks: list[Track]
         if what.value == "query":
             if not query or not query.strip():
-                raise InvalidArgument("Give a `query` to add (search words or a link).", "query")
+                raise InvalidArgument(argument="query", key="replies.playlist_needs_query")
             query = check_query(query)
             await interaction.response.defer(thinking=True, ephemeral=True)
             found = await self.bot.lavalink.search(query)
@@ -133,12 +139,13 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
             else:
                 tracks = await queue_tracks(session)
                 if not tracks:
-                    raise NothingPlaying("The queue is empty; there is nothing to save.")
+                    raise NothingPlaying(key="errors.queue_empty_nothing_to_save")
         tracks = [dataclasses.replace(t, requester_id=0) for t in tracks]
         positions = await self.bot.store.add_entries(interaction.user.id, playlist.name, tracks)
-        await reply_privately(
-            interaction, f"📁 Added {tracks_text(tracks)} to **{playlist.name}** (#{positions[0]}–#{positions[-1]})."
-        )
+        await reply_privately(interaction, text(
+            "replies.playlist_added", private_locale(interaction), tracks=tracks_text(tracks), name=playlist.name,
+            first=positions[0], last=positions[-1],
+        ))
 
     @app_commands.command(name="remove", description="Remove entries from your playlist: 5 or 3-7.")
     @app_commands.describe(name="Your playlist", positions="A position like 5 or a range like 3-7")
@@ -147,7 +154,8 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         name = clean_name(name)
         target = parse_positions(positions)
         removed = await self.bot.store.remove_entries(interaction.user.id, name, target.start, target.end)
-        await reply_privately(interaction, f"🗑 Removed {tracks_text(removed)} from **{name}**.")
+        await reply_privately(interaction, text("replies.playlist_removed", private_locale(interaction),
+                                                tracks=tracks_text(removed), name=name))
 
     @app_commands.command(name="trim",
                           description="Play only part of an entry: start and/or end like 0:30 and 2:10.")
@@ -166,8 +174,11 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         start_ms = parse_time(start, "start") if start else 0
         end_ms = parse_time(end, "end") if end else None
         track = await self.bot.store.trim_entry(interaction.user.id, name, position, start_ms, end_ms)
-        span = f"{format_duration(start_ms)}–{format_duration(end_ms) if end_ms is not None else 'end'}"
-        await reply_privately(interaction, f"✂ #{position} {track_line(track)} now plays {span}.")
+        locale = private_locale(interaction)
+        until = format_duration(end_ms) if end_ms is not None else text("replies.trim_end", locale)
+        span = f"{format_duration(start_ms)}–{until}"
+        await reply_privately(interaction, text("replies.playlist_trimmed", locale, position=position,
+                                                track=track_line(track), span=span))
 
     @app_commands.command(name="visibility", description="Make a playlist private, public or global.")
     @app_commands.describe(name="Your playlist", visibility="Who can play it")
@@ -180,9 +191,10 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         member = interaction.user
         manage_guild = isinstance(member, discord.Member) and member.guild_permissions.manage_guild
         if not may_set_visibility(visibility.value, manage_guild=manage_guild):
-            raise PermissionDenied(GLOBAL_NEEDS_MANAGE)
+            raise PermissionDenied(key=GLOBAL_NEEDS_MANAGE_KEY)
         playlist = await self.bot.store.set_visibility(interaction.user.id, name, visibility.value)
-        await reply_privately(interaction, f"👁 **{playlist.name}** is now {playlist.visibility}.")
+        await reply_privately(interaction, text("replies.playlist_visibility", private_locale(interaction),
+                                                name=playlist.name, visibility=playlist.visibility))
 
     # -- playing -------------------------------------------------------------------------------------
     @app_commands.command(name="play",
@@ -207,7 +219,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         await interaction.response.defer(thinking=True)
         tracks = [dataclasses.replace(t, requester_id=voice.member.id) for t in await self.bot.store.tracks(playlist)]
         if not tracks:
-            raise InvalidArgument(f"**{playlist.name}** is empty.", "name")
+            raise InvalidArgument(argument="name", key="replies.playlist_is_empty", params={"name": playlist.name})
         result = await open_and_enqueue(self.bot, voice, interaction, tracks, chosen, position)
         text = queued_text(tracks, result.positions, result.started, playlist.name)
         await send_done(interaction, await board_notice(self.bot, voice, text))

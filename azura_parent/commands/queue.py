@@ -5,14 +5,16 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from azura_common.i18n import text
 from azura_common.koe.errors import NoSession, PermissionDenied
 from azura_common.koe.koe import Koe
 from azura_common.koe.session import RemoveAbsent, RemoveRange, Session
 from azura_common.render import fit_message, mention, queue_message, shown_title, track_line, tracks_text
+from azura_common.replies import public_locale
 from azura_common.rules.limits import PAGE
 from azura_common.rules.pages import history_window, queue_offset
 from azura_common.rules.permissions import command_needs_dj
-from azura_common.rules.remove import DJ_REMOVE, may_remove, remove_target
+from azura_common.rules.remove import DJ_REMOVE_KEY, may_remove, remove_target
 
 from .base import SessionCommands, is_dj, queue_tracks, send_done
 from .tree import report_error
@@ -35,7 +37,7 @@ class QueuePager(discord.ui.View):
     async def _show(self, interaction: discord.Interaction, offset: int) -> None:
         session = self.koe.get(self.channel_id)
         if session is None:
-            raise NoSession("That session has ended; its queue is gone.")
+            raise NoSession(key="errors.session_gone")
         page = await session.get_queue(max(0, offset), PAGE)
         view = QueuePager(self.koe, self.channel_id, self.title, page.offset, page.total)
         await interaction.response.edit_message(content=queue_message(page, self.title), view=view)
@@ -66,7 +68,7 @@ class QueueCommands(SessionCommands):
         state = await session.get_state()
         offset = queue_offset(page, current_position=state.current_position, total=state.total)
         found = await session.get_queue(offset, PAGE)
-        title = f"Queue in {voice.channel.name}"
+        title = text("replies.queue_title", voice.public_locale, channel=voice.channel.name)
         pager = QueuePager(self.bot.koe, voice.channel.id, title, found.offset, found.total)
         await send_done(interaction, queue_message(found, title), view=pager)
 
@@ -77,11 +79,12 @@ class QueueCommands(SessionCommands):
         state = await session.get_state()
         window = history_window(current_position=state.current_position, total=state.total)
         if window is None:
-            await send_done(interaction, "📜 Nothing has played yet.")
+            await send_done(interaction, text("replies.nothing_played_yet", voice.public_locale))
             return
         page = await session.get_queue(*window)
         lines = [f"`{i.position}.` {track_line(i.track, mention)}" for i in page.items]
-        await send_done(interaction, fit_message([f"📜 **Recently played in {voice.channel.name}**", *lines]))
+        head = text("replies.recently_played", voice.public_locale, channel=voice.channel.name)
+        await send_done(interaction, fit_message([head, *lines]))
 
     # -- editing -------------------------------------------------------------------------------------
     @app_commands.command(name="move", description="Move an upcoming track to another position.")
@@ -98,8 +101,8 @@ class QueueCommands(SessionCommands):
         async def work(voice: Voice, session: Session) -> str:
             await session.move(from_position, to_position)
             page = await session.get_queue(to_position - 1, 1)
-            title = shown_title(page.items[0].track) if page.items else "the track"
-            return f"↕ Moved **{title}** from #{from_position} to #{to_position}."
+            title = shown_title(page.items[0].track) if page.items else text("replies.the_track", voice.public_locale)
+            return text("replies.moved", voice.public_locale, title=title, source=from_position, target=to_position)
 
         await self.run(interaction, work)
 
@@ -128,12 +131,14 @@ class QueueCommands(SessionCommands):
             requesters = {t.requester_id for t in await queue_tracks(session, target.start, target.end or target.start)}
         if not may_remove(target, dj=await is_dj(self.bot.store, voice), user_id=voice.member.id,
                           requesters=requesters):
-            raise PermissionDenied(DJ_REMOVE)
+            raise PermissionDenied(key=DJ_REMOVE_KEY)
         await interaction.response.defer(thinking=True)
         removed = await session.remove(target)
         self.bot.changed(session)
-        text = f"🗑 Removed {tracks_text(removed)}." if removed else "Nothing matched; the queue is unchanged."
-        await send_done(interaction, text)
+        locale = public_locale(interaction)
+        said = (text("replies.removed", locale, tracks=tracks_text(removed)) if removed
+                else text("replies.nothing_matched", locale))
+        await send_done(interaction, said)
 
     @app_commands.command(name="clear",
                           description="Remove every upcoming track (the current one keeps playing). DJ only.")
@@ -141,6 +146,6 @@ class QueueCommands(SessionCommands):
         async def work(voice: Voice, session: Session) -> str:
             before = await session.get_state()
             await session.clear()
-            return f"🧹 Cleared {before.upcoming} upcoming tracks."
+            return text("replies.cleared", voice.public_locale, count=before.upcoming)
 
         await self.run(interaction, work, dj=command_needs_dj("clear"))

@@ -7,8 +7,9 @@ import contextlib
 import discord
 from discord import app_commands
 
+from azura_common.i18n import text
 from azura_common.koe.errors import KoeError
-from azura_common.replies import reply_privately
+from azura_common.replies import private_locale, reply_privately
 
 from .base import BotServices
 
@@ -40,18 +41,21 @@ class ServerCommands(
             if route.guild_id == guild_id:
                 with contextlib.suppress(KoeError):
                     await route.session.connect(dj_role_id=role.id if role else 0)
-        text = f"🎧 DJs are now members with {role.mention}." if role else "🎧 No DJ role: everyone can DJ."
-        await reply_privately(interaction, text)
+        locale = private_locale(interaction)
+        said = (text("replies.dj_role_set", locale, role=role.mention) if role
+                else text("replies.dj_role_cleared", locale))
+        await reply_privately(interaction, said)
 
     @app_commands.command(name="always-on", description="24/7 mode: stay in voice when idle or alone.")
     @app_commands.describe(enabled="On: never leave for being idle. Off: leave after the idle timeout")
     async def always_on(self, interaction: discord.Interaction, enabled: bool) -> None:
         await self.bot.store.set_always_on(self._guild_id(interaction), enabled)
-        text = "🌙 24/7 mode is on: I stay in voice." if enabled else "⏱ 24/7 mode is off: I leave when idle."
-        await reply_privately(interaction, text)
+        await reply_privately(interaction, text("replies.always_on" if enabled else "replies.always_off",
+                                                private_locale(interaction)))
 
     @app_commands.command(name="idle-timeout", description="How long to wait before leaving an idle channel.")
     @app_commands.describe(seconds="30 to 86400")
     async def idle_timeout(self, interaction: discord.Interaction, seconds: int) -> None:
         settings = await self.bot.store.set_idle_timeout(self._guild_id(interaction), seconds)
-        await reply_privately(interaction, f"⏱ I leave idle channels after {settings.idle_timeout_s} s.")
+        await reply_privately(interaction, text("replies.idle_timeout_set", private_locale(interaction),
+                                                seconds=settings.idle_timeout_s))

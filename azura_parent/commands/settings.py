@@ -5,7 +5,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from azura_common.replies import reply_privately
+from azura_common.i18n import text
+from azura_common.replies import private_locale, reply_privately
 
 from .base import MODE_CHOICES, BotServices
 
@@ -22,18 +23,21 @@ class SettingsCommands(app_commands.Group, name="settings", description="Your ow
     @app_commands.choices(mode=MODE_CHOICES)
     async def mode(self, interaction: discord.Interaction, mode: app_commands.Choice[str]) -> None:
         settings = await self.bot.store.set_enqueue_mode(interaction.user.id, mode.value)
-        await reply_privately(interaction, f"⚙ Your tracks now go in **{settings.enqueue_mode}** order.")
+        await reply_privately(interaction, text("replies.mode_set", private_locale(interaction),
+                                                mode=settings.enqueue_mode))
 
     @app_commands.command(name="volume-step", description="How much /volume + and - change the volume.")
     @app_commands.describe(step="1 to 100")
     async def volume_step(self, interaction: discord.Interaction, step: int) -> None:
         settings = await self.bot.store.set_volume_step(interaction.user.id, step)
-        await reply_privately(interaction, f"⚙ /volume + and - now step by **{settings.volume_step}**.")
+        await reply_privately(interaction, text("replies.volume_step_set", private_locale(interaction),
+                                                step=settings.volume_step))
 
     @app_commands.command(name="show", description="Show your preferences.")
     async def show(self, interaction: discord.Interaction) -> None:
         s = await self.bot.store.get_user_settings(interaction.user.id)
-        last = f"{s.last_volume}%" if s.last_volume is not None else "not set"
+        locale = private_locale(interaction)
+        last = f"{s.last_volume}%" if s.last_volume is not None else text("replies.not_set", locale)
         await reply_privately(
-            interaction, f"⚙ Mode **{s.enqueue_mode}** · volume step **{s.volume_step}** · last volume **{last}**"
+            interaction, text("replies.settings_shown", locale, mode=s.enqueue_mode, step=s.volume_step, last=last)
         )

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from azura_common.i18n import text
 from azura_common.koe.errors import PermissionDenied
 from azura_common.koe.koe import Koe
 from azura_common.metrics import NodeHealth, NodePool, sessions_by_bot
@@ -20,7 +21,8 @@ from ..cluster_status import BotStatus, ClusterStatus, NodeStatus, render_status
 
 __all__ = ["ADMINS_ONLY", "ClusterView", "StatusCommands", "gather_status"]
 
-ADMINS_ONLY = "Only members with Manage Server can see Azura's status."
+ADMINS_ONLY_KEY = "replies.admins_only"
+ADMINS_ONLY = text(ADMINS_ONLY_KEY)  # English; the catalogue has it in every language
 
 
 class LinkView(Protocol):
@@ -91,6 +93,6 @@ class StatusCommands(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         member = interaction.user
         if not isinstance(member, discord.Member) or not member.guild_permissions.manage_guild:
-            raise PermissionDenied(ADMINS_ONLY)  # Discord hides it from others by default; a server may not
+            raise PermissionDenied(key=ADMINS_ONLY_KEY)  # Discord hides it from others by default; a server may not
         summary = gather_status(self.cluster, self.started, time.monotonic())
         await reply_privately(interaction, render_status(summary))

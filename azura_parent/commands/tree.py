@@ -1,5 +1,6 @@
 """The command tree with the one error handler: whatever a command (or one of its views) raises reaches the
-user as one ephemeral message, and nothing else reaches users as an exception.
+user as one ephemeral message, in the user's language (``interaction.locale``), and nothing else reaches users
+as an exception.
 
 Every sentence a user reads is written by us. A ``KoeError`` that is the user's to fix (a bad number, a
 position past the end, no permission, every bot busy) says so in its own words, which Koe writes. A failure
@@ -19,6 +20,7 @@ import discord
 from discord import app_commands
 
 from azura_common import logcontext, metrics
+from azura_common.i18n import text
 from azura_common.koe.errors import (
     ChildUnavailable,
     KoeError,
@@ -45,60 +47,61 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SOMETHING_WENT_WRONG: Final = "Something went wrong on my side; nothing was changed. Try again in a moment."
+SOMETHING_WENT_WRONG: Final = text("general.something_went_wrong", "en")
 ERROR_MARK: Final = "⚠️ "
 
-# Failures that are not the user's, by kind: the one sentence each reads like. ``None``: the error's own
-# words, which only Koe writes for that kind (they name the channel or say what happens next).
+# Failures that are not the user's, by kind: the catalogue key of the one sentence each reads like. ``None``:
+# the error's own words, which only Koe writes for that kind (they name the channel or say what happens next).
 FAILURES: Final[dict[type[KoeError], str | None]] = {
-    KoeError: SOMETHING_WENT_WRONG,  # "internal": a bug or an unknown failure in another process
+    KoeError: "general.something_went_wrong",  # "internal": a bug or an unknown failure in another process
     MusicServerDown: None,  # "The music server is restarting; your queue is safe." and the like
     ChildUnavailable: None,  # "… can't be reached right now", "Couldn't join <#…> in time; try again."
     SessionLost: None,
-    KoeTimeout: "That took too long. Try again in a moment.",
-    Unauthenticated: "The Azura bots can't talk to each other right now (a setup problem). Tell the server's "
-                     "admin; try again later.",
+    KoeTimeout: "errors.timeout",
+    Unauthenticated: "tree.cluster_unauthenticated",
 }
-LAVALINK_REFUSED: Final = "the music server answered with an error. Try again, or try another search or link."
-MUSIC_SERVER_ERROR: Final = "The music server answered with an error. Try again in a moment."
+LAVALINK_REFUSED: Final = text("tree.lavalink_refused", "en")
+MUSIC_SERVER_ERROR: Final = text("tree.music_server_error", "en")
 # How Koe writes a Lavalink refusal: what was refused (a quoted query or a fixed phrase), then Lavalink's or
 # wavelink's own words ("Failed to fulfill request to Lavalink: status=500, …"), which users never read.
 _QUOTED = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a Python repr() of a string
-_LAVALINK_WORDS = re.compile(rf"^(Couldn't load {_QUOTED}|The music server refused that): ", re.DOTALL)
+_LAVALINK_WORDS = re.compile(rf"^(Couldn't load ({_QUOTED})|The music server refused that): ", re.DOTALL)
 
 
-def error_message(error: Exception, where: str = "?") -> str:
-    """What the user reads about ``error`` (without the ⚠️): always our sentence, never a library's."""
+def error_message(error: Exception, where: str = "?", locale: str | None = None) -> str:
+    """What the user reads about ``error`` (without the ⚠️), in the language of ``locale``: always our sentence,
+    never a library's."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, KoeError):
-        text = _koe_message(original, where)
+        said = _koe_message(original, where, locale)
     elif isinstance(original, app_commands.CheckFailure):
-        text = str(original) or "You can't use that here."
+        said = str(original) or text("tree.check_failed", locale)
     elif isinstance(original, app_commands.TransformerError):
-        text = f"{echo(str(original.value))} is not a valid value for that option."
+        said = text("tree.not_a_valid_value", locale, value=echo(str(original.value)))
     elif isinstance(original, TimeoutError):
         log.warning("%s timed out", where)
-        text = FAILURES[KoeTimeout] or SOMETHING_WENT_WRONG
+        said = text("errors.timeout", locale)
     else:
         log.error("%s failed", where, exc_info=original)
-        text = SOMETHING_WENT_WRONG
-    return shorten(text, MESSAGE_CHARS - len(ERROR_MARK))
+        said = text("general.something_went_wrong", locale)
+    return shorten(said, MESSAGE_CHARS - len(ERROR_MARK))
 
 
-def _koe_message(error: KoeError, where: str) -> str:
+def _koe_message(error: KoeError, where: str, locale: str | None) -> str:
     if type(error) in FAILURES:
-        sentence = FAILURES[type(error)]
-        if sentence is not None:
+        key = FAILURES[type(error)]
+        if key is not None:
             log.warning("%s failed: %r", where, error)
-            return sentence
-        return error.message
+            return text(key, locale)
+        return error.text_in(locale)
     if isinstance(error, TrackLoadFailed):
         match = _LAVALINK_WORDS.match(error.message)
         if match is not None:
             log.warning("%s: Lavalink refused: %s", where, error.message)
-            refused = match.group(1)
-            return f"{refused}: {LAVALINK_REFUSED}" if refused.startswith("Couldn't") else MUSIC_SERVER_ERROR
-    return error.message
+            if match.group(2) is not None:
+                return text("tree.couldnt_load_refused", locale, query=match.group(2))
+            return text("tree.music_server_error", locale)
+    return error.text_in(locale)
 
 
 def outcome_of(error: Exception) -> str:
@@ -118,7 +121,7 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
     """Tell the invoking user what went wrong, privately, even after a public "thinking…"."""
     command = interaction.command
     where = f"command {command.qualified_name}" if command is not None else "interaction"
-    await reply_privately(interaction, f"{ERROR_MARK}{error_message(error, where)}")
+    await reply_privately(interaction, f"{ERROR_MARK}{error_message(error, where, str(interaction.locale))}")
 
 
 OUTCOME = "azura_outcome"  # interaction.extras: what on_error decided, for the metrics

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 
-from azura_common.koe.errors import KoeError
+from azura_common.koe.errors import FieldValue, KoeError
+from azura_common.replies import private_locale, public_locale
 from azura_common.rules.permissions import may_dj
 from azura_common.voicebot import humans_in
 
@@ -15,19 +18,22 @@ class NotInVoice(KoeError):
     kind = "not_in_voice"
     status = "FAILED_PRECONDITION"
 
-    def default_message(self) -> str:
-        return "You're not in a voice channel. Join one first."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "errors.not_in_voice", {}
 
 
 class Voice:
-    """The invoking member, their server and their voice channel."""
+    """The invoking member, their server and their voice channel; the languages to answer them in."""
 
     def __init__(
-        self, guild: discord.Guild, member: discord.Member, channel: discord.VoiceChannel | discord.StageChannel
+        self, guild: discord.Guild, member: discord.Member, channel: discord.VoiceChannel | discord.StageChannel,
+        *, locale: str | None = None, public_locale: str | None = None,
     ) -> None:
         self.guild = guild
         self.member = member
         self.channel = channel
+        self.locale = locale  # the member's language: private replies
+        self.public_locale = public_locale or locale  # the server's: public messages
 
     @property
     def listeners(self) -> frozenset[int]:
@@ -49,8 +55,8 @@ def voice_of(interaction: discord.Interaction) -> Voice:
     member = interaction.user
     guild = interaction.guild
     if guild is None or not isinstance(member, discord.Member):
-        raise NotInVoice("Music commands work in a server, not in DMs.")
+        raise NotInVoice(key="errors.not_in_a_server")
     channel = member.voice.channel if member.voice else None
     if channel is None:
         raise NotInVoice()
-    return Voice(guild, member, channel)
+    return Voice(guild, member, channel, locale=private_locale(interaction), public_locale=public_locale(interaction))

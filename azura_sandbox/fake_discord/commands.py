@@ -11,6 +11,7 @@ import logging
 from aiohttp import web
 
 from .core import FakeDiscordCore
+from .locales import check_command
 from .objects import JSON, ApplicationCommand, new_snowflake
 from .replies import (
     invalid_field,
@@ -76,6 +77,8 @@ class CommandsApi(FakeDiscordCore):
     async def _put_commands(self, request: web.Request) -> web.Response:
         app_id, guild_id = self._command_scope(request)
         bodies = await read_objects(request)
+        for index, body in enumerate(bodies):
+            check_command(body, str(index))
         existing = {(c.name, c.type): c for c in self._scoped_commands(app_id, guild_id)}
         new = []
         for body in bodies:
@@ -91,6 +94,7 @@ class CommandsApi(FakeDiscordCore):
     async def _post_command(self, request: web.Request) -> web.Response:
         app_id, guild_id = self._command_scope(request)
         body = await read_object(request)
+        check_command(body)
         existing = {(c.name, c.type): c for c in self._scoped_commands(app_id, guild_id)}
         old = existing.get((body.get("name"), int(body.get("type") or 1)))  # type: ignore[arg-type]
         cmd = self._make_command(app_id, guild_id, body, old.id if old else None)
@@ -112,6 +116,7 @@ class CommandsApi(FakeDiscordCore):
         body = await read_object(request)
         merged = cmd.raw | body
         merged["name"] = merged.get("name", cmd.name)
+        check_command(merged)
         new = self._make_command(cmd.application_id, cmd.guild_id, merged, cmd.id)
         self.world.commands[cmd.id] = new
         return json_response(new.to_json())

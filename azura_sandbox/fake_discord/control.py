@@ -71,6 +71,10 @@ class ControlApi(FakeDiscordCore):
             "set_recommended_shards",
             "set_shard_limits",
             "connected_shards",
+            "voice_status",
+            "voice_status_count",
+            "set_user_locale",
+            "set_guild_locale",
         }
     )
 

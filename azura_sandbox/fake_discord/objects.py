@@ -51,6 +51,7 @@ class User:
     username: str
     bot: bool = False
     global_name: str | None = None
+    locale: str = "en-US"  # the Discord client's language: each interaction's ``locale``
 
     def to_json(self) -> JSON:
         return {
@@ -72,7 +73,7 @@ class User:
 
     def to_private_json(self) -> JSON:
         """The shape ``/users/@me`` gives the user itself."""
-        return self.to_json() | {"verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"}
+        return self.to_json() | {"verified": True, "mfa_enabled": False, "email": None, "locale": self.locale}
 
 
 @dataclass
@@ -138,6 +139,7 @@ class Channel:
     user_limit: int = 0
     topic: str | None = None
     overwrites: list[Overwrite] = field(default_factory=list)
+    voice_status: str | None = None  # a voice channel's status (PUT /channels/{id}/voice-status)
 
     @property
     def is_voice(self) -> bool:
@@ -389,6 +391,7 @@ class Guild:
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
     joined_at: str = field(default_factory=iso_now)
     voice_endpoint: str | None = None  # the voice server bots joining here get (its region); None: the default
+    preferred_locale: str = "en-US"  # the server's language: each interaction's ``guild_locale``
 
     def bot_role(self, bot_id: int) -> Role | None:
         return next((r for r in self.roles.values() if r.bot_id == bot_id), None)

@@ -18,12 +18,14 @@ __all__ = [
     "CONNECT",
     "DEFAULT_EVERYONE_PERMISSIONS",
     "EMBED_LINKS",
+    "MANAGE_CHANNELS",
     "MANAGE_MESSAGES",
     "MOVE_MEMBERS",
     "NAMES",
     "OVERWRITE_MEMBER",
     "OVERWRITE_ROLE",
     "SEND_MESSAGES",
+    "SET_VOICE_CHANNEL_STATUS",
     "SPEAK",
     "VIEW_CHANNEL",
     "Overwrite",
@@ -43,6 +45,8 @@ MENTION_EVERYONE = 1 << 17
 CONNECT = 1 << 20
 SPEAK = 1 << 21
 MOVE_MEMBERS = 1 << 24
+MANAGE_CHANNELS = 1 << 4
+SET_VOICE_CHANNEL_STATUS = 1 << 48
 
 # The names discord.py uses (``Permissions.send_messages``…), for the driver API.
 NAMES: dict[str, int] = {
@@ -57,6 +61,8 @@ NAMES: dict[str, int] = {
     "connect": CONNECT,
     "speak": SPEAK,
     "move_members": MOVE_MEMBERS,
+    "manage_channels": MANAGE_CHANNELS,
+    "set_voice_channel_status": SET_VOICE_CHANNEL_STATUS,
 }
 
 ALL_PERMISSIONS = (1 << 53) - 1

@@ -24,9 +24,11 @@ from .control import ControlApi
 from .driver import Driver
 from .gateway import GatewayApi
 from .interactions import InteractionsApi
+from .locales import LocaleDriver
 from .ratelimit import RateLimiter, Verdict
 from .replies import RATELIMIT_HEADERS, ApiError, json_response
 from .rest import RestApi
+from .voice_status import VoiceStatusApi
 from .world import World
 
 __all__ = ["API_PREFIX", "Exchange", "FakeDiscord"]
@@ -48,7 +50,10 @@ class Exchange:
     body: Any
 
 
-class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, ComponentDriver, ControlApi):
+class FakeDiscord(
+    GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, ComponentDriver, ControlApi, VoiceStatusApi,
+    LocaleDriver,
+):
     """A network-level Discord fake: one aiohttp app serving REST, gateway and the sandbox control API."""
 
     def __init__(self, world: World | None = None, limiter: RateLimiter | None = None) -> None:
@@ -111,6 +116,7 @@ class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, Com
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
             ("POST", "/channels/{channel_id}/typing", self._typing),
+            ("PUT", "/channels/{channel_id}/voice-status", self._put_voice_status),
             ("GET", "/guilds/{guild_id}", self._get_guild),
             ("GET", "/guilds/{guild_id}/channels", self._get_guild_channels),
             ("GET", "/guilds/{guild_id}/roles", self._get_guild_roles),

@@ -267,7 +267,7 @@ class World:
             "rules_channel_id": None,
             "public_updates_channel_id": None,
             "safety_alerts_channel_id": None,
-            "preferred_locale": "en-US",
+            "preferred_locale": guild.preferred_locale,
             "features": [],
             "emojis": [],
             "stickers": [],

@@ -83,9 +83,21 @@ def test_error_survives_its_rich_status(error: KoeError) -> None:
     info = error_details_pb2.ErrorInfo()
     assert len(status.details) == 1 and status.details[0].Unpack(info)
     assert info.reason == error.kind.upper() and info.domain == convert.ERROR_DOMAIN
-    assert dict(info.metadata) == {key: str(value) for key, value in error.fields().items()}
+    fields = {key: value for key, value in info.metadata.items() if not key.startswith("i18n_")}
+    assert fields == {key: str(value) for key, value in error.fields().items()}
     again = convert.error_from_status(convert.status_code(error), error.message, status)
     assert again == error and type(again) is type(error) and str(again) == str(error)
+    assert again.text_in("de") == error.text_in("de")  # the user's language, wherever it was raised
+
+
+def test_an_errors_catalogue_sentence_crosses_the_wire_and_reads_in_the_users_language() -> None:
+    error = QueueIndexError(7, 3)
+    again = convert.error_from_status(None, None, convert.error_to_status(error))
+    assert again.message == "Position 7 is past the end of the queue (3 tracks)."  # English for logs and callers
+    assert again.text_in("de") == "Position 7 liegt hinter dem Ende der Warteschlange (3 Titel)."
+    assert again.text_in("ko") == again.message  # a language Azura does not speak reads English
+    plain = convert.error_from_status(None, None, convert.error_to_status(TrackLoadFailed("That video is private.")))
+    assert plain.key is None and plain.text_in("de") == "That video is private."  # no key: its own words
 
 
 def test_user_facing_messages() -> None:

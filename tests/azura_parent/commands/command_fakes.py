@@ -373,8 +373,10 @@ class FakeInteraction:
     """A slash command or a button press, as a handler sees it."""
 
     def __init__(self, user: FakeMember | None, *, guild: FakeGuild | None = None, message_id: int | None = None,
-                 namespace: dict[str, Any] | None = None) -> None:
+                 namespace: dict[str, Any] | None = None, locale: str = "en-US", guild_locale: str = "en-US") -> None:
         self.user = user
+        self.locale = discord.Locale(locale)  # the user's Discord language; the guild's for public messages
+        self.guild_locale = discord.Locale(guild_locale)
         self.guild = guild if guild is not None else FakeGuild()
         self.guild_id = self.guild.id if self.guild else None
         self.channel_id = TEXT_CHANNEL_ID

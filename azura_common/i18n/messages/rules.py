@@ -1,0 +1,121 @@
+"""The shared rules (``azura_common/rules``): refusals and what users typed wrong."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, dict[str, str]]] = {
+    "rules.dj_only": {
+        "en": "Only a DJ (the DJ role or Manage Server) can do that while others listen.",
+        "de": "Nur ein DJ (die DJ-Rolle oder Server verwalten) kann das tun, während andere zuhören.",
+        "es": "Solo un DJ (el rol de DJ o Gestionar servidor) puede hacer eso mientras otros escuchan.",
+        "fr": "Seul un DJ (le rôle DJ ou Gérer le serveur) peut faire ça pendant que d'autres écoutent.",
+        "pt-BR": "Só um DJ (o cargo de DJ ou Gerenciar servidor) pode fazer isso enquanto outros ouvem.",
+        "ja": "他の人が聴いている間は、DJ（DJ ロールまたはサーバー管理権限）だけがその操作をできます。",
+    },
+    "rules.global_needs_manage": {
+        "en": "Only someone with Manage Server can make a playlist global.",
+        "de": "Nur jemand mit „Server verwalten“ kann eine Playlist global machen.",
+        "es": "Solo alguien con Gestionar servidor puede hacer global una playlist.",
+        "fr": "Seule une personne ayant Gérer le serveur peut rendre une playlist globale.",
+        "pt-BR": "Só alguém com Gerenciar servidor pode tornar uma playlist global.",
+        "ja": "プレイリストを全体公開にできるのはサーバー管理権限を持つ人だけです。",
+    },
+    "rules.dj_skip": {
+        "en": "Only a DJ can skip by more than one or jump to a position while others listen.",
+        "de": "Nur ein DJ kann um mehr als einen Titel überspringen oder zu einer Position springen, während andere "
+              "zuhören.",
+        "es": "Solo un DJ puede saltar más de una pista o ir a una posición mientras otros escuchan.",
+        "fr": "Seul un DJ peut passer plus d'un titre ou sauter à une position pendant que d'autres écoutent.",
+        "pt-BR": "Só um DJ pode pular mais de uma faixa ou ir para uma posição enquanto outros ouvem.",
+        "ja": "他の人が聴いている間は、2 曲以上のスキップや位置へのジャンプは DJ だけができます。",
+    },
+    "rules.dj_skip_button": {
+        "en": "Only a DJ can skip with the button while others listen; use /skip to vote.",
+        "de": "Nur ein DJ kann mit dem Knopf überspringen, während andere zuhören; stimme mit /skip ab.",
+        "es": "Solo un DJ puede saltar con el botón mientras otros escuchan; usa /skip para votar.",
+        "fr": "Seul un DJ peut passer avec le bouton pendant que d'autres écoutent ; utilise /skip pour voter.",
+        "pt-BR": "Só um DJ pode pular com o botão enquanto outros ouvem; use /skip para votar.",
+        "ja": "他の人が聴いている間は、ボタンでのスキップは DJ だけができます。投票するには /skip を使ってください。",
+    },
+    "rules.dj_remove": {
+        "en": "You can remove your own tracks; removing other people's needs a DJ.",
+        "de": "Du kannst deine eigenen Titel entfernen; die anderer zu entfernen, braucht einen DJ.",
+        "es": "Puedes quitar tus propias pistas; quitar las de otros requiere un DJ.",
+        "fr": "Tu peux retirer tes propres titres ; retirer ceux des autres demande un DJ.",
+        "pt-BR": "Você pode remover suas próprias faixas; remover as dos outros precisa de um DJ.",
+        "ja": "自分の曲は削除できます。他の人の曲を削除するには DJ が必要です。",
+    },
+    "rules.skip_by_and_to": {
+        "en": "Use either `by` or `to`, not both.",
+        "de": "Verwende entweder `by` oder `to`, nicht beides.",
+        "es": "Usa `by` o `to`, no ambos.",
+        "fr": "Utilise soit `by`, soit `to`, pas les deux.",
+        "pt-BR": "Use `by` ou `to`, não os dois.",
+        "ja": "`by` と `to` のどちらか一方だけを使ってください。",
+    },
+    "rules.remove_choose_one": {
+        "en": "Choose exactly one of `positions`, `user` or `absent`.",
+        "de": "Wähle genau eines von `positions`, `user` oder `absent`.",
+        "es": "Elige exactamente uno de `positions`, `user` o `absent`.",
+        "fr": "Choisis exactement un parmi `positions`, `user` ou `absent`.",
+        "pt-BR": "Escolha exatamente um entre `positions`, `user` ou `absent`.",
+        "ja": "`positions`、`user`、`absent` のうち 1 つだけを選んでください。",
+    },
+    "rules.queue_pages": {
+        "en": "The queue has only {pages} pages.",
+        "de": "Die Warteschlange hat nur {pages} Seiten.",
+        "es": "La cola solo tiene {pages} páginas.",
+        "fr": "La file d'attente n'a que {pages} pages.",
+        "pt-BR": "A fila tem só {pages} páginas.",
+        "ja": "キューは {pages} ページしかありません。",
+    },
+    "rules.playlist_one_page": {
+        "en": "**{name}** has only 1 page.",
+        "de": "**{name}** hat nur 1 Seite.",
+        "es": "**{name}** solo tiene 1 página.",
+        "fr": "**{name}** n'a qu'une page.",
+        "pt-BR": "**{name}** tem só 1 página.",
+        "ja": "**{name}** は 1 ページしかありません。",
+    },
+    "rules.playlist_pages": {
+        "en": "**{name}** has only {pages} pages.",
+        "de": "**{name}** hat nur {pages} Seiten.",
+        "es": "**{name}** solo tiene {pages} páginas.",
+        "fr": "**{name}** n'a que {pages} pages.",
+        "pt-BR": "**{name}** tem só {pages} páginas.",
+        "ja": "**{name}** は {pages} ページしかありません。",
+    },
+    "rules.not_a_time": {
+        "en": "{value} is not a time. Use 1:23 to jump there, +15 to go forward or -10 to go back.",
+        "de": "{value} ist keine Zeit. Verwende 1:23, um dorthin zu springen, +15 für vor oder -10 für zurück.",
+        "es": "{value} no es un tiempo. Usa 1:23 para saltar ahí, +15 para avanzar o -10 para retroceder.",
+        "fr": "{value} n'est pas un temps. Utilise 1:23 pour y aller, +15 pour avancer ou -10 pour reculer.",
+        "pt-BR": "{value} não é um tempo. Use 1:23 para pular até lá, +15 para avançar ou -10 para voltar.",
+        "ja": "{value} は時間ではありません。1:23 でその位置へ、+15 で進む、-10 で戻ります。",
+    },
+    "rules.time_not_relative": {
+        "en": "Give the {what} as a time like 1:23, not {value}.",
+        "de": "Gib {what} als Zeit wie 1:23 an, nicht {value}.",
+        "es": "Indica {what} como un tiempo como 1:23, no {value}.",
+        "fr": "Donne {what} comme un temps tel que 1:23, pas {value}.",
+        "pt-BR": "Informe {what} como um tempo como 1:23, não {value}.",
+        "ja": "{what} は {value} ではなく 1:23 のような時間で指定してください。",
+    },
+    "rules.not_a_volume": {
+        "en": "{value} is not a volume. Use a number from 0 to {max}, or + / - to step it.",
+        "de": "{value} ist keine Lautstärke. Verwende eine Zahl von 0 bis {max} oder + / - für einen Schritt.",
+        "es": "{value} no es un volumen. Usa un número de 0 a {max}, o + / - para cambiarlo por pasos.",
+        "fr": "{value} n'est pas un volume. Utilise un nombre de 0 à {max}, ou + / - pour le changer d'un pas.",
+        "pt-BR": "{value} não é um volume. Use um número de 0 a {max}, ou + / - para mudar em passos.",
+        "ja": "{value} は音量ではありません。0〜{max} の数値、またはステップ変更の + / - を使ってください。",
+    },
+    "rules.not_a_choice": {
+        "en": "{what} must be one of {names}, not {value}.",
+        "de": "{what} muss eines von {names} sein, nicht {value}.",
+        "es": "{what} debe ser uno de {names}, no {value}.",
+        "fr": "{what} doit être l'un de {names}, pas {value}.",
+        "pt-BR": "{what} deve ser um de {names}, não {value}.",
+        "ja": "{what} は {value} ではなく {names} のいずれかにしてください。",
+    },
+}
