@@ -24,6 +24,7 @@ from .driver import Driver
 from .gateway import GatewayApi
 from .interactions import InteractionsApi
 from .invoking import InteractionDriver
+from .oauth import OAuthApi
 from .ratelimit import RateLimiter, Verdict
 from .replies import RATELIMIT_HEADERS, ApiError, json_response
 from .rest import RestApi
@@ -48,7 +49,7 @@ class Exchange:
     body: Any
 
 
-class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, InteractionDriver, ControlApi):
+class FakeDiscord(OAuthApi, GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, InteractionDriver, ControlApi):
     """A network-level Discord fake: one aiohttp app serving REST, gateway and the sandbox control API."""
 
     def __init__(self, world: World | None = None, limiter: RateLimiter | None = None) -> None:
@@ -127,6 +128,7 @@ class FakeDiscord(GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, Int
         for method, path, handler in self.routes():
             r.add_route(method, "/api/{version:v[0-9]+}" + path, handler)
         self.add_control_routes(app)
+        self.add_oauth_routes(app)  # Log in with Discord (oauth.py)
         r.add_route("*", "/{tail:.*}", self._not_found)
         return app
 
