@@ -47,6 +47,8 @@ class ParentBot(VoiceBot):
         self.config = config
         self.tree = AzuraTree(self)
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
+        # the dashboard (web/): live cards fed by every change the parent sees (changed, track events, Link records)
+        self.web = Dashboard(self, config.web) if config.web is not None else None
         fixed, names = split_children(config.children)
         self.children = Children([self._link(address) for address in fixed])
         self.discovery = Discovery(names, self.children, self._link, resolve=resolve,
@@ -62,8 +64,6 @@ class ParentBot(VoiceBot):
         self._store: Store | None = None
         self._announce: asyncio.Task[None] | None = None
         install(self.tree, self)
-        # the dashboard (web/): live cards fed by every change the parent sees (changed, track events, Link records)
-        self.web = Dashboard(self, config.web) if config.web is not None else None
         if self.web is not None:
             self.session_listeners.append(self.web.feed.poke)
 

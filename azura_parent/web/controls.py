@@ -9,6 +9,7 @@ Every control returns the sentence to show, or raises a ``KoeError`` whose words
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable, Mapping
 
 import discord
@@ -28,7 +29,7 @@ from ..commands.music import REPEAT_TEXT
 from ..commands.voice import NotInVoice, Voice
 from ..store.playlists import clean_name
 
-__all__ = ["ACTIONS", "Form", "run_control", "voice_in"]
+__all__ = ["ACTIONS", "Form", "plain", "run_control", "voice_in"]
 
 Form = Mapping[str, str]
 Control = Callable[["Controls", Voice, Session, Form], Awaitable[str]]
@@ -94,12 +95,12 @@ class Controls:
                         f"({outcome.votes}/{outcome.needed} votes).")
         new = await session.skip(by if by is not None else 1, to)
         self.bot.votes.reset(voice.channel.id)
-        return moved_text("⏭ Skipped", new).replace("**", "")
+        return moved_text("⏭ Skipped", new)
 
     async def back(self, voice: Voice, session: Session, form: Form) -> str:
         by = _number(form, "by", "Back by", optional=True) or 1
         await self._dj(voice, command_needs_dj("back", by=by))
-        return moved_text("⏮ Back", await session.back(by)).replace("**", "")
+        return moved_text("⏮ Back", await session.back(by))
 
     async def stop(self, voice: Voice, session: Session, form: Form) -> str:
         await self._dj(voice, command_needs_dj("stop"))
@@ -134,7 +135,7 @@ class Controls:
         found = await self.bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
         result = await session.enqueue(tracks, EnqueueMode(settings.enqueue_mode))
-        return queued_text(tracks, result.positions, result.started, found.playlist).replace("**", "")
+        return queued_text(tracks, result.positions, result.started, found.playlist)
 
     async def move(self, voice: Voice, session: Session, form: Form) -> str:
         start = _number(form, "from", "From")
@@ -149,8 +150,7 @@ class Controls:
         if not may_remove(target, dj=await self.is_dj(voice), user_id=voice.member.id, requesters=requesters):
             raise PermissionDenied(DJ_REMOVE)
         removed = await session.remove(RemoveRange(target.start, target.end))
-        return f"🗑 Removed {tracks_text(removed)}.".replace("**", "") if removed else \
-            "Nothing matched; the queue is unchanged."
+        return f"🗑 Removed {tracks_text(removed)}." if removed else "Nothing matched; the queue is unchanged."
 
     async def clear(self, voice: Voice, session: Session, form: Form) -> str:
         await self._dj(voice, command_needs_dj("clear"))
@@ -168,7 +168,7 @@ class Controls:
         if name.casefold() not in owned:
             await self.bot.store.create_playlist(voice.member.id, name)
         await self.bot.store.add_entries(voice.member.id, name, tracks)
-        return f"📁 Saved {tracks_text(tracks)} to {name}.".replace("**", "")
+        return f"📁 Saved {tracks_text(tracks)} to {name}."
 
 
 ACTIONS: dict[str, Control] = {
@@ -189,3 +189,25 @@ async def run_control(bot: BotServices, voice: Voice, session: Session, action: 
     if action not in CHANGES_NOTHING:
         bot.changed(session)
     return text
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\(<?[^)>\s]*>?\)")
+_MENTION = re.compile(r"<(@!?|#|@&)(\d{1,20})>")
+
+
+def plain(text: str, guild: discord.Guild) -> str:
+    """A command's sentence as a web page shows it: no Discord markdown (links keep their text, bold its words,
+    code its words) and mentions as the names they stand for."""
+
+    def name(match: re.Match[str]) -> str:
+        kind, found = match.group(1), int(match.group(2))
+        if kind == "#":
+            channel = guild.get_channel(found)
+            return channel.name if channel is not None else "a channel"
+        if kind == "@&":
+            role = guild.get_role(found)
+            return f"@{role.name}" if role is not None else "a role"
+        member = guild.get_member(found)
+        return member.display_name if member is not None else "someone"
+
+    return _MENTION.sub(name, _LINK.sub(r"\1", text)).replace("**", "").replace("`", "")

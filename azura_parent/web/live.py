@@ -16,7 +16,7 @@ from azura_common.koe.errors import KoeError
 
 from ..commands.base import session_in
 from ..commands.tree import ERROR_MARK, error_message
-from .controls import run_control, voice_in
+from .controls import plain, run_control, voice_in
 
 if TYPE_CHECKING:
     from .app import Dashboard, Viewer
@@ -84,6 +84,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
             text, ok = await run_control(bot, voice, session, request.match_info["action"], form), True
         except KoeError as exc:
             text, ok = ERROR_MARK + error_message(exc, f"dashboard {request.match_info['action']}"), False
+        text = plain(text, viewer.guild)
         if wants_json:
             return web.json_response({"ok": ok, "text": text}, status=200 if ok else 400)
         dashboard.flashes[viewer.login.session_id] = (text, ok)

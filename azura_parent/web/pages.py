@@ -20,6 +20,7 @@ from ..commands.status import gather_status
 from ..commands.tree import error_message
 from ..commands.voice import NotInVoice, Voice
 from ..store.playlists import clean_name
+from .controls import plain
 
 if TYPE_CHECKING:
     from .app import Dashboard, Viewer
@@ -91,7 +92,8 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
             await bot.store.set_always_on(guild_id, form.get("always_on") == "on")
             await bot.store.set_dj_role(guild_id, role.id if role else None)
         except KoeError as exc:
-            raise done(viewer.login.session_id, where, error_message(exc, "dashboard settings"), ok=False) from None
+            text = plain(error_message(exc, "dashboard settings"), viewer.guild)
+            raise done(viewer.login.session_id, where, text, ok=False) from None
         for route in bot.koe.routes():  # running sessions' buttons follow the new DJ role at once, as /server does
             if route.guild_id == guild_id:
                 with contextlib.suppress(KoeError):
@@ -117,7 +119,8 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
             else:
                 raise InvalidArgument("Choose delete or play.", "action")
         except KoeError as exc:
-            raise done(login.session_id, "/playlists", error_message(exc, "dashboard playlists"), ok=False) from None
+            text = error_message(exc, "dashboard playlists").replace("`", "")
+            raise done(login.session_id, "/playlists", text, ok=False) from None
         raise done(login.session_id, "/playlists", text)
 
     async def play_playlist(user_id: int, name: str) -> str:

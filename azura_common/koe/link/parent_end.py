@@ -132,8 +132,10 @@ class ChildLink:
 
     def sibling(self, slot: int) -> ChildLink:
         """A Link, with the same settings, to bot ``slot`` of this child's process (over the same channel)."""
-        return ChildLink(self.connection.for_bot(slot), self.koe, heartbeat_s=self._heartbeat_s,
+        link = ChildLink(self.connection.for_bot(slot), self.koe, heartbeat_s=self._heartbeat_s,
                          dead_after_s=self._dead_after_s, backoff_s=self._backoff)
+        link.on_record = self.on_record
+        return link
 
     def use_tokens(self, book: TokenBook) -> None:
         """Share ``book`` with the other Links of this parent (before ``start``)."""

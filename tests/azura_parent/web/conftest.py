@@ -17,7 +17,7 @@ if "web_cluster" not in sys.modules:  # --import-mode=importlib: load the shared
     sys.modules["web_cluster"] = module
     spec.loader.exec_module(module)
 
-from web_cluster import WebCluster, start_web_cluster  # noqa: E402
+from web_cluster import WebCluster, start_web_cluster
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

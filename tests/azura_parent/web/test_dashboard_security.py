@@ -24,7 +24,8 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 async def test_without_a_session_every_page_sends_you_to_log_in(web: WebCluster, http: aiohttp.ClientSession) -> None:
     guild = web.sb.guild.id
-    for path in (f"/servers/{guild}", f"/servers/{guild}/settings", "/playlists", "/cluster", f"/servers/{guild}/events"):
+    pages = (f"/servers/{guild}", f"/servers/{guild}/settings", f"/servers/{guild}/events", "/playlists", "/cluster")
+    for path in pages:
         async with http.get(web.web_url + path, allow_redirects=False) as r:
             assert r.status == 302, path
             assert r.headers["Location"].startswith("/login?next="), r.headers["Location"]
