@@ -42,7 +42,7 @@ demo: $(STAMP)
 run: $(STAMP)
 	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
 	set -a && . ./.env && set +a && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
-		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2},worker=0
+		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2},worker=0,web=0
 
 # Every benchmark (bench/run_all.py: about 13 minutes on 2 cores, the soak AZURA_SOAK_S seconds, 180 unless set),
 # then BENCHMARKS.md, bench/plots/*.png and the README's figures. Never part of make test.

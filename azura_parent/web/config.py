@@ -67,7 +67,7 @@ class WebConfig:
         """The dashboard's settings, or None when no port is given (the dashboard is off)."""
         if env.get("AZURA_WEB_PORT"):
             port = _port(env["AZURA_WEB_PORT"], "AZURA_WEB_PORT")
-        elif env.get("PORT"):
+        elif env.get("PORT", "").strip().isdigit():  # a malformed PORT is the parent's configuration's to report
             port = _port(env["PORT"], "PORT")
         else:
             return None
