@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean bench
+.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean bench browser
 
 venv: $(STAMP)
 
@@ -30,7 +30,19 @@ typecheck: $(STAMP)
 # wavelink and grpc from source on every run doubles the fast lane's time.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest
 
-test: proto-check lint typecheck
+# The dashboard's browser tests drive Debian's Chromium (Playwright cannot download its own here): installed as
+# root when missing (with an emoji font for the screenshots), else the step says what to install. Never skipped.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji; \
+		else \
+			echo "make test needs Debian's Chromium at $(CHROMIUM) for the dashboard's browser tests:"; \
+			echo "  sudo apt-get install chromium fonts-noto-color-emoji"; exit 1; \
+		fi; }
+
+test: proto-check lint typecheck browser
 	$(PYTEST) -q
 
 test-fast: $(STAMP)

@@ -44,9 +44,9 @@ class DiscordOAuth:
     async def login(self, code: str) -> OAuthUser:
         """Trade the code for a token, then read who the user is and which servers they are in."""
         async with aiohttp.ClientSession(timeout=self._timeout) as http:
-            form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri}
-            auth = aiohttp.BasicAuth(str(self.client_id), self._secret)
-            token = await self._json(http.post(f"{self.discord_api}/oauth2/token", data=form, auth=auth))
+            form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri,
+                    "client_id": str(self.client_id), "client_secret": self._secret}  # form-encoded, as Discord's docs
+            token = await self._json(http.post(f"{self.discord_api}/oauth2/token", data=form))
             access = token.get("access_token") if isinstance(token, dict) else None
             if not isinstance(access, str) or str(token.get("token_type", "")).lower() != "bearer":
                 raise OAuthError(f"the token reply has no bearer token: {token!r}"[:300])

@@ -163,7 +163,10 @@ class OAuthApi(RestApi):
         grant = self.bearer_grant(request, "identify")
         if grant is None:
             return await super()._get_me(request)  # the bot's own
-        return json_response(self.world.users[grant.user_id].to_json())
+        user = self.world.users[grant.user_id]
+        if "email" in grant.scopes:  # only that scope shows the address (the sandbox's people have none)
+            return json_response(user.to_private_json())
+        return json_response(user.to_json() | {"mfa_enabled": False, "locale": "en-US"})
 
     async def _my_guilds(self, request: web.Request) -> web.Response:
         grant = self.bearer_grant(request, "guilds")
