@@ -48,8 +48,9 @@ test: proto-check lint typecheck browser
 test-fast: $(STAMP)
 	$(PYTEST) -q -m "not slow"
 
+# make demo KEEP=1: the cluster and its web dashboard stay up after the story (Ctrl+C stops them)
 demo: $(STAMP)
-	$(PY) -m azura_sandbox
+	$(PY) -m azura_sandbox $(if $(KEEP),--keep)
 
 run: $(STAMP)
 	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
