@@ -136,9 +136,10 @@ class Sandbox:
         }
 
     async def spawn_parent(
-        self, token: str, children: list[ChildProcess], db_path: Path, *, idle_timeout_s: float = 300
+        self, token: str, children: list[ChildProcess], db_path: Path, *, idle_timeout_s: float = 300,
+        env: Mapping[str, str] | None = None,
     ) -> ParentProcess:
-        parent = ParentProcess(self.parent_env(token, children, db_path, idle_timeout_s))
+        parent = ParentProcess({**self.parent_env(token, children, db_path, idle_timeout_s), **(env or {})})
         self.children.append(parent)
         parent.start()
         await parent.wait_ready()

@@ -21,11 +21,11 @@ from azura_common.render import format_duration, moved_text, queued_text, shown_
 from azura_common.rules.parse import parse_choice, parse_positions, parse_seek, parse_volume
 from azura_common.rules.permissions import DJ_ONLY, command_needs_dj
 from azura_common.rules.remove import DJ_REMOVE, may_remove
-from azura_common.rules.skip import DJ_SKIP, Skip, check_skip_options, is_forced_skip, skip_needs_a_track, skip_verdict
-from azura_common.rules.votes import track_key
+from azura_common.rules.skip import check_skip_options
 
 from ..commands.base import BotServices, queue_tracks
 from ..commands.music import REPEAT_TEXT
+from ..commands.skipping import vote_or_skip
 from ..commands.voice import NotInVoice, Voice
 from ..store.playlists import clean_name
 
@@ -80,19 +80,10 @@ class Controls:
     async def skip(self, voice: Voice, session: Session, form: Form) -> str:
         by, to = _number(form, "by", "Skip by", optional=True), _number(form, "to", "Skip to", optional=True)
         check_skip_options(by, to)
-        state = await session.get_state()
-        if state.current is None and skip_needs_a_track(by=by, to=to):
-            raise NothingPlaying()
-        own = state.current is not None and state.current.requester_id == voice.member.id
-        verdict = skip_verdict(dj=await self.is_dj(voice), own_track=own, forced=is_forced_skip(by=by, to=to))
-        if verdict is Skip.DJ_ONLY:
-            raise PermissionDenied(DJ_SKIP)
-        if verdict is Skip.VOTE and state.current is not None:
-            key = track_key(state.current_position, state.current.encoded)
-            outcome = self.bot.votes.vote(voice.channel.id, key, voice.member.id, voice.listeners)
-            if not outcome.passed:
-                return (f"🗳 {voice.member.display_name} voted to skip {shown_title(state.current)} "
-                        f"({outcome.votes}/{outcome.needed} votes).")
+        state, pending = await vote_or_skip(self.bot, voice, session, by, to)
+        if pending is not None and state.current is not None:
+            return (f"🗳 {voice.member.display_name} voted to skip {shown_title(state.current)} "
+                    f"({pending.votes}/{pending.needed} votes).")
         new = await session.skip(by if by is not None else 1, to)
         self.bot.votes.reset(voice.channel.id)
         return moved_text("⏭ Skipped", new)

@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 from e2e_cluster import USERS, Cluster
 
-from azura_sandbox.testing import ParentProcess, Sandbox, free_port
+from azura_sandbox.testing import Sandbox, free_port
 
 __all__ = ["WebCluster", "start_web_cluster"]
 
@@ -47,14 +47,10 @@ async def start_web_cluster(tmp: Path, *, children: int = 1, speed: float = 50.0
         for name in names[children:]:
             sb.discord.create_bot(name)  # declared for Cluster's bookkeeping; never started
         port = free_port()
-        env = sb.parent_env("parent-token", kids, tmp / "db.sqlite3") | {
+        parent = await sb.spawn_parent("parent-token", kids, tmp / "db.sqlite3", env={
             "AZURA_WEB_PORT": str(port), "AZURA_WEB_HOST": "127.0.0.1", "AZURA_WEB_SECRET": WEB_SECRET,
             "AZURA_OAUTH_CLIENT_SECRET": sb.discord.oauth_client_secret,
-        }
-        parent = ParentProcess(env)
-        sb.children.append(parent)
-        parent.start()
-        await parent.wait_ready()
+        })
     except BaseException:
         await sb.stop()
         raise
