@@ -84,12 +84,16 @@ async def test_nobody_sees_a_server_they_are_not_in_or_one_without_azura(
 ) -> None:
     d = web.d
     private = await d.create_guild("Private Club")  # Azura's bots join every guild the fake creates
-    await d.create_voice_channel(private, "vip")
+    vip = await d.create_voice_channel(private, "vip")
     elsewhere = await d.create_guild("No Azura Here")
     for bot in list(d.world.bots):
         await d.remove_bot_from_guild(bot, elsewhere)
     await d.add_member(elsewhere, web.user("carol"))
-    await web.login(http, "alice")  # alice is in neither
+    page = await (await web.login(http, "alice")).text()  # alice is in neither
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    async with http.post(f"{web.web_url}/servers/{private.id}/channels/{vip.id}/pause", data={"csrf": csrf},
+                         allow_redirects=False) as r:
+        assert r.status == 404  # nor control it, with a valid CSRF token of her own
     for guild in (private, elsewhere):
         async with http.get(f"{web.web_url}/servers/{guild.id}", allow_redirects=False) as r:
             assert r.status == 404, guild.name
