@@ -44,6 +44,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,14 @@ class Dashboard:
 
     @web.middleware
     async def _headers(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        response: web.StreamResponse = await handler(request)
+        response: web.StreamResponse
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            if exc.status not in ERROR_TITLES:
+                raise
+            response = self.page("message.html", status=exc.status, title=ERROR_TITLES[exc.status],
+                                 message=(exc.text or "").removeprefix(f"{exc.status}: "), login=self.login_of(request))
         if not response.prepared:
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value.format(discord=self.config.discord_web))
@@ -205,6 +213,9 @@ class Dashboard:
         return cards
 
     def render(self, template: str, **context: Any) -> str:
+        login = context.get("login")
+        if isinstance(login, Login) and "owner" not in context:  # the cluster link, once the owners are known
+            context["owner"] = login.user_id in (self._owner_ids or self.config.owner_ids)
         return self.templates.get_template(template).render(**context, server_now_ms=int(time.time() * 1000))
 
     def page(self, template: str, status: int = 200, **context: Any) -> web.Response:

@@ -58,7 +58,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
                         continue
                     event = getter.result()
                     member = viewer.guild.get_member(viewer.login.user_id)
-                    if member is None:  # left the server: the stream ends
+                    if member is None or not dashboard.logins.is_open(viewer.login):  # left, or logged out: it ends
                         break
                     fresh = type(viewer)(viewer.login, viewer.guild, member)
                     data = {"channel_id": str(event.channel_id), "server_now_ms": int(time.time() * 1000),

@@ -86,6 +86,9 @@ class LoginBook:
             return None
         return login
 
+    def is_open(self, login: Login) -> bool:
+        return self._logins.get(login.session_id) is login and login.expires >= time.time()
+
     def close(self, login: Login) -> None:
         self._logins.pop(login.session_id, None)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from azura_common.koe.errors import InvalidArgument, KoeError, PermissionDenied
+from azura_common.koe.errors import InvalidArgument, KoeError
 from azura_common.koe.session import EnqueueMode
 
 from ..cluster_status import format_uptime
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["add_routes"]
 
 ADMINS_ONLY = "Only members with Manage Server can change Azura's settings."
+OWNERS_ONLY = "Only the bot's owner can see the cluster."
 
 
 def add_routes(app: web.Application, dashboard: Dashboard) -> None:
@@ -144,7 +145,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
     async def cluster(request: web.Request) -> web.Response:
         login = dashboard.require_login(request)
         if login.user_id not in await dashboard.owner_ids():
-            raise web.HTTPForbidden(text=str(PermissionDenied("Only the bot's owner can see the cluster.")))
+            raise web.HTTPForbidden(text=OWNERS_ONLY)
         status = gather_status(bot, dashboard.started, time.monotonic())
         failovers = list(reversed(getattr(bot.recovery, "recent", ())))
         return dashboard.page("cluster.html", login=login, cluster=status, uptime=format_uptime(status.uptime_s),

@@ -54,9 +54,11 @@ async def rooms(web: WebCluster) -> tuple[Channel, Channel]:
     return first, second
 
 
-async def logged_in(browser: Browser, web: WebCluster, who: str, viewport: dict[str, int] = DESKTOP) -> Page:
+async def logged_in(browser: Browser, web: WebCluster, who: str, viewport: dict[str, int] = DESKTOP,
+                    javascript: bool = True) -> Page:
     """A new browser context, logged in as ``who`` through the fake Discord's consent page, on the server page."""
-    context: BrowserContext = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    context: BrowserContext = await browser.new_context(viewport=viewport,  # type: ignore[arg-type]
+                                                        java_script_enabled=javascript)
     page = await context.new_page()
     page.set_default_timeout(8000)
     await page.goto(web.web_url)
@@ -137,4 +139,25 @@ async def test_a_non_dj_is_refused_a_dj_action_with_the_slash_commands_words(
     await card.get_by_role("button", name="🧹 Clear the queue").click()
     await expect(card.locator(".status")).to_have_text(f"⚠️ {DJ_ONLY}")
     await expect(card.locator(".queue li")).to_have_count(upcoming)  # nothing changed
+    await page.context.close()
+
+
+async def test_without_javascript_the_page_reads_and_its_forms_still_work(
+    browser: Browser, web: WebCluster, rooms: tuple[Channel, Channel]
+) -> None:
+    first, second = rooms
+    page = await logged_in(browser, web, "carol", javascript=False)
+    await page.keyboard.press("Tab")  # the keyboard's first stop skips the header
+    assert await page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    card = page.locator(f"#card-{second.id}")
+    await expect(page.locator(f"#card-{first.id}")).to_be_visible()
+    await expect(card.locator(".queue li").first).to_be_visible()
+    await card.get_by_role("button", name="⏸ Pause").click()  # a plain form post, then back to the page
+    await expect(page.locator(".flash")).to_have_text("⏸ Paused in stage-2.")
+    await expect(card.get_by_role("button", name="▶ Resume")).to_be_visible()
+    kid = web.bot_in(second)
+    assert kid is not None
+    await web.wait_np(kid, second, "Paused")  # the now-playing message in Discord says so too
+    await card.get_by_role("button", name="▶ Resume").click()
+    await expect(page.locator(".flash")).to_have_text("▶ Resumed in stage-2.")
     await page.context.close()

@@ -3,6 +3,7 @@ logins, cookies, CSRF, the OAuth2 state, who sees which server, and no open redi
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -120,3 +121,30 @@ async def test_logout_ends_the_session(web: WebCluster, http: aiohttp.ClientSess
         assert r.status == 303
     async with http.get(f"{web.web_url}/playlists", allow_redirects=False) as r:
         assert r.status == 302
+
+
+async def test_settings_are_for_manage_server_and_the_cluster_for_the_owner(
+    web: WebCluster, http: aiohttp.ClientSession
+) -> None:
+    guild = web.sb.guild.id
+    await web.login(http, "alice")  # neither an admin nor the bot's owner
+    async with http.get(f"{web.web_url}/servers/{guild}/settings") as r:
+        assert r.status == 403 and "Only members with Manage Server" in await r.text()
+    async with http.get(f"{web.web_url}/cluster") as r:
+        assert r.status == 403 and "Only the bot's owner can see the cluster." in html.unescape(await r.text())
+    page = await (await web.login(http, "owner", f"/servers/{guild}/settings")).text()  # owns the server and the app
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    async with http.post(f"{web.web_url}/servers/{guild}/settings",
+                         data={"csrf": csrf, "dj_role": "", "always_on": "on", "idle_timeout": "5"}) as r:
+        refused = await r.text()
+    assert "The idle timeout must be between 30 seconds and 24 hours (86400 seconds), not 5." in refused
+    assert "checked" not in refused  # a refused form changes nothing: 24/7 is still off
+    async with http.post(f"{web.web_url}/servers/{guild}/settings",
+                         data={"csrf": csrf, "dj_role": "", "always_on": "on", "idle_timeout": "600"}) as r:
+        saved = await r.text()
+    assert "Saved the server's settings" in html.unescape(saved) and 'value="600"' in saved and "checked" in saved
+    r = await web.run("owner", "server", {"enabled": False}, sub="always-on")  # Discord sees the same settings
+    assert r.text.startswith("⏱ 24/7 mode is off"), r.text
+    async with http.get(f"{web.web_url}/cluster") as r:
+        cluster = await r.text()
+    assert r.status == 200 and "🟢 up" in cluster and "Lavalink nodes" in cluster
