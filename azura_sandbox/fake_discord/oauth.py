@@ -59,6 +59,7 @@ class OAuthApi(RestApi):
         app.router.add_get("/oauth2/authorize", self._authorize_page)
         app.router.add_post("/oauth2/authorize", self._authorize)
         app.router.add_post("/api/{version:v[0-9]+}/oauth2/token", self._token)
+        app.router.add_post("/api/oauth2/token", self._token)  # Discord's docs give it without a version too
         app.router.add_get("/api/{version:v[0-9]+}/users/@me/guilds", self._my_guilds)
 
     # ---- the browser's side -------------------------------------------------------------------------
