@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean bench
+.PHONY: venv test test-fast lint typecheck proto proto-check demo run requirements clean bench browser
 
 venv: $(STAMP)
 
@@ -30,19 +30,32 @@ typecheck: $(STAMP)
 # wavelink and grpc from source on every run doubles the fast lane's time.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest
 
-test: proto-check lint typecheck
+# The dashboard's browser tests drive Debian's Chromium (Playwright cannot download its own here): installed as
+# root when missing (with an emoji font for the screenshots), else the step says what to install. Never skipped.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji; \
+		else \
+			echo "make test needs Debian's Chromium at $(CHROMIUM) for the dashboard's browser tests:"; \
+			echo "  sudo apt-get install chromium fonts-noto-color-emoji"; exit 1; \
+		fi; }
+
+test: proto-check lint typecheck browser
 	$(PYTEST) -q
 
 test-fast: $(STAMP)
 	$(PYTEST) -q -m "not slow"
 
+# make demo KEEP=1: the cluster and its web dashboard stay up after the story (Ctrl+C stops them)
 demo: $(STAMP)
-	$(PY) -m azura_sandbox
+	$(PY) -m azura_sandbox $(if $(KEEP),--keep)
 
 run: $(STAMP)
 	@test -f .env || { echo "make run needs a .env with your bot tokens and LAVALINK_URI: cp .env.example .env"; exit 1; }
 	set -a && . ./.env && set +a && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
-		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2},worker=0
+		$(VENV)/bin/honcho start -c parent=1,child=$${AZURA_CHILD_COUNT:-2},worker=0,web=0
 
 # Every benchmark (bench/run_all.py: about 13 minutes on 2 cores, the soak AZURA_SOAK_S seconds, 180 unless set),
 # then BENCHMARKS.md, bench/plots/*.png and the README's figures. Never part of make test.

@@ -51,7 +51,8 @@ ENVIRONMENT: dict[str, str] = {
     "AZURA_CLUSTER_STABLE_S": "azura_cluster: a process up this long restarts from the shortest backoff (default 30)",
     "AZURA_CLUSTER_SECRET": "the shared secret between the parent and the children (required with children)",
     "AZURA_BIND_HOST": "where the child's gRPC server binds (default 127.0.0.1; :: on a private network; unix:/path)",
-    "PORT": "the child's gRPC port (default 50051); for the parent, the base of the children's ports",
+    "PORT": "the child's gRPC port (default 50051); for the parent, the base of the children's ports and the "
+            "dashboard's port (unless AZURA_WEB_PORT)",
     "AZURA_TLS_CERT": "PEM certificate (path or text): the child's server cert / the parent's client cert",
     "AZURA_TLS_KEY": "PEM private key (path or text) of AZURA_TLS_CERT",
     "AZURA_TLS_CA": "PEM CA (path or text): the parent trusts it for children; a child requires clients signed by it",
@@ -78,6 +79,13 @@ ENVIRONMENT: dict[str, str] = {
     "AZURA_HEALTH_PORT": "the parent's grpc.health.v1 port (plaintext, health only); unset: none",
     "AZURA_UVLOOP": "0 runs on asyncio's own event loop instead of uvloop",
     "GRPC_EXPERIMENTS": "gRPC's I/O switches (Azura sets a faster default; set your own to opt out)",
+    "AZURA_WEB_PORT": "the web dashboard's port (else $PORT; neither: no dashboard)",
+    "AZURA_WEB_HOST": "where the dashboard listens (default 0.0.0.0)",
+    "AZURA_WEB_URL": "the dashboard's public address (default http://127.0.0.1:PORT); + /auth/callback: the redirect",
+    "AZURA_OAUTH_CLIENT_SECRET": "the parent application's OAuth2 client secret: Log in with Discord (unset: none)",
+    "AZURA_OAUTH_CLIENT_ID": "the OAuth2 client id, when not the parent bot's own application",
+    "AZURA_WEB_SECRET": "signs the dashboard's session cookies (unset: random per start, restarts log everyone out)",
+    "AZURA_OWNER_IDS": "user ids who see the dashboard's cluster page besides the application's owner",
 }
 
 PARENT_VARIABLES = (
@@ -89,6 +97,8 @@ PARENT_VARIABLES = (
     "AZURA_SHARD_COUNT",
     "AZURA_SHARD_IDS", "AZURA_DISCORD_API", "AZURA_LOG_LEVEL", "AZURA_UVLOOP", "GRPC_EXPERIMENTS",
     "AZURA_LOG_FORMAT", "AZURA_METRICS_PORT", "AZURA_HEALTH_PORT", "AZURA_BIND_HOST",
+    "AZURA_WEB_PORT", "AZURA_WEB_HOST", "AZURA_WEB_URL", "AZURA_OAUTH_CLIENT_SECRET", "AZURA_OAUTH_CLIENT_ID",
+    "AZURA_WEB_SECRET", "AZURA_OWNER_IDS",
 )
 CHILD_VARIABLES = (
     "AZURA_CHILD_TOKEN", "AZURA_CHILD_TOKENS", "AZURA_CHILD_INDEX", "AZURA_CHILD_ORDINAL", "AZURA_CHILD_BOTS",

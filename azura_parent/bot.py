@@ -33,6 +33,7 @@ from .discovery import Discovery, split_children
 from .idle import IdleWatcher
 from .recovery import Recovery
 from .store import Store
+from .web.app import Dashboard
 
 __all__ = ["ParentBot"]
 
@@ -49,6 +50,8 @@ class ParentBot(VoiceBot):
         self.search_menu_timeout_s = config.search_menu_timeout_s  # /search's menu (commands/search.py)
         self.tree = AzuraTree(self)
         self.koe = Koe(local_factory=self._new_local, on_closed=self._closed)
+        # the dashboard (web/): live cards fed by every change the parent sees (changed, track events, Link records)
+        self.web = Dashboard(self, config.web) if config.web is not None else None
         fixed, names = split_children(config.children)
         self.children = Children([self._link(address) for address in fixed])
         self.discovery = Discovery(names, self.children, self._link, resolve=resolve,
@@ -66,6 +69,8 @@ class ParentBot(VoiceBot):
         self._store: Store | None = None
         self._announce: asyncio.Task[None] | None = None
         install(self.tree, self)
+        if self.web is not None:
+            self.session_listeners.append(self.web.feed.poke)
 
     @property
     def store(self) -> Store:
@@ -84,6 +89,8 @@ class ParentBot(VoiceBot):
         self.board.start()
         self.voice_status.start()
         self.idle.start()
+        if self.web is not None:
+            await self.web.start()
         self._announce = asyncio.create_task(self._announce_ready(), name="announce-ready")
         await self.tree.set_translator(CatalogueTranslator())  # every command in Azura's languages
         if self.config.command_guilds:
@@ -106,6 +113,8 @@ class ParentBot(VoiceBot):
         if self._announce is not None:
             self._announce.cancel()
             await asyncio.gather(self._announce, return_exceptions=True)
+        if self.web is not None:
+            await self.web.close()
         await self.idle.close()
         if self.discovery is not None:
             await self.discovery.close()
@@ -126,7 +135,10 @@ class ParentBot(VoiceBot):
         """A Link to the child at ``address``; ``server_name``: the name its certificate carries when found by
         name but dialled by IP (discovery), unless AZURA_TLS_SERVER_NAME says otherwise."""
         connection = ChildConnection(address, self.config.secret, self.config.tls, server_name)
-        return ChildLink(connection, self.koe)
+        link = ChildLink(connection, self.koe)
+        if self.web is not None:
+            link.on_record = self.web.feed.poke
+        return link
 
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
         assert self.user is not None
@@ -137,6 +149,8 @@ class ParentBot(VoiceBot):
 
     async def _closed(self, session: Session, ending: Ending) -> None:
         self.votes.reset(session.channel_id)
+        if self.web is not None:
+            self.web.feed.poke(session.channel_id)
         await self.board.ended(session, ending)
         await self.voice_status.ended(session)
 
@@ -145,6 +159,8 @@ class ParentBot(VoiceBot):
         """A command changed a session: refresh this bot's now-playing message (children refresh theirs)."""
         if self.koe.local_channel(session.guild_id) == session.channel_id:
             self.board.poke(session.channel_id)
+        if self.web is not None:
+            self.web.feed.poke(session.channel_id)
 
     async def _dj_role_of(self, session: Session) -> int | None:
         """The DJ role the now-playing buttons of ``session`` follow: the server's, as /server dj-role set it."""

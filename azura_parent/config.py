@@ -22,6 +22,7 @@ from azura_common.koe.local.search_sources import DEFAULT_SEARCH_SOURCES, parse_
 from azura_common.tls import LinkTls, insecure_links, is_local_address, read_link_tls
 
 from .store.url import parse_database_url
+from .web.config import WebConfig
 
 __all__ = [
     "ConfigError",
@@ -128,6 +129,7 @@ class ParentConfig:
     insecure_links: bool = False  # AZURA_INSECURE_LINKS=1: plaintext allowed to children beyond loopback
     discovery_interval_s: float = 15.0  # AZURA_DISCOVERY_INTERVAL_S: how often all:name:port entries re-resolve
     shards: ShardSettings = field(default_factory=ShardSettings)  # AZURA_SHARD_COUNT / AZURA_SHARD_IDS
+    web: WebConfig | None = None  # the dashboard (AZURA_WEB_PORT / PORT); None: off
 
     @property
     def plaintext_beyond_loopback(self) -> list[str]:
@@ -173,6 +175,7 @@ class ParentConfig:
             interval = 15.0
         database_url = problems.check(lambda: _database_url(env), None)
         shards = problems.check(lambda: shard_settings(env), ShardSettings())
+        web = problems.check(lambda: WebConfig.from_env(env), None)
         problems.raise_if_any()
         return cls(
             token=token,
@@ -194,6 +197,7 @@ class ParentConfig:
             discovery_interval_s=interval,
             database_url=database_url,
             shards=shards,
+            web=web,
         )
 
 

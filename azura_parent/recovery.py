@@ -13,8 +13,10 @@ and told to users, and sessions restored after the parent itself restarts.
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 
 WRITE_EVERY_S = 1.0
 CHECKPOINT_EVERY_MS = 3_000  # a playing session's position is rewritten at least this often
+RECENT_FAILOVERS = 20  # kept for the dashboard's cluster page
 RESTORE_WAIT_S = 10.0  # after a restart, how long children get to link up and reattach their sessions
 
 
@@ -48,6 +51,7 @@ class Recovery:
         self._written: dict[int, SessionRecord] = {}  # what the database holds, by channel
         self._writer = Supervised("session-records", self._keep_records)
         self._restore_task: asyncio.Task[None] | None = None
+        self.recent: collections.deque[tuple[float, Moved]] = collections.deque(maxlen=RECENT_FAILOVERS)  # the web
 
     def start(self) -> None:
         self.failover.start()
@@ -129,6 +133,7 @@ class Recovery:
         await self.bot.lavalink.destroy_player(record.lavalink_session_id, record.guild_id)
 
     async def _tell(self, moved: Moved) -> None:
+        self.recent.append((time.time(), moved))
         channel_id = moved.record.text_channel_id
         channel = self.bot.get_channel(channel_id) if channel_id else None
         if not isinstance(channel, discord.abc.Messageable):

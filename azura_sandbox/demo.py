@@ -92,7 +92,7 @@ class Story:
             self.say(f"      {line}")
 
 
-async def run_demo() -> None:
+async def run_demo(keep: bool = False) -> None:
     started = time.monotonic()
     discord = FakeDiscord()
     await discord.start()
@@ -130,6 +130,10 @@ async def run_demo() -> None:
         "AZURA_DB_PATH": str(workdir / "azura.sqlite3"),
         "AZURA_COMMAND_GUILDS": str(guild.id),
         "PYTHONUNBUFFERED": "1",
+        # -- the web dashboard: the parent serves it on honcho's $PORT (its logins go through the fake Discord) --
+        "AZURA_WEB_HOST": "127.0.0.1",
+        "AZURA_WEB_URL": f"http://127.0.0.1:{base}",
+        "AZURA_OAUTH_CLIENT_SECRET": discord.oauth_client_secret,
     }
     honcho = shutil.which("honcho", path=venv_bin) or "honcho"
     log_path = workdir / "cluster.log"
@@ -138,9 +142,10 @@ async def run_demo() -> None:
     story.say(f"   starting the Procfile with honcho: parent on :{base}, two child processes on :{base + 100} and "
               f":{base + 101}, {BOTS_PER_CHILD} bots each")
     story.say(f"   (process output: {log_path})")
+    story.say(f"   web dashboard: http://127.0.0.1:{base} (log in as Alice, Bob or Carol on the fake Discord's page)")
     cluster = _start_cluster(
         [honcho, "start", "-e", str(empty_env), "-f", str(ROOT / "Procfile"), "-d", str(ROOT), "-p", str(base),
-         "-c", "parent=1,child=2,worker=0", "--no-colour"],
+         "-c", "parent=1,child=2,worker=0,web=0", "--no-colour"],
         env, log_path,
     )
     try:
@@ -296,6 +301,8 @@ async def run_demo() -> None:
             raise DemoFailed("the Lounge session should have kept playing")
         await command(alice, "nowplaying", expect="Playing")
         story.say("   → meanwhile the Lounge plays on.\n")
+        if keep:  # make demo KEEP=1: the cluster and the dashboard stay up until Ctrl+C
+            started += await _keep_running(story, f"http://127.0.0.1:{base}")
     finally:
         await _stop_cluster(cluster)
         await lavalink.stop()
@@ -359,6 +366,22 @@ def _child_pid(base: int, index: int) -> int:
     raise DemoFailed(f"no child process serves on {port.decode()}")
 
 
+async def _keep_running(story: Story, dashboard: str) -> float:
+    """Wait for Ctrl+C (or SIGTERM) with everything up; how long that was (not the demo's own time)."""
+    story.say(f"🌐 Still running: open {dashboard} (Log in with Discord → pick Alice, Bob or Carol). Ctrl+C stops.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waited = time.monotonic()
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    return time.monotonic() - waited
+
+
 def _tail(log_path: Path | None) -> str:
     return log_path.read_text(errors="replace")[-3000:] if log_path else ""
 
@@ -375,17 +398,20 @@ async def _stop_cluster(cluster: subprocess.Popen[bytes]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    keep = "--keep" in args  # keep the cluster and its dashboard up after the story, until Ctrl+C
+    args = [a for a in args if a != "--keep"]
     parse_entry_point_args(
         "python -m azura_sandbox",
         "The offline demo (make demo): a fake Discord and a fake Lavalink in this process, the real parent and two "
         "children from the Procfile with honcho, a scripted evening in one server. It needs no tokens and never "
         "reads your .env; its files live in a temporary directory, removed when it passes (kept, with the "
-        "processes' log, when it fails).",
-        (), argv,
+        "processes' log, when it fails). --keep: keep everything (and the web dashboard) running afterwards.",
+        (), args,
     )
     logging.basicConfig(level=logging.ERROR)
     try:
-        asyncio.run(run_demo())
+        asyncio.run(run_demo(keep=keep))
     except DemoFailed as exc:
         sys.stderr.write(f"\n❌ The demo failed: {exc}\n")
         return 1

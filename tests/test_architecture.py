@@ -47,6 +47,7 @@ DISCORD_ALLOWED = (  # the bot-facing modules
     "azura_parent/bot.py",
     "azura_parent/recovery.py",
     "azura_parent/commands/",
+    "azura_parent/web/",  # the dashboard reads the parent's Discord cache (members, roles, voice) as commands do
     "azura_common/replies.py",
     "azura_child/app.py",
     "azura_child/bot.py",

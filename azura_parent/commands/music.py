@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from azura_common.koe.errors import KoeError, NothingPlaying, PermissionDenied
+from azura_common.koe.errors import KoeError
 from azura_common.koe.session import CloseReason, Ending, EnqueueMode, RepeatMode, Session
 from azura_common.koe.validation import check_query
 from azura_common.render import (
@@ -21,19 +21,12 @@ from azura_common.render import (
 from azura_common.rules.limits import CHOICE_LENGTH, MAX_VOLUME
 from azura_common.rules.parse import parse_choice, parse_seek, parse_volume
 from azura_common.rules.permissions import command_needs_dj
-from azura_common.rules.skip import (
-    DJ_SKIP,
-    Skip,
-    check_skip_options,
-    is_forced_skip,
-    skip_needs_a_track,
-    skip_verdict,
-)
+from azura_common.rules.skip import check_skip_options
 from azura_common.rules.text import shorten
-from azura_common.rules.votes import track_key
 
-from .base import MODE_CHOICES, SessionCommands, is_dj, open_and_enqueue, send_done
+from .base import MODE_CHOICES, SessionCommands, open_and_enqueue, send_done
 from .board_notice import board_notice
+from .skipping import vote_or_skip
 from .voice import Voice, voice_of
 
 __all__ = ["MusicCommands"]
@@ -138,21 +131,11 @@ class MusicCommands(SessionCommands):
         check_skip_options(by, to)
         voice = voice_of(interaction)
         session = self.session_in(voice)
-        state = await session.get_state()
-        if state.current is None and skip_needs_a_track(by=by, to=to):
-            raise NothingPlaying()
-        own = state.current is not None and state.current.requester_id == voice.member.id
-        verdict = skip_verdict(dj=await is_dj(self.bot.store, voice), own_track=own,
-                               forced=is_forced_skip(by=by, to=to))
-        if verdict is Skip.DJ_ONLY:
-            raise PermissionDenied(DJ_SKIP)
-        if verdict is Skip.VOTE and state.current is not None:
-            key = track_key(state.current_position, state.current.encoded)
-            outcome = self.bot.votes.vote(voice.channel.id, key, voice.member.id, voice.listeners)
-            if not outcome.passed:
-                await send_done(interaction, f"🗳 {voice.member.mention} voted to skip **{shown_title(state.current)}** "
-                                             f"({outcome.votes}/{outcome.needed} votes).")
-                return
+        state, pending = await vote_or_skip(self.bot, voice, session, by, to)
+        if pending is not None and state.current is not None:
+            await send_done(interaction, f"🗳 {voice.member.mention} voted to skip **{shown_title(state.current)}** "
+                                         f"({pending.votes}/{pending.needed} votes).")
+            return
         await interaction.response.defer(thinking=True)
         new = await session.skip(by if by is not None else 1, to)
         self.bot.votes.reset(voice.channel.id)

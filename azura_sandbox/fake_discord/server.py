@@ -25,6 +25,7 @@ from .driver import Driver
 from .gateway import GatewayApi
 from .interactions import InteractionsApi
 from .locales import LocaleDriver
+from .oauth import OAuthApi
 from .ratelimit import RateLimiter, Verdict
 from .replies import RATELIMIT_HEADERS, ApiError, json_response
 from .rest import RestApi
@@ -51,7 +52,7 @@ class Exchange:
 
 
 class FakeDiscord(
-    GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, ComponentDriver, ControlApi, VoiceStatusApi,
+    OAuthApi, GatewayApi, RestApi, CommandsApi, InteractionsApi, Driver, ComponentDriver, ControlApi, VoiceStatusApi,
     LocaleDriver,
 ):
     """A network-level Discord fake: one aiohttp app serving REST, gateway and the sandbox control API."""
@@ -133,6 +134,7 @@ class FakeDiscord(
         for method, path, handler in self.routes():
             r.add_route(method, "/api/{version:v[0-9]+}" + path, handler)
         self.add_control_routes(app)
+        self.add_oauth_routes(app)  # Log in with Discord (oauth.py)
         r.add_route("*", "/{tail:.*}", self._not_found)
         return app
 

@@ -48,6 +48,8 @@ NOT_IN_APP_JSON = {
     "AZURA_TLS_CA": "as AZURA_TLS_CERT",
     "AZURA_TLS_SERVER_NAME": "as AZURA_TLS_CERT",
     "AZURA_INSECURE_LINKS": "Unix sockets are not refused",
+    "AZURA_WEB_PORT": "the web dyno's dashboard listens on the PORT Heroku sets",
+    "AZURA_WEB_HOST": "Heroku's router needs the default, 0.0.0.0",
 }
 AZURA_SERVICES = ("parent", "child-1", "child-2")
 
@@ -78,13 +80,14 @@ def test_app_json_asks_for_every_deployment_variable_heroku_needs() -> None:
 
 def test_app_json_runs_the_one_dyno_cluster_with_postgres() -> None:
     app = app_json()
-    assert app["formation"]["worker"]["quantity"] == 1
-    assert all(spec["quantity"] == 0 for kind, spec in app["formation"].items() if kind != "worker")
+    assert app["formation"]["web"]["quantity"] == 1  # the web type gets $PORT: the parent's dashboard is served there
+    assert all(spec["quantity"] == 0 for kind, spec in app["formation"].items() if kind != "web")
     assert {"url": "heroku/python"} in app["buildpacks"]
     procfile = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines()
                     if line.strip() and not line.startswith("#"))
     assert set(app["formation"]) <= set(procfile), "every dyno type of the formation is a Procfile line"
     assert shlex.split(procfile["worker"])[-3:] == ["python", "-m", "azura_cluster"]
+    assert shlex.split(procfile["web"])[-3:] == ["python", "-m", "azura_cluster"]
     assert (ROOT / ".python-version").read_text().strip() == "3.11"
 
 

@@ -116,6 +116,7 @@ class ChildLink:
         self._token_told: TokenDecision | None = None  # the last TokenAssignment sent on the current stream
         # told (on a Hello of a process's first bot) how many bots its process runs: Children links the others
         self.on_process_bots: Callable[[ChildLink, int], None] | None = None
+        self.on_record: Callable[[int], None] | None = None  # told a voice channel id on each record or close (the web)
 
     @property
     def address(self) -> str:
@@ -131,8 +132,10 @@ class ChildLink:
 
     def sibling(self, slot: int) -> ChildLink:
         """A Link, with the same settings, to bot ``slot`` of this child's process (over the same channel)."""
-        return ChildLink(self.connection.for_bot(slot), self.koe, heartbeat_s=self._heartbeat_s,
+        link = ChildLink(self.connection.for_bot(slot), self.koe, heartbeat_s=self._heartbeat_s,
                          dead_after_s=self._dead_after_s, backoff_s=self._backoff)
+        link.on_record = self.on_record
+        return link
 
     def use_tokens(self, book: TokenBook) -> None:
         """Share ``book`` with the other Links of this parent (before ``start``)."""
@@ -362,6 +365,8 @@ class ChildLink:
         elif kind == "session_closed":
             closed = event.session_closed
             self.records.pop(closed.channel_id, None)
+            if self.on_record is not None:
+                self.on_record(closed.channel_id)
             for session in self.sessions():
                 if session.channel_id == closed.channel_id:
                     ending = convert.ending_from_pb(closed.reason, closed.detail)
@@ -385,6 +390,8 @@ class ChildLink:
                 return
             record = record.with_tracks_of(earlier)
         self.records[record.channel_id] = record
+        if self.on_record is not None:
+            self.on_record(record.channel_id)
 
     def _on_echo(self, sent_at_ms: int) -> None:
         left = self._pings.pop(sent_at_ms, None)
