@@ -206,6 +206,7 @@ def state_to_pb(state: SessionState) -> pb.SessionState:
         repeat=repeat_to_pb(state.repeat),
         total=state.total,
         upcoming=state.upcoming,
+        autoplay=state.autoplay,  # -- autoplay --
     )
     if state.text_channel_id is not None:
         msg.text_channel_id = state.text_channel_id
@@ -229,6 +230,7 @@ def state_from_pb(msg: pb.SessionState) -> SessionState:
         repeat=repeat_from_pb(msg.repeat),
         total=msg.total,
         upcoming=msg.upcoming,
+        autoplay=msg.autoplay,  # -- autoplay --
     )
 
 
@@ -245,6 +247,7 @@ def record_to_pb(record: SessionRecord, *, with_tracks: bool = True) -> pb.Sessi
         repeat=repeat_to_pb(record.repeat),
         lavalink_session_id=record.lavalink_session_id,
         updated_ms=record.updated_ms,
+        autoplay=record.autoplay,  # -- autoplay --
     )
     if with_tracks:
         msg.tracks.extend(track_to_pb(t) for t in record.tracks)
@@ -274,6 +277,7 @@ def record_from_pb(msg: pb.SessionRecord) -> SessionRecord:
         nowplaying_message_id=msg.nowplaying_message_id if msg.HasField("nowplaying_message_id") else None,
         lavalink_session_id=msg.lavalink_session_id,
         updated_ms=msg.updated_ms,
+        autoplay=msg.autoplay,  # -- autoplay --
     )
 
 

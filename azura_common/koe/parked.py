@@ -129,6 +129,11 @@ class ParkedSession:
         self.queue.repeat = mode
         return self._state()
 
+    # -- autoplay --
+    async def set_autoplay(self, enabled: bool) -> SessionState:
+        self._record = replace(self._record, autoplay=enabled)  # the bot that restores it carries it on
+        return self._state()
+
     async def shuffle(self) -> SessionState:
         async with self._lock:
             self.queue.shuffle()
@@ -181,4 +186,5 @@ class ParkedSession:
             repeat=self.queue.repeat,
             total=self.queue.total,
             upcoming=self.queue.upcoming_count,
+            autoplay=self._record.autoplay,
         )

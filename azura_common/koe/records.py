@@ -40,6 +40,7 @@ class SessionRecord:
     nowplaying_message_id: int | None = None
     lavalink_session_id: str = ""  # the playing bot's Lavalink session (to destroy a dead bot's player)
     updated_ms: int = field(default_factory=now_ms)
+    autoplay: bool = False  # -- autoplay --: related tracks when the queue runs out
 
     @property
     def current(self) -> Track | None:

@@ -225,6 +225,15 @@ class Lavalink:
             raise await self._nothing_found(text, node)
         return SearchResult(tracks=tracks, playlist=playlist)
 
+    # -- autoplay --
+    async def load(self, identifier: str, requester_id: int = 0) -> tuple[Track, ...]:
+        """Load ``identifier`` exactly as given, no search prefix added (a mix link, LavaSrc's ``sprec:…``): its
+        tracks, none when Lavalink found none."""
+        node = self._searching_node()
+        found = await lavalink_call(wavelink.Pool.fetch_tracks(identifier, node=node), f"Couldn't load {identifier!r}")
+        items = found.tracks if isinstance(found, wavelink.Playlist) else found
+        return tuple(track_from_playable(item, requester_id) for item in items)
+
     def _searching_node(self) -> KeptNode:
         node = self.choose()
         if node is None:

@@ -77,6 +77,10 @@ class KoeSessionStub:
     """Set the repeat mode."""
     Shuffle: _grpc.UnaryUnaryMultiCallable[_koe_pb2.ShuffleRequest, _koe_pb2.ShuffleReply]
     """Shuffle the upcoming tracks."""
+    SetAutoplay: _grpc.UnaryUnaryMultiCallable[_koe_pb2.SetAutoplayRequest, _koe_pb2.SetAutoplayReply]
+    """-- autoplay --
+    Turn autoplay on or off: when the queue runs out, related tracks are queued.
+    """
     Move: _grpc.UnaryUnaryMultiCallable[_koe_pb2.MoveRequest, _koe_pb2.MoveReply]
     """Move one upcoming entry to another upcoming position."""
     Remove: _grpc.UnaryUnaryMultiCallable[_koe_pb2.RemoveRequest, _koe_pb2.RemoveReply]
@@ -127,6 +131,10 @@ class KoeSessionAsyncStub(KoeSessionStub):
     """Set the repeat mode."""
     Shuffle: _aio.UnaryUnaryMultiCallable[_koe_pb2.ShuffleRequest, _koe_pb2.ShuffleReply]  # type: ignore[assignment]
     """Shuffle the upcoming tracks."""
+    SetAutoplay: _aio.UnaryUnaryMultiCallable[_koe_pb2.SetAutoplayRequest, _koe_pb2.SetAutoplayReply]  # type: ignore[assignment]
+    """-- autoplay --
+    Turn autoplay on or off: when the queue runs out, related tracks are queued.
+    """
     Move: _aio.UnaryUnaryMultiCallable[_koe_pb2.MoveRequest, _koe_pb2.MoveReply]  # type: ignore[assignment]
     """Move one upcoming entry to another upcoming position."""
     Remove: _aio.UnaryUnaryMultiCallable[_koe_pb2.RemoveRequest, _koe_pb2.RemoveReply]  # type: ignore[assignment]
@@ -252,6 +260,16 @@ class KoeSessionServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_koe_pb2.ShuffleReply, _abc.Awaitable[_koe_pb2.ShuffleReply]]:
         """Shuffle the upcoming tracks."""
+
+    @_abc_1.abstractmethod
+    def SetAutoplay(
+        self,
+        request: _koe_pb2.SetAutoplayRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_koe_pb2.SetAutoplayReply, _abc.Awaitable[_koe_pb2.SetAutoplayReply]]:
+        """-- autoplay --
+        Turn autoplay on or off: when the queue runs out, related tracks are queued.
+        """
 
     @_abc_1.abstractmethod
     def Move(
