@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import WSMsgType, web
 
-from azura_sandbox.fake_lavalink import catalogue
+from azura_sandbox.fake_lavalink import catalogue, recommendations
 from azura_sandbox.fake_lavalink.control import ControlApi
+from azura_sandbox.fake_lavalink.lyrics import LYRICS_PLUGIN, LyricsApi
 from azura_sandbox.fake_lavalink.model import LavalinkError, Session, error_response
 from azura_sandbox.fake_lavalink.players import PlayersApi
 from azura_sandbox.fake_lavalink.sources import plugins_for
@@ -37,7 +38,7 @@ FILTERS = [
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class FakeLavalink(PlayersApi, ControlApi):
+class FakeLavalink(PlayersApi, ControlApi, LyricsApi):
     """A fake Lavalink v4 node (see :class:`~azura_sandbox.fake_lavalink.core.LavalinkCore` for its options)."""
 
     # ------------------------------------------------------------------ lifecycle
@@ -58,6 +59,8 @@ class FakeLavalink(PlayersApi, ControlApi):
         r.add_get("/v4/sessions/{sid}/players/{guild}", self._get_player)
         r.add_patch("/v4/sessions/{sid}/players/{guild}", self._update_player)
         r.add_delete("/v4/sessions/{sid}/players/{guild}", self._destroy_player)
+        r.add_get("/v4/lyrics", self._track_lyrics)  # LavaLyrics
+        r.add_get("/v4/sessions/{sid}/players/{guild}/track/lyrics", self._player_lyrics)
         r.add_get("/_sandbox/players", self._sandbox_players)
         r.add_post("/_sandbox/faults", self._sandbox_faults)
         r.add_post("/_sandbox/load", self._sandbox_load)
@@ -161,7 +164,7 @@ class FakeLavalink(PlayersApi, ControlApi):
             "lavaplayer": "2.2.1",
             "sourceManagers": list(self.sources),
             "filters": FILTERS,
-            "plugins": plugins_for(self.sources),
+            "plugins": plugins_for(self.sources) + ([LYRICS_PLUGIN] if self.lyrics_plugin else []),
         })
 
     async def _stats(self, request: web.Request) -> web.Response:
@@ -175,7 +178,8 @@ class FakeLavalink(PlayersApi, ControlApi):
         if identifier is None:
             raise LavalinkError(400, "Required parameter 'identifier' is not present")
         self.searches.append(identifier)  # observable truth: tests check what was (not) searched
-        return web.json_response(catalogue.load_tracks(identifier, self.sources))
+        related = recommendations.load_recommendations(identifier, self.sources)  # autoplay's mixes, sprec:
+        return web.json_response(related or catalogue.load_tracks(identifier, self.sources))
 
     async def _decodetrack(self, request: web.Request) -> web.Response:
         encoded = request.query.get("encodedTrack")

@@ -25,8 +25,10 @@ from ..errors import (
     TrackLoadFailed,
 )
 from ..session import Track
+from ..lyrics import Lyrics
 from .keeper import CHECK_S, LinkKeeper, Outage
 from .node import KeptNode, check_wavelink_internals
+from .lyrics import fetch_lyrics
 from .node_choice import choose_node
 from .player import HEARTBEAT_S, REFUSED, KoePlayer, lavalink_call, track_from_playable
 from .search_sources import DEFAULT_SEARCH_SOURCES, empty_search_message, is_direct
@@ -233,6 +235,10 @@ class Lavalink:
         found = await lavalink_call(wavelink.Pool.fetch_tracks(identifier, node=node), f"Couldn't load {identifier!r}")
         items = found.tracks if isinstance(found, wavelink.Playlist) else found
         return tuple(track_from_playable(item, requester_id) for item in items)
+
+    async def lyrics(self, encoded: str) -> Lyrics | None:
+        """The lyrics of an encoded track from a lyrics plugin on a healthy node (``local.lyrics``)."""
+        return await fetch_lyrics(self._searching_node(), encoded)
 
     def _searching_node(self) -> KeptNode:
         node = self.choose()
