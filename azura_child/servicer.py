@@ -279,7 +279,8 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
     # -- autoplay --
     @mutation
     async def SetAutoplay(self, request: pb.SetAutoplayRequest, context: Context) -> pb.SetAutoplayReply:
-        return pb.SetAutoplayReply(state=convert.state_to_pb(await self._session(request).set_autoplay(request.enabled)))
+        state = await self._session(request).set_autoplay(request.enabled)
+        return pb.SetAutoplayReply(state=convert.state_to_pb(state))
 
     @mutation
     async def Move(self, request: pb.MoveRequest, context: Context) -> pb.MoveReply:

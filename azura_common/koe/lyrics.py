@@ -14,7 +14,10 @@ from typing import Any
 
 from .errors import KoeError
 
-__all__ = ["Lyrics", "LyricsLine", "LyricsUnavailable", "lyrics_from_json"]
+__all__ = ["LYRICS_PAGE", "Lyrics", "LyricsLine", "LyricsNotFound", "LyricsUnavailable", "lyrics_from_json"]
+
+LYRICS_PAGE = 15
+"""Lines per page of /lyrics."""
 
 
 class LyricsUnavailable(KoeError):
@@ -25,6 +28,16 @@ class LyricsUnavailable(KoeError):
 
     def default_message(self) -> str:
         return "This music server has no lyrics plugin (LavaLyrics or LavaSrc), so I can't show lyrics."
+
+
+class LyricsNotFound(KoeError):
+    """The lyrics plugin found no lyrics for the track."""
+
+    kind = "lyrics_not_found"
+    status = "NOT_FOUND"
+
+    def default_message(self) -> str:
+        return "I couldn't find lyrics for this track."
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +62,20 @@ class Lyrics:
         starts = [line.timestamp_ms for line in self.lines]
         index = bisect.bisect_right(starts, position_ms) - 1
         return index if index >= 0 else None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.lines) // LYRICS_PAGE))
+
+    def page_lines(self, page: int) -> tuple[int, tuple[LyricsLine, ...]]:
+        """Page ``page`` (1-based, clamped to the pages there are): its first line's index and its lines."""
+        page = min(max(1, page), self.pages)
+        start = (page - 1) * LYRICS_PAGE
+        return start, self.lines[start:start + LYRICS_PAGE]
+
+    def page_of(self, index: int | None) -> int:
+        """The page holding line ``index`` (the first page when there is none)."""
+        return 1 if index is None else index // LYRICS_PAGE + 1
 
 
 def lyrics_from_json(data: Mapping[str, Any]) -> Lyrics | None:

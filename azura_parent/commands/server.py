@@ -7,6 +7,7 @@ import contextlib
 import discord
 from discord import app_commands
 
+from azura_common.i18n import text
 from azura_common.koe.errors import KoeError
 from azura_common.replies import reply_privately
 
@@ -55,3 +56,11 @@ class ServerCommands(
     async def idle_timeout(self, interaction: discord.Interaction, seconds: int) -> None:
         settings = await self.bot.store.set_idle_timeout(self._guild_id(interaction), seconds)
         await reply_privately(interaction, f"⏱ I leave idle channels after {settings.idle_timeout_s} s.")
+
+    # -- autoplay --
+    @app_commands.command(name="autoplay", description="Whether new sessions start with autoplay on.")
+    @app_commands.describe(enabled="On: new sessions keep playing related tracks when their queue runs out")
+    async def autoplay(self, interaction: discord.Interaction, enabled: bool) -> None:
+        await self.bot.store.set_autoplay_default(self._guild_id(interaction), enabled)
+        key = "autoplay.default_on" if enabled else "autoplay.default_off"
+        await reply_privately(interaction, text(key, str(interaction.guild_locale or interaction.locale)))

@@ -24,11 +24,11 @@ from ..errors import (
     MusicServerDown,
     TrackLoadFailed,
 )
-from ..session import Track
 from ..lyrics import Lyrics
+from ..session import Track
 from .keeper import CHECK_S, LinkKeeper, Outage
-from .node import KeptNode, check_wavelink_internals
 from .lyrics import fetch_lyrics
+from .node import KeptNode, check_wavelink_internals
 from .node_choice import choose_node
 from .player import HEARTBEAT_S, REFUSED, KoePlayer, lavalink_call, track_from_playable
 from .search_sources import DEFAULT_SEARCH_SOURCES, empty_search_message, is_direct

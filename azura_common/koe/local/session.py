@@ -18,7 +18,6 @@ from typing import Protocol
 from ..errors import AlreadyConnected, ChildUnavailable, InvalidArgument, KoeError, NoSession, NothingPlaying
 from ..playback import seek_target, volume_target
 from ..queue import Queue
-from .autoplay import AutoplayLookup, RelatedFinder
 from ..records import SessionRecord, now_ms
 from ..session import (
     ASKED,
@@ -31,6 +30,7 @@ from ..session import (
     SessionState,
     Track,
 )
+from .autoplay import AutoplayLookup, RelatedFinder
 
 __all__ = ["JOIN_TIMEOUT_S", "LocalSession", "PlayerConnector", "SessionEnded", "VoicePlayer"]
 
