@@ -282,6 +282,7 @@ class LocalSession:
             else:
                 self.queue.skip(by)
             await self._play_or_restore(player, before)
+            self._autoplay_if_ran_out()  # skipped past the end
             self._changed("skip")
             return self._state()
 
