@@ -37,12 +37,4 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "⏹ Novas sessões neste servidor começam com o autoplay desligado.",
         "ja": "⏹ このサーバーの新しいセッションは自動再生オフで始まります。",
     },
-    "autoplay.bad_choice": {
-        "en": "Autoplay is either on or off, not {value}.",
-        "de": "Autoplay ist entweder on oder off, nicht {value}.",
-        "es": "La reproducción automática es on u off, no {value}.",
-        "fr": "La lecture automatique est on ou off, pas {value}.",
-        "pt-BR": "O autoplay é on ou off, não {value}.",
-        "ja": "自動再生は on か off です（{value} は使えません）。",
-    },
 }
