@@ -71,6 +71,8 @@ async def test_related_tracks_play_as_autoplay_on_the_parent_and_on_a_child(c: C
             assert not lines[0].endswith("· autoplay") and all(line.endswith("· autoplay") for line in lines[1:])
             np = await c.wait_np(bot, room, contains="· autoplay")
             assert "♾ autoplay on" in np.content
+        # Autoplay is not a listener who left: its tracks stay.
+        assert await c.ok("owner", "remove", {"absent": True}) == "Nothing matched; the queue is unchanged."
         # Run out again and again on the parent (skipping past the end): never a track of the last 50.
         for _ in range(ROUNDS):
             lines = await entries(c, "owner")
