@@ -7,8 +7,8 @@
 Both answer 200 with a Lyrics object ``{sourceName, provider, text, lines: [{timestamp, duration, line,
 plugin}], plugin}`` (synced lyrics: ``lines`` with timestamps, ``text`` null; plain lyrics: ``text``, no lines)
 or 204 when none were found. Which catalogue tracks have which is decided by their identifier
-(``lyrics_kind``), so it is the same on every node and in the tests. A node without the plugin
-(``lyrics_plugin = False``) has no such routes: Lavalink's 404.
+(``lyrics_kind``), so it is the same on every node and in the tests. A node without the plugin (the default,
+as a stock Lavalink; ``lyrics_plugin = True`` adds it) has no such routes: Lavalink's 404.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def _answer(info: dict[str, Any]) -> web.Response:
 class LyricsApi(LavalinkCore):
     """The lyrics routes (see the module's docstring)."""
 
-    lyrics_plugin = True  # False: a node without LavaLyrics/LavaSrc (the routes answer Lavalink's 404)
+    # The node has the LavaLyrics plugin (listed in /v4/info). Off, as on a stock Lavalink, the routes answer
+    # Lavalink's 404; the sandbox turns it on.
+    lyrics_plugin = False
 
     def _require_plugin(self) -> None:
         if not self.lyrics_plugin:

@@ -28,6 +28,7 @@ class Node:
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeLavalink]:
     node = FakeLavalink(sources=("youtube", "soundcloud", "http", "spotify"))
+    node.lyrics_plugin = True
     await node.start()
     yield node
     await node.stop()
@@ -74,6 +75,9 @@ async def test_lyrics_routes_answer_as_lavalyrics_does(fake: FakeLavalink) -> No
     assert (await get(fake, "/v4/lyrics"))[0] == 400
     info = await get(fake, "/v4/info")
     assert {"name": "lavalyrics-plugin", "version": "1.1.0"} in info[1]["plugins"]
+    fake.lyrics_plugin = False  # a stock node: no such route, and /v4/info does not list the plugin
+    assert (await get(fake, "/v4/lyrics", track=synced["encoded"]))[0] == 404
+    assert "lavalyrics-plugin" not in [p["name"] for p in (await get(fake, "/v4/info"))[1]["plugins"]]
 
 
 async def test_the_parent_client_reads_synced_plain_none_and_no_plugin(fake: FakeLavalink) -> None:
