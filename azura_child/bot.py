@@ -14,6 +14,7 @@ import discord
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import LinkHub
 from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local.autoplay import related_finder
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
 from azura_common.supervised import wait_set
@@ -87,6 +88,7 @@ class ChildBot:
         return LocalSession(
             guild_id, channel_id, self._bot_id(), self.bot.connect_player,
             on_end=self._local_ended, on_change=self._local_changed,
+            find_related=related_finder(self.bot.lavalink),
         )
 
     def _local_changed(self, session: LocalSession, queue_changed: bool) -> None:

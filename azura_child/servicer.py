@@ -282,6 +282,12 @@ class KoeSessionService(pb_grpc.KoeSessionServicer):
     async def Shuffle(self, request: pb.ShuffleRequest, context: Context) -> pb.ShuffleReply:
         return pb.ShuffleReply(state=convert.state_to_pb(await self._session(request).shuffle()))
 
+    # -- autoplay --
+    @mutation
+    async def SetAutoplay(self, request: pb.SetAutoplayRequest, context: Context) -> pb.SetAutoplayReply:
+        state = await self._session(request).set_autoplay(request.enabled)
+        return pb.SetAutoplayReply(state=convert.state_to_pb(state))
+
     @mutation
     async def Move(self, request: pb.MoveRequest, context: Context) -> pb.MoveReply:
         validation.check_position(request.from_position)

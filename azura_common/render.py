@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .i18n import text
+from .koe.autoplay import is_autoplay
 from .koe.session import QueuePage, RepeatMode, SessionState, Track
 from .rules.limits import MESSAGE_CHARS, SHOWN_AUTHOR_CHARS, SHOWN_LINK_CHARS, SHOWN_TITLE_CHARS
 from .rules.pages import page_count, page_of
@@ -79,6 +80,8 @@ def track_line(track: Track, names: Names | None = None, *, link: bool = True) -
     length = live_badge() if track.is_stream else format_duration(track.play_length_ms)
     by = f" — {_escape(shorten(track.author, SHOWN_AUTHOR_CHARS))}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
+    if names and is_autoplay(track):  # -- autoplay --: queued by autoplay, not by a user
+        who = " · autoplay"
     return f"{shown}{by} ({length}){who}"
 
 
@@ -108,6 +111,8 @@ def now_playing_lines(state: SessionState, names: Names | None = None) -> list[s
         extras.insert(1, f"{state.upcoming} up next")
     if _REPEAT[state.repeat]:
         extras.append(_REPEAT[state.repeat])
+    if state.autoplay:  # -- autoplay --
+        extras.append("♾ autoplay on")
     lines.append(" · ".join(extras))
     if state.effects.active:  # -- effects --
         lines.append(text("effects.nowplaying", None, effects=" · ".join(state.effects.names())))

@@ -18,6 +18,7 @@ import discord
 from azura_common.koe.koe import Koe
 from azura_common.koe.link import ChildLink, Children
 from azura_common.koe.local import Lavalink, LocalSession
+from azura_common.koe.local.autoplay import related_finder
 from azura_common.koe.remote import ChildConnection
 from azura_common.koe.session import Ending, Session
 from azura_common.nowplaying import NowPlayingBoard
@@ -142,7 +143,8 @@ class ParentBot(VoiceBot):
 
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
         assert self.user is not None
-        return LocalSession(guild_id, channel_id, self.user.id, self.connect_player, on_end=self._local_ended)
+        return LocalSession(guild_id, channel_id, self.user.id, self.connect_player, on_end=self._local_ended,
+                            find_related=related_finder(self.lavalink))
 
     async def _local_ended(self, session: LocalSession, ending: Ending) -> None:
         await self.koe.forget(session.channel_id, ending, session)

@@ -65,6 +65,7 @@ class Sandbox:
         discord = FakeDiscord()
         await discord.start()
         lavalink = FakeLavalink(speed=speed, player_update_interval=0.5)
+        lavalink.lyrics_plugin = True  # the sandbox's node has LavaLyrics, for /lyrics
         await lavalink.start()
         guild = await discord.create_guild("Azura Lounge")
         text = await discord.create_text_channel(guild, "music")

@@ -66,6 +66,8 @@ PURE = {
     "azura_common/koe/koe.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/local/session.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
     "azura_common/koe/records.py": IO,
+    "azura_common/koe/autoplay.py": IO,
+    "azura_common/koe/lyrics.py": IO,
     "azura_common/koe/local/node_choice.py": IO,
     "azura_common/koe/validation.py": IO,
     "azura_common/koe/parked.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),

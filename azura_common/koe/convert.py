@@ -221,6 +221,7 @@ def state_to_pb(state: SessionState) -> pb.SessionState:
         total=state.total,
         upcoming=state.upcoming,
         effects=effects_to_pb(state.effects),
+        autoplay=state.autoplay,  # -- autoplay --
     )
     if state.text_channel_id is not None:
         msg.text_channel_id = state.text_channel_id
@@ -245,6 +246,7 @@ def state_from_pb(msg: pb.SessionState) -> SessionState:
         total=msg.total,
         upcoming=msg.upcoming,
         effects=effects_from_pb(msg.effects),
+        autoplay=msg.autoplay,  # -- autoplay --
     )
 
 
@@ -262,6 +264,7 @@ def record_to_pb(record: SessionRecord, *, with_tracks: bool = True) -> pb.Sessi
         lavalink_session_id=record.lavalink_session_id,
         updated_ms=record.updated_ms,
         effects=effects_to_pb(record.effects),
+        autoplay=record.autoplay,  # -- autoplay --
     )
     if with_tracks:
         msg.tracks.extend(track_to_pb(t) for t in record.tracks)
@@ -292,6 +295,7 @@ def record_from_pb(msg: pb.SessionRecord) -> SessionRecord:
         lavalink_session_id=msg.lavalink_session_id,
         updated_ms=msg.updated_ms,
         effects=effects_from_pb(msg.effects),
+        autoplay=msg.autoplay,  # -- autoplay --
     )
 
 

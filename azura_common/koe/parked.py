@@ -137,6 +137,11 @@ class ParkedSession:
         self._effects = check_effects(effects)  # nothing plays: the bot that takes it over applies them
         return self._state()
 
+    # -- autoplay --
+    async def set_autoplay(self, enabled: bool) -> SessionState:
+        self._record = replace(self._record, autoplay=enabled)  # the bot that restores it carries it on
+        return self._state()
+
     async def shuffle(self) -> SessionState:
         async with self._lock:
             self.queue.shuffle()
@@ -190,4 +195,5 @@ class ParkedSession:
             total=self.queue.total,
             upcoming=self.queue.upcoming_count,
             effects=self._effects,
+            autoplay=self._record.autoplay,
         )

@@ -42,6 +42,7 @@ class SessionRecord:
     lavalink_session_id: str = ""  # the playing bot's Lavalink session (to destroy a dead bot's player)
     updated_ms: int = field(default_factory=now_ms)
     effects: Effects = NO_EFFECTS  # the session's audio effects: a failover plays on with them
+    autoplay: bool = False  # -- autoplay --: related tracks when the queue runs out
 
     @property
     def current(self) -> Track | None:

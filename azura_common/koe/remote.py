@@ -280,6 +280,11 @@ class RemoteSession:
     async def shuffle(self) -> SessionState:
         return await self._state_call(self._stub.Shuffle, pb.ShuffleRequest(**self._mutation()))
 
+    # -- autoplay --
+    async def set_autoplay(self, enabled: bool) -> SessionState:
+        request = pb.SetAutoplayRequest(**self._mutation(), enabled=enabled)
+        return await self._state_call(self._stub.SetAutoplay, request)
+
     async def move(self, from_position: int, to_position: int) -> SessionState:
         request = pb.MoveRequest(**self._mutation(), from_position=from_position, to_position=to_position)
         return await self._state_call(self._stub.Move, request)

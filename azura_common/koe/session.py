@@ -160,6 +160,8 @@ class SessionState:
     total: int = 0  # entries in the queue, history included
     upcoming: int = 0  # entries after the current one
     effects: Effects = NO_EFFECTS  # the session's audio effects (kept across tracks)
+    # -- autoplay --
+    autoplay: bool = False  # related tracks are queued when the queue runs out
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +259,11 @@ class Session(Protocol):
 
     async def shuffle(self) -> SessionState:
         """Shuffle the upcoming tracks only."""
+        ...
+
+    # -- autoplay --
+    async def set_autoplay(self, enabled: bool) -> SessionState:
+        """Turn autoplay on or off: when the queue runs out, related tracks are queued (``koe.autoplay``)."""
         ...
 
     async def move(self, from_position: int, to_position: int) -> SessionState:

@@ -12,8 +12,10 @@ from typing import Protocol
 
 from azura_common.metrics import NodePool
 
+from .autoplay import AutoplayCommands
 from .base import BotServices, Search
 from .effects import EffectsCommands
+from .lyrics import LyricsCommands, LyricsSource
 from .music import MusicCommands
 from .playlists import PlaylistCommands
 from .queue import QueueCommands
@@ -26,8 +28,8 @@ from .tree import AzuraTree
 __all__ = ["AzuraTree", "BotServices", "ParentServices", "install"]
 
 
-class SearchingNode(NodePool, Search, Protocol):
-    """The parent's Lavalink: it searches (the commands) and reports its health (/status)."""
+class SearchingNode(NodePool, Search, LyricsSource, Protocol):
+    """The parent's Lavalink: it searches (the commands), reports its health (/status) and finds lyrics."""
 
 
 class ParentServices(BotServices, ClusterView, Protocol):
@@ -41,8 +43,10 @@ class ParentServices(BotServices, ClusterView, Protocol):
 
 def install(tree: AzuraTree, bot: ParentServices) -> None:
     """Add every command of every area to ``tree``, bound to ``bot``."""
-    for area in (MusicCommands(bot), QueueCommands(bot), StatusCommands(bot), EffectsCommands(bot),
-                 SearchCommands(bot, bot.search_menu_timeout_s)):
+    for area in (
+        MusicCommands(bot), QueueCommands(bot), StatusCommands(bot), EffectsCommands(bot),
+        SearchCommands(bot, bot.search_menu_timeout_s), AutoplayCommands(bot), LyricsCommands(bot, bot.lavalink),
+    ):
         for command in area.get_app_commands():
             tree.add_command(command)
     for group in (PlaylistCommands(bot), SettingsCommands(bot), ServerCommands(bot)):

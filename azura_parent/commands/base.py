@@ -133,6 +133,8 @@ async def open_and_enqueue(
             settings = await bot.store.get_user_settings(voice.member.id)
             if settings.last_volume is not None and settings.last_volume != 100:
                 await session.set_volume(settings.last_volume)
+            if guild_settings.autoplay:  # the server's default for new sessions
+                await session.set_autoplay(True)
         result = await session.enqueue(tracks, mode, position)
     except KoeError:
         if fresh:

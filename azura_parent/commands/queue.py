@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 
 from azura_common.i18n import text
+from azura_common.koe.autoplay import AUTOPLAY_REQUESTER_ID
 from azura_common.koe.errors import NoSession, PermissionDenied
 from azura_common.koe.koe import Koe
 from azura_common.koe.session import RemoveAbsent, RemoveRange, Session
@@ -125,7 +126,8 @@ class QueueCommands(SessionCommands):
         voice = voice_of(interaction)
         session = self.session_in(voice)
         if isinstance(target, RemoveAbsent):
-            target = RemoveAbsent(voice.listeners)  # who is still here is known only now
+            # who is still here is known only now; autoplay's tracks have no listener to leave
+            target = RemoveAbsent(voice.listeners | {AUTOPLAY_REQUESTER_ID})
         requesters: set[int] = set()
         if isinstance(target, RemoveRange):
             requesters = {t.requester_id for t in await queue_tracks(session, target.start, target.end or target.start)}

@@ -59,3 +59,11 @@ class ServerCommands(
         settings = await self.bot.store.set_idle_timeout(self._guild_id(interaction), seconds)
         await reply_privately(interaction, text("replies.idle_timeout_set", private_locale(interaction),
                                                 seconds=settings.idle_timeout_s))
+
+    # -- autoplay --
+    @app_commands.command(name="autoplay", description="Whether new sessions start with autoplay on.")
+    @app_commands.describe(enabled="On: new sessions keep playing related tracks when their queue runs out")
+    async def autoplay(self, interaction: discord.Interaction, enabled: bool) -> None:
+        await self.bot.store.set_autoplay_default(self._guild_id(interaction), enabled)
+        key = "autoplay.default_on" if enabled else "autoplay.default_off"
+        await reply_privately(interaction, text(key, private_locale(interaction)))

@@ -32,6 +32,7 @@ class GuildSettings:
     dj_role_id: int | None = None
     always_on: bool = False  # 24/7: stay in voice when the queue runs dry or everyone leaves
     idle_timeout_s: int | None = None  # None: the bot's default (AZURA_IDLE_TIMEOUT_S, 300 s unless set)
+    autoplay: bool = False  # new sessions start with autoplay on
 
 
 def _clean_mode(mode: str | EnqueueMode) -> str:
@@ -101,7 +102,7 @@ class SettingsStore(Tables):
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         async with self._db.read() as conn:
             row = await conn.fetch_one(
-                "SELECT dj_role_id, always_on, idle_timeout_s FROM guild_settings WHERE guild_id = ?",
+                "SELECT dj_role_id, always_on, idle_timeout_s, autoplay FROM guild_settings WHERE guild_id = ?",
                 (guild_id,),
             )
         if row is None:
@@ -110,6 +111,7 @@ class SettingsStore(Tables):
             dj_role_id=None if row["dj_role_id"] is None else int(row["dj_role_id"]),
             always_on=bool(row["always_on"]),
             idle_timeout_s=None if row["idle_timeout_s"] is None else int(row["idle_timeout_s"]),
+            autoplay=bool(row["autoplay"]),
         )
 
     async def set_dj_role(self, guild_id: int, role_id: int | None) -> GuildSettings:
@@ -131,6 +133,10 @@ class SettingsStore(Tables):
         await self._upsert_guild(guild_id, "idle_timeout_s", seconds)
         return await self.get_guild_settings(guild_id)
 
+    async def set_autoplay_default(self, guild_id: int, enabled: bool) -> GuildSettings:
+        await self._upsert_guild(guild_id, "autoplay", 1 if enabled else 0)
+        return await self.get_guild_settings(guild_id)
+
     async def _upsert_guild(self, guild_id: int, column: str, value: object) -> None:
-        assert column in {"dj_role_id", "always_on", "idle_timeout_s"}
+        assert column in {"dj_role_id", "always_on", "idle_timeout_s", "autoplay"}
         await self._upsert("guild_settings", "guild_id", guild_id, column, value)

@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import WSMsgType, web
 
-from azura_sandbox.fake_lavalink import catalogue
+from azura_sandbox.fake_lavalink import catalogue, recommendations
 from azura_sandbox.fake_lavalink.control import ControlApi
 from azura_sandbox.fake_lavalink.lavasrc import load_lavasrc
+from azura_sandbox.fake_lavalink.lyrics import LYRICS_PLUGIN, LyricsApi
 from azura_sandbox.fake_lavalink.model import LavalinkError, Session, error_response
 from azura_sandbox.fake_lavalink.players import PlayersApi
 from azura_sandbox.fake_lavalink.sources import plugins_for
@@ -38,7 +39,7 @@ FILTERS = [
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class FakeLavalink(PlayersApi, ControlApi):
+class FakeLavalink(PlayersApi, ControlApi, LyricsApi):
     """A fake Lavalink v4 node (see :class:`~azura_sandbox.fake_lavalink.core.LavalinkCore` for its options)."""
 
     # ------------------------------------------------------------------ lifecycle
@@ -59,6 +60,8 @@ class FakeLavalink(PlayersApi, ControlApi):
         r.add_get("/v4/sessions/{sid}/players/{guild}", self._get_player)
         r.add_patch("/v4/sessions/{sid}/players/{guild}", self._update_player)
         r.add_delete("/v4/sessions/{sid}/players/{guild}", self._destroy_player)
+        r.add_get("/v4/lyrics", self._track_lyrics)  # LavaLyrics
+        r.add_get("/v4/sessions/{sid}/players/{guild}/track/lyrics", self._player_lyrics)
         r.add_get("/_sandbox/players", self._sandbox_players)
         r.add_post("/_sandbox/faults", self._sandbox_faults)
         r.add_post("/_sandbox/load", self._sandbox_load)
@@ -162,7 +165,7 @@ class FakeLavalink(PlayersApi, ControlApi):
             "lavaplayer": "2.2.1",
             "sourceManagers": list(self.sources),
             "filters": FILTERS,
-            "plugins": plugins_for(self.sources),
+            "plugins": plugins_for(self.sources) + ([LYRICS_PLUGIN] if self.lyrics_plugin else []),
         })
 
     async def _stats(self, request: web.Request) -> web.Response:
@@ -176,8 +179,10 @@ class FakeLavalink(PlayersApi, ControlApi):
         if identifier is None:
             raise LavalinkError(400, "Required parameter 'identifier' is not present")
         self.searches.append(identifier)  # observable truth: tests check what was (not) searched
-        claimed = load_lavasrc(identifier, self.sources)  # the LavaSrc plugin first, as its sources come first
-        return web.json_response(claimed if claimed is not None else catalogue.load_tracks(identifier, self.sources))
+        # the LavaSrc plugin first, as its sources come first; then autoplay's mixes and sprec:
+        claimed = load_lavasrc(identifier, self.sources)
+        claimed = claimed or recommendations.load_recommendations(identifier, self.sources)
+        return web.json_response(claimed or catalogue.load_tracks(identifier, self.sources))
 
     async def _decodetrack(self, request: web.Request) -> web.Response:
         encoded = request.query.get("encodedTrack")

@@ -25,9 +25,11 @@ from ..errors import (
     MusicServerDown,
     TrackLoadFailed,
 )
+from ..lyrics import Lyrics
 from ..session import Track
 from .keeper import CHECK_S, LinkKeeper, Outage
 from .lavasrc import SERVICE_NAMES, lavasrc_source, serves
+from .lyrics import fetch_lyrics
 from .node import KeptNode, check_wavelink_internals
 from .node_choice import choose_node
 from .player import HEARTBEAT_S, REFUSED, KoePlayer, lavalink_call, track_from_playable
@@ -228,6 +230,19 @@ class Lavalink:
         if not tracks:
             raise await self._nothing_found(text, node)
         return SearchResult(tracks=tracks, playlist=playlist)
+
+    # -- autoplay --
+    async def load(self, identifier: str, requester_id: int = 0) -> tuple[Track, ...]:
+        """Load ``identifier`` exactly as given, no search prefix added (a mix link, LavaSrc's ``sprec:…``): its
+        tracks, none when Lavalink found none."""
+        node = self._searching_node()
+        found = await lavalink_call(wavelink.Pool.fetch_tracks(identifier, node=node), f"Couldn't load {identifier!r}")
+        items = found.tracks if isinstance(found, wavelink.Playlist) else found
+        return tuple(track_from_playable(item, requester_id) for item in items)
+
+    async def lyrics(self, encoded: str) -> Lyrics | None:
+        """The lyrics of an encoded track from a lyrics plugin on a healthy node (``local.lyrics``)."""
+        return await fetch_lyrics(self._searching_node(), encoded)
 
     def _searching_node(self) -> KeptNode:
         node = self.choose()

@@ -31,6 +31,7 @@ from ..session import (
     SessionState,
     Track,
 )
+from .autoplay import AutoplayLookup, RelatedFinder
 
 __all__ = ["JOIN_TIMEOUT_S", "LocalSession", "PlayerConnector", "SessionEnded", "VoicePlayer"]
 
@@ -108,6 +109,7 @@ class LocalSession:
         on_end: SessionEnded | None = None,
         rng: random.Random | None = None,
         on_change: SessionChanged | None = None,
+        find_related: RelatedFinder | None = None,
     ) -> None:
         self._guild_id = guild_id
         self._channel_id = channel_id
@@ -127,6 +129,8 @@ class LocalSession:
         self._ended_event = asyncio.Event()
         self.dj_role_id: int | None = None  # who may use the DJ buttons (None: everyone)
         self.nowplaying_message_id: int | None = None  # set by the board that posts it (kept in the record)
+        self.autoplay = False  # -- autoplay --: related tracks when the queue runs out (``local.autoplay``)
+        self._autoplay = AutoplayLookup(find_related, f"autoplay-{channel_id}") if find_related else None
 
     # -- identity -----------------------------------------------------------------------------------
     @property
@@ -170,6 +174,7 @@ class LocalSession:
             self._text_channel_id = record.text_channel_id
             self.dj_role_id = record.dj_role_id
             self.nowplaying_message_id = record.nowplaying_message_id
+            self.autoplay = record.autoplay
             player = await self._join()
             current = record.current_position or len(record.tracks) + 1
             self.queue = Queue(record.tracks, current_position=current, repeat=record.repeat, rng=self._rng)
@@ -221,6 +226,7 @@ class LocalSession:
             nowplaying_message_id=self.nowplaying_message_id,
             lavalink_session_id=player.lavalink_session_id if player is not None else "",
             effects=self._effects,
+            autoplay=self.autoplay,
         )
 
     async def _join(self) -> VoicePlayer:
@@ -247,6 +253,8 @@ class LocalSession:
             return
         self._ended = True
         self._ended_event.set()
+        if self._autoplay is not None:
+            await self._autoplay.cancel()
         player, self._player = self._player, None
         if player is not None:
             player.session = None
@@ -284,6 +292,7 @@ class LocalSession:
             else:
                 self.queue.skip(by)
             await self._play_or_restore(player, before)
+            self._autoplay_if_ran_out()  # skipped past the end
             self._changed("skip")
             return self._state()
 
@@ -352,6 +361,35 @@ class LocalSession:
             self._changed("shuffle")
             return self._state()
 
+    # -- autoplay --
+    async def set_autoplay(self, enabled: bool) -> SessionState:
+        async with self._lock:
+            self._require_player()
+            self.autoplay = enabled
+            self._autoplay_if_ran_out()  # turned on after the queue ran out: start now
+            self._changed("set_autoplay")
+            return self._state()
+
+    def _autoplay_if_ran_out(self) -> None:
+        last = self.queue.tracks[-1] if self.queue.tracks else None
+        if self.autoplay and self._autoplay is not None and last is not None and self.queue.current is None:
+            self._autoplay.start(last, self.queue.tracks, self._queue_related)
+
+    async def _queue_related(self, tracks: Sequence[Track]) -> None:
+        """Autoplay found ``tracks``: they play, unless someone queued something meanwhile or turned it off."""
+        async with self._lock:
+            player = self._player
+            if player is None or self._ended or not self.autoplay or self.queue.current is not None:
+                return
+            before = self.queue.checkpoint()
+            self.queue.enqueue(tracks, EnqueueMode.FIFO, None)
+            try:
+                await self._play_current(player)
+            except BaseException:
+                self.queue.rollback(before)
+                raise
+            self._changed("enqueue")
+
     async def move(self, from_position: int, to_position: int) -> SessionState:
         async with self._lock:
             self._require_player()
@@ -397,6 +435,7 @@ class LocalSession:
                     await self._play_current(player)
                 except KoeError as exc:
                     log.warning("advancing in %s failed: %s", self._channel_id, exc)
+            self._autoplay_if_ran_out()
             self._changed("advance")
 
     async def replay(self) -> None:
@@ -470,4 +509,5 @@ class LocalSession:
             total=self.queue.total,
             upcoming=self.queue.upcoming_count,
             effects=self._effects,
+            autoplay=self.autoplay,
         )

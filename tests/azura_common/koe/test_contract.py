@@ -17,6 +17,7 @@ import pytest_asyncio
 
 from azura_child.app import ChildApp
 from azura_child.config import ChildConfig
+from azura_common.koe.autoplay import AUTOPLAY_REQUESTER_ID, is_autoplay
 from azura_common.koe.effects import NO_EFFECTS, Effects, lavalink_filters
 from azura_common.koe.errors import AlreadyConnected, InvalidArgument, NoSession, NothingPlaying, QueueIndexError
 from azura_common.koe.link.by_hand import reserve
@@ -423,3 +424,46 @@ async def test_a_live_stream_cannot_be_seeked(session: Session, world: World) ->
     after = await session.get_state()
     assert after.current == before.current and after.position_ms < 60_000 and not after.paused
     assert truth(world, session)["position_ms"] < 60_000  # Lavalink was never asked to seek
+# -- autoplay ---------------------------------------------------------------------------------------------
+
+
+async def test_autoplay_queues_related_tracks_when_the_queue_runs_out(session: Session, world: World) -> None:
+    assert not (await session.get_state()).autoplay
+    assert (await session.set_autoplay(True)).autoplay
+    seeds = tracks("short autoplay seeds", 2)  # 5 s each: 0.1 s at the sandbox's speed
+    await session.enqueue(seeds)
+
+    async def autoplayed() -> bool:
+        state = await session.get_state()
+        return state.total > 2 and state.current is not None and is_autoplay(state.current)
+
+    await eventually(autoplayed, timeout=10, what="related tracks playing")
+    page = await session.get_queue(0, 20)
+    added = [item.track for item in page.items[2:]]
+    assert added and all(t.requester_id == AUTOPLAY_REQUESTER_ID for t in added)
+    assert not {t.identifier for t in added} & {t.identifier for t in seeds}
+    mix = f"https://www.youtube.com/watch?v={seeds[1].identifier}&list=RD{seeds[1].identifier}"
+    assert mix in world.sandbox.lavalink.searches  # the last track's mix was asked for
+    state = await session.get_state()
+    await eventually(lambda: playing(world, session) == state.current.title if state.current else False,
+                     timeout=5, what="Lavalink playing the related track")
+
+
+async def test_autoplay_off_lets_the_queue_run_out_as_before(session: Session) -> None:
+    await session.set_autoplay(True)
+    assert not (await session.set_autoplay(False)).autoplay
+    await session.enqueue(tracks("short no autoplay", 2))
+
+    async def ran_out() -> bool:
+        return (await session.get_state()).current_position == 0
+
+    await eventually(ran_out, timeout=10, what="the queue to run out")
+    await asyncio.sleep(0.3)  # autoplay would have queued by now
+    state = await session.get_state()
+    assert state.total == 2 and state.current is None and not state.autoplay
+
+
+async def test_autoplay_is_kept_by_a_restore(restored: tuple[str, World]) -> None:
+    kind, world = restored
+    session = await restore_on(kind, world, a_record(world, kind, current_position=1, autoplay=True))
+    assert (await session.get_state()).autoplay

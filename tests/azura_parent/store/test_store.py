@@ -248,6 +248,16 @@ async def test_guild_settings_defaults_and_updates(store: Store) -> None:
     assert (await store.set_idle_timeout(GUILD + 2, 300)).idle_timeout_s == 300  # an explicit 300 stays 300
 
 
+async def test_guild_autoplay_default_is_off_until_chosen_and_kept_apart(store: Store) -> None:
+    await store.set_always_on(GUILD, True)  # a row that existed before the choice keeps its other settings
+    assert (await store.get_guild_settings(GUILD)).autoplay is False
+    assert await store.set_autoplay_default(GUILD, True) == GuildSettings(None, True, None, autoplay=True)
+    assert (await store.get_guild_settings(GUILD + 1)).autoplay is False
+    assert (await store.set_autoplay_default(GUILD + 1, True)).autoplay is True  # a new row
+    assert (await store.set_autoplay_default(GUILD, False)).autoplay is False
+    assert (await store.get_guild_settings(GUILD + 1)).autoplay is True
+
+
 # -- playlists ----------------------------------------------------------------------------------------------
 
 

@@ -305,6 +305,7 @@ class SessionState(_message.Message):
     TOTAL_FIELD_NUMBER: _builtins.int
     UPCOMING_FIELD_NUMBER: _builtins.int
     EFFECTS_FIELD_NUMBER: _builtins.int
+    AUTOPLAY_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild (server)."""
     channel_id: _builtins.int
@@ -329,6 +330,10 @@ class SessionState(_message.Message):
     """Entries in the queue, history included."""
     upcoming: _builtins.int
     """Entries after the current one."""
+    autoplay: _builtins.bool
+    """-- autoplay --
+    True while related tracks are queued when the queue runs out.
+    """
     @_builtins.property
     def current(self) -> Global___Track:
         """The current track; absent when nothing is current."""
@@ -354,10 +359,11 @@ class SessionState(_message.Message):
         total: _builtins.int = ...,
         upcoming: _builtins.int = ...,
         effects: Global___Effects | None = ...,
+        autoplay: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "current", b"current", "effects", b"effects", "text_channel_id", b"text_channel_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "connected", b"connected", "current", b"current", "current_position", b"current_position", "effects", b"effects", "guild_id", b"guild_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "total", b"total", "upcoming", b"upcoming", "volume", b"volume"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id", "autoplay", b"autoplay", "bot_id", b"bot_id", "channel_id", b"channel_id", "connected", b"connected", "current", b"current", "current_position", b"current_position", "effects", b"effects", "guild_id", b"guild_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "total", b"total", "upcoming", b"upcoming", "volume", b"volume"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__text_channel_id: _TypeAlias = _typing.Literal["text_channel_id"]  # noqa: Y015
     _WhichOneofArgType__text_channel_id: _TypeAlias = _typing.Literal["_text_channel_id", b"_text_channel_id"]  # noqa: Y015
@@ -387,6 +393,7 @@ class SessionRecord(_message.Message):
     LAVALINK_SESSION_ID_FIELD_NUMBER: _builtins.int
     UPDATED_MS_FIELD_NUMBER: _builtins.int
     EFFECTS_FIELD_NUMBER: _builtins.int
+    AUTOPLAY_FIELD_NUMBER: _builtins.int
     guild_id: _builtins.int
     """The guild."""
     channel_id: _builtins.int
@@ -415,6 +422,10 @@ class SessionRecord(_message.Message):
     """The Lavalink session id of the playing bot (lets another process destroy a dead bot's player)."""
     updated_ms: _builtins.int
     """Wall-clock time (Unix ms) of this record."""
+    autoplay: _builtins.bool
+    """-- autoplay --
+    Autoplay on: related tracks are queued when the queue runs out.
+    """
     @_builtins.property
     def tracks(self) -> _containers.RepeatedCompositeFieldContainer[Global___Track]:
         """The whole queue, history included."""
@@ -442,10 +453,11 @@ class SessionRecord(_message.Message):
         lavalink_session_id: _builtins.str = ...,
         updated_ms: _builtins.int = ...,
         effects: Global___Effects | None = ...,
+        autoplay: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "dj_role_id", b"dj_role_id", "effects", b"effects", "nowplaying_message_id", b"nowplaying_message_id", "text_channel_id", b"text_channel_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "bot_id", b"bot_id", "channel_id", b"channel_id", "checkpoint_ms", b"checkpoint_ms", "current_position", b"current_position", "dj_role_id", b"dj_role_id", "effects", b"effects", "guild_id", b"guild_id", "lavalink_session_id", b"lavalink_session_id", "nowplaying_message_id", b"nowplaying_message_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "tracks", b"tracks", "updated_ms", b"updated_ms", "volume", b"volume"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id", "_nowplaying_message_id", b"_nowplaying_message_id", "_text_channel_id", b"_text_channel_id", "autoplay", b"autoplay", "bot_id", b"bot_id", "channel_id", b"channel_id", "checkpoint_ms", b"checkpoint_ms", "current_position", b"current_position", "dj_role_id", b"dj_role_id", "effects", b"effects", "guild_id", b"guild_id", "lavalink_session_id", b"lavalink_session_id", "nowplaying_message_id", b"nowplaying_message_id", "paused", b"paused", "position_ms", b"position_ms", "repeat", b"repeat", "text_channel_id", b"text_channel_id", "tracks", b"tracks", "updated_ms", b"updated_ms", "volume", b"volume"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__dj_role_id: _TypeAlias = _typing.Literal["dj_role_id"]  # noqa: Y015
     _WhichOneofArgType__dj_role_id: _TypeAlias = _typing.Literal["_dj_role_id", b"_dj_role_id"]  # noqa: Y015
@@ -2367,3 +2379,64 @@ class SetEffectsReply(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SetEffectsReply: _TypeAlias = SetEffectsReply  # noqa: Y015
+
+@_typing.final
+class SetAutoplayRequest(_message.Message):
+    """-- autoplay --
+
+    Turn autoplay on or off.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    GUILD_ID_FIELD_NUMBER: _builtins.int
+    CHANNEL_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    ENABLED_FIELD_NUMBER: _builtins.int
+    guild_id: _builtins.int
+    """The guild."""
+    channel_id: _builtins.int
+    """The voice channel."""
+    request_id: _builtins.str
+    """Idempotency key."""
+    enabled: _builtins.bool
+    """On or off."""
+    def __init__(
+        self,
+        *,
+        guild_id: _builtins.int = ...,
+        channel_id: _builtins.int = ...,
+        request_id: _builtins.str = ...,
+        enabled: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel_id", b"channel_id", "enabled", b"enabled", "guild_id", b"guild_id", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetAutoplayRequest: _TypeAlias = SetAutoplayRequest  # noqa: Y015
+
+@_typing.final
+class SetAutoplayReply(_message.Message):
+    """The state after the change."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def state(self) -> Global___SessionState:
+        """The new state."""
+
+    def __init__(
+        self,
+        *,
+        state: Global___SessionState | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetAutoplayReply: _TypeAlias = SetAutoplayReply  # noqa: Y015

@@ -107,6 +107,11 @@ class KoeSessionStub:
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleRequest.SerializeToString,
                 response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleReply.FromString,
                 _registered_method=True)
+        self.SetAutoplay = channel.unary_unary(
+                '/azura.koe.v1.KoeSession/SetAutoplay',
+                request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetAutoplayRequest.SerializeToString,
+                response_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetAutoplayReply.FromString,
+                _registered_method=True)
         self.Move = channel.unary_unary(
                 '/azura.koe.v1.KoeSession/Move',
                 request_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.MoveRequest.SerializeToString,
@@ -249,6 +254,14 @@ class KoeSessionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetAutoplay(self, request, context):
+        """-- autoplay --
+        Turn autoplay on or off: when the queue runs out, related tracks are queued.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Move(self, request, context):
         """Move one upcoming entry to another upcoming position.
         """
@@ -370,6 +383,11 @@ def add_KoeSessionServicer_to_server(servicer, server):
                     servicer.Shuffle,
                     request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleRequest.FromString,
                     response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleReply.SerializeToString,
+            ),
+            'SetAutoplay': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetAutoplay,
+                    request_deserializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetAutoplayRequest.FromString,
+                    response_serializer=azura_dot_koe_dot_v1_dot_koe__pb2.SetAutoplayReply.SerializeToString,
             ),
             'Move': grpc.unary_unary_rpc_method_handler(
                     servicer.Move,
@@ -787,6 +805,33 @@ class KoeSession:
             '/azura.koe.v1.KoeSession/Shuffle',
             azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleRequest.SerializeToString,
             azura_dot_koe_dot_v1_dot_koe__pb2.ShuffleReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetAutoplay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azura.koe.v1.KoeSession/SetAutoplay',
+            azura_dot_koe_dot_v1_dot_koe__pb2.SetAutoplayRequest.SerializeToString,
+            azura_dot_koe_dot_v1_dot_koe__pb2.SetAutoplayReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -81,6 +81,10 @@ class KoeSessionStub:
     """
     Shuffle: _grpc.UnaryUnaryMultiCallable[_koe_pb2.ShuffleRequest, _koe_pb2.ShuffleReply]
     """Shuffle the upcoming tracks."""
+    SetAutoplay: _grpc.UnaryUnaryMultiCallable[_koe_pb2.SetAutoplayRequest, _koe_pb2.SetAutoplayReply]
+    """-- autoplay --
+    Turn autoplay on or off: when the queue runs out, related tracks are queued.
+    """
     Move: _grpc.UnaryUnaryMultiCallable[_koe_pb2.MoveRequest, _koe_pb2.MoveReply]
     """Move one upcoming entry to another upcoming position."""
     Remove: _grpc.UnaryUnaryMultiCallable[_koe_pb2.RemoveRequest, _koe_pb2.RemoveReply]
@@ -135,6 +139,10 @@ class KoeSessionAsyncStub(KoeSessionStub):
     """
     Shuffle: _aio.UnaryUnaryMultiCallable[_koe_pb2.ShuffleRequest, _koe_pb2.ShuffleReply]  # type: ignore[assignment]
     """Shuffle the upcoming tracks."""
+    SetAutoplay: _aio.UnaryUnaryMultiCallable[_koe_pb2.SetAutoplayRequest, _koe_pb2.SetAutoplayReply]  # type: ignore[assignment]
+    """-- autoplay --
+    Turn autoplay on or off: when the queue runs out, related tracks are queued.
+    """
     Move: _aio.UnaryUnaryMultiCallable[_koe_pb2.MoveRequest, _koe_pb2.MoveReply]  # type: ignore[assignment]
     """Move one upcoming entry to another upcoming position."""
     Remove: _aio.UnaryUnaryMultiCallable[_koe_pb2.RemoveRequest, _koe_pb2.RemoveReply]  # type: ignore[assignment]
@@ -270,6 +278,16 @@ class KoeSessionServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_koe_pb2.ShuffleReply, _abc.Awaitable[_koe_pb2.ShuffleReply]]:
         """Shuffle the upcoming tracks."""
+
+    @_abc_1.abstractmethod
+    def SetAutoplay(
+        self,
+        request: _koe_pb2.SetAutoplayRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_koe_pb2.SetAutoplayReply, _abc.Awaitable[_koe_pb2.SetAutoplayReply]]:
+        """-- autoplay --
+        Turn autoplay on or off: when the queue runs out, related tracks are queued.
+        """
 
     @_abc_1.abstractmethod
     def Move(
