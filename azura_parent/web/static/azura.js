@@ -32,6 +32,8 @@
     source.addEventListener("card", (message) => {
       const data = JSON.parse(message.data);
       const old = document.getElementById("card-" + data.channel_id);
+      const start = document.getElementById("start-" + data.channel_id);  // the viewer's channel, before it plays
+      if (start) start.hidden = data.html !== null;
       if (data.html === null) { if (old) old.remove(); return; }
       const holder = document.createElement("div");
       holder.innerHTML = data.html;
