@@ -212,10 +212,10 @@ async def test_a_dj_sets_an_effect_and_autoplay_from_the_card_and_a_listener_is_
     await eventually(lambda: heard(web, second) == {}, timeout=5, what="Lavalink's filters cleared")
     await expect(card.locator(".effects-fact")).to_have_text("No effects")
 
-    await card.get_by_role("button", name="♾ Autoplay on").click()
+    await card.get_by_role("button", name="♾ Turn autoplay on").click()
     await expect(card.locator(".status")).to_have_text(text("autoplay.on"))
     await expect(card.locator(".autoplay-fact")).to_have_text("Autoplay on")
-    await card.get_by_role("button", name="♾ Autoplay off").click()
+    await card.get_by_role("button", name="♾ Turn autoplay off").click()
     await expect(card.locator(".autoplay-fact")).to_have_text("Autoplay off")
     await bob.context.close()
     await web.run("owner", "server", {}, sub="dj-role")  # no DJ role again
@@ -244,6 +244,8 @@ async def test_a_german_user_starts_a_live_stream_from_the_web_in_an_empty_chann
     await expect(start).to_be_hidden()
     kid = await web.wait_bot_in(garden)
     assert kid is not None and kid not in (web.parent_bot_id, web.bot_in(rooms[1]))
+    await web.d.wait_for(lambda: any(m.author_id == kid and "🔴 LIVE" in m.content for m in web.d.messages(garden)),
+                         6, "the child's now-playing message in the voice channel's chat")
     await expect(card.locator(".live-badge")).to_have_text("🔴 LIVE")  # a stream: no progress bar, no seeking
     assert await card.locator("progress.bar").count() == 0
     await expect(card.locator(".bot")).to_contain_text("gespielt von")
