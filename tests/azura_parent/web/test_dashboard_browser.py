@@ -248,6 +248,8 @@ async def test_a_german_user_starts_a_live_stream_from_the_web_in_an_empty_chann
                          6, "the child's now-playing message in the voice channel's chat")
     await expect(card.locator(".live-badge")).to_have_text("🔴 LIVE")  # a stream: no progress bar, no seeking
     assert await card.locator("progress.bar").count() == 0
+    shown = await card.locator(".pos").inner_text()
+    await expect(card.locator(".pos")).not_to_have_text(shown, timeout=3000)  # its time runs on, live
     await expect(card.locator(".bot")).to_contain_text("gespielt von")
     await expect(card.locator(".requester")).to_have_text("· gewünscht von dave")
     await card.get_by_text("Weitere Steuerung").click()
