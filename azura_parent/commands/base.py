@@ -37,6 +37,7 @@ __all__ = [
     "SessionCommands",
     "is_dj",
     "open_and_enqueue",
+    "open_in_channel",
     "queue_tracks",
     "send_done",
     "session_in",
@@ -124,9 +125,21 @@ async def open_and_enqueue(
 ) -> EnqueueResult:
     """The session of the user's channel (a new one starts at their last volume) plus the tracks. A session
     opened just for tracks that then fail to enqueue is closed again: a failed /play changes nothing."""
+    return await open_in_channel(bot, voice, interaction.channel_id, tracks, mode, position)
+
+
+async def open_in_channel(
+    bot: BotServices,
+    voice: Voice,
+    text_channel_id: int | None,
+    tracks: Sequence[Track],
+    mode: EnqueueMode,
+    position: int | None = None,
+) -> EnqueueResult:
+    """``open_and_enqueue`` with the now-playing message's text channel given (the dashboard has no interaction)."""
     guild_settings = await bot.store.get_guild_settings(voice.guild.id)
     session, fresh = await bot.koe.open_tracked(
-        voice.guild.id, voice.channel.id, interaction.channel_id, guild_settings.dj_role_id or 0
+        voice.guild.id, voice.channel.id, text_channel_id, guild_settings.dj_role_id or 0
     )
     try:
         if fresh:

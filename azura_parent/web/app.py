@@ -20,6 +20,8 @@ import discord
 import jinja2
 from aiohttp import web
 
+from azura_common.i18n import language_of, text
+from azura_common.koe.effects import EFFECT_PRESETS, EQUALIZER_PRESETS
 from azura_common.koe.errors import KoeError
 
 from ..commands.voice import Voice
@@ -44,7 +46,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-ERROR_TITLES = {403: "Not allowed", 404: "Not found", 405: "Not allowed"}
+ERROR_TITLES = {403: "web.not_allowed_title", 404: "web.not_found_title", 405: "web.not_allowed_title"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +122,10 @@ class Dashboard:
         except web.HTTPException as exc:
             if exc.status not in ERROR_TITLES:
                 raise
-            response = self.page("message.html", status=exc.status, title=ERROR_TITLES[exc.status],
-                                 message=(exc.text or "").removeprefix(f"{exc.status}: "), login=self.login_of(request))
+            login = self.login_of(request)
+            response = self.page("message.html", status=exc.status, login=login,
+                                 title=text(ERROR_TITLES[exc.status], login.locale if login else None),
+                                 message=(exc.text or "").removeprefix(f"{exc.status}: "))
         if not response.prepared:
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value.format(discord=self.config.discord_web))
@@ -144,14 +148,14 @@ class Dashboard:
         guild = self.bot.get_guild(int(guild_text)) if guild_text.isdigit() and len(guild_text) < 21 else None
         member = guild.get_member(login.user_id) if guild is not None else None
         if guild is None or member is None or guild.id not in login.guild_ids:
-            raise web.HTTPNotFound(text="No such server here.")
+            raise web.HTTPNotFound(text=text("web.no_such_server", login.locale))
         return Viewer(login, guild, member)
 
     async def checked_form(self, request: web.Request, login: Login) -> dict[str, str]:
         """The POSTed form, after its CSRF token: a forged or missing one is refused (403)."""
         form = {key: str(value) for key, value in (await request.post()).items()}
         if not login.csrf_ok(form.get("csrf", "")):
-            raise web.HTTPForbidden(text="This form has expired or did not come from the dashboard. Reload the page.")
+            raise web.HTTPForbidden(text=text("web.form_expired", login.locale))
         return form
 
     async def owner_ids(self) -> frozenset[int]:
@@ -213,10 +217,18 @@ class Dashboard:
         return cards
 
     def render(self, template: str, **context: Any) -> str:
+        """``template`` in the viewer's language: its ``t(key, **params)`` reads the catalogue."""
         login = context.get("login")
         if isinstance(login, Login) and "owner" not in context:  # the cluster link, once the owners are known
             context["owner"] = login.user_id in (self._owner_ids or self.config.owner_ids)
-        return self.templates.get_template(template).render(**context, server_now_ms=int(time.time() * 1000))
+        locale = login.locale if isinstance(login, Login) else None
+
+        def t(key: str, **params: object) -> str:
+            return text(key, locale, **params)
+
+        return self.templates.get_template(template).render(
+            **context, t=t, lang=language_of(locale), server_now_ms=int(time.time() * 1000),
+            effect_presets=("off", *EFFECT_PRESETS), equalizer_presets=EQUALIZER_PRESETS)
 
     def page(self, template: str, status: int = 200, **context: Any) -> web.Response:
         return web.Response(text=self.render(template, **context), status=status, content_type="text/html")

@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from azura_common.koe.session import Session, SessionState, Track
+from azura_common.koe.autoplay import is_autoplay
+from azura_common.koe.session import Session, Track
 from azura_common.render import format_duration, shown_title
 
 __all__ = ["QUEUE_SHOWN", "Card", "CardTrack", "read_card"]
@@ -22,15 +23,19 @@ class CardTrack:
     title: str
     author: str
     uri: str
-    length: str  # 3:25, or LIVE
+    length: str  # 3:25 ("" for a live stream: the page shows its LIVE badge)
     length_ms: int
-    requester: str  # a display name, or "" (autoplay, a playlist without one)
+    requester: str  # a display name, or "" (a playlist without one; autoplay's tracks say so instead)
+    live: bool  # a stream: no length, no progress bar, no seeking
+    by_autoplay: bool
 
     @classmethod
     def of(cls, position: int, track: Track, names: Names) -> CardTrack:
-        requester = names(track.requester_id) if track.requester_id else ""
-        length = "LIVE" if track.is_stream else format_duration(track.play_length_ms)
-        return cls(position, shown_title(track), track.author, track.uri, length, track.play_length_ms, requester)
+        by_autoplay = is_autoplay(track)
+        requester = names(track.requester_id) if track.requester_id and not by_autoplay else ""
+        length = "" if track.is_stream else format_duration(track.play_length_ms)
+        return cls(position, shown_title(track), track.author, track.uri, length, track.play_length_ms, requester,
+                   track.is_stream, by_autoplay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,29 +54,20 @@ class Card:
     upcoming: tuple[CardTrack, ...]
     more: int  # upcoming entries not listed
     total: int
-    extras: tuple[tuple[str, str], ...]  # fields other features add to the state (effects, autoplay), when present
+    effects: tuple[str, ...]  # what is on, short ("nightcore", "EQ rock"); none: the sound is unchanged
+    effect_preset: str  # "" for none
+    equalizer: str  # "" for flat
+    autoplay: bool
 
     @property
     def progress_percent(self) -> float:
-        if self.current is None or self.current.length_ms <= 0:
+        if self.current is None or self.current.live or self.current.length_ms <= 0:
             return 0.0
         return min(100.0, 100.0 * self.position_ms / self.current.length_ms)
 
     @property
     def position(self) -> str:
         return format_duration(self.position_ms)
-
-
-def _extras(state: SessionState) -> tuple[tuple[str, str], ...]:
-    """Effects and autoplay, shown when the state carries them (other features add these fields)."""
-    found = []
-    for name in ("effects", "autoplay"):
-        value = getattr(state, name, None)
-        if value is None or value == "" or value == () or value is False:
-            continue
-        shown = "on" if value is True else getattr(value, "value", None) or str(value)
-        found.append((name, str(shown)))
-    return tuple(found)
 
 
 async def read_card(session: Session, channel_name: str, names: Names) -> Card:
@@ -85,5 +81,7 @@ async def read_card(session: Session, channel_name: str, names: Names) -> Card:
         guild_id=state.guild_id, channel_id=state.channel_id, channel_name=channel_name, bot_id=state.bot_id,
         bot_name=names(state.bot_id), current=current, position_ms=state.position_ms,
         read_at_ms=int(time.time() * 1000), paused=state.paused, volume=state.volume, repeat=state.repeat.value,
-        upcoming=upcoming, more=max(0, state.upcoming - len(upcoming)), total=state.total, extras=_extras(state),
+        upcoming=upcoming, more=max(0, state.upcoming - len(upcoming)), total=state.total,
+        effects=tuple(state.effects.names()), effect_preset=state.effects.preset, equalizer=state.effects.equalizer,
+        autoplay=state.autoplay,
     )

@@ -2,28 +2,34 @@
 session calls, the same sentences. A control acts on one voice channel's session; a listener in that channel
 may use it, DJ rules apply as in Discord, and ``bot.changed(session)`` refreshes the now-playing message.
 
-Every control returns the sentence to show, or raises a ``KoeError`` whose words the command tree's
-``error_message`` turns into what the user reads.
+Every control returns the sentence to show (in the user's language where the catalogue has it), or raises a
+``KoeError`` whose words the command tree's ``error_message`` turns into what the user reads. Adding to a
+channel where nothing plays yet opens its session exactly as ``/play`` does (``open_in_channel``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 
 import discord
 
+from azura_common.i18n import text
+from azura_common.koe.effects import EQUALIZER_PRESETS, equalizer_preset
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
 from azura_common.koe.session import EnqueueMode, RemoveRange, RepeatMode, Session
 from azura_common.koe.validation import check_query
 from azura_common.render import format_duration, moved_text, queued_text, shown_title, tracks_text
 from azura_common.rules.parse import parse_choice, parse_positions, parse_seek, parse_volume
-from azura_common.rules.permissions import DJ_ONLY, command_needs_dj
+from azura_common.rules.permissions import DJ_ONLY_KEY, command_needs_dj
 from azura_common.rules.remove import DJ_REMOVE, may_remove
 from azura_common.rules.skip import check_skip_options
 
-from ..commands.base import BotServices, queue_tracks
+from ..commands.base import BotServices, open_in_channel, queue_tracks, session_in
+from ..commands.effects import effects_change
 from ..commands.music import REPEAT_TEXT
 from ..commands.skipping import vote_or_skip
 from ..commands.voice import NotInVoice, Voice
@@ -42,8 +48,8 @@ def voice_in(guild: discord.Guild, member: discord.Member, channel_id: int) -> V
         raise NotInVoice()
     if channel.id != channel_id:
         wanted = guild.get_channel(channel_id)
-        name = wanted.name if wanted is not None else "that voice channel"
-        raise NotInVoice(f"You're in {channel.name}, not {name}. Join {name} to control its music.")
+        name = wanted.name if wanted is not None else "?"
+        raise NotInVoice(key="web.other_channel", params={"here": channel.name, "there": name})
     return Voice(guild, member, channel)
 
 
@@ -57,8 +63,11 @@ def _number(form: Form, key: str, label: str, *, optional: bool = False) -> int 
 
 
 class Controls:
-    def __init__(self, bot: BotServices) -> None:
-        self.bot = bot
+    def __init__(self, bot: BotServices, locale: str | None = None) -> None:
+        self.bot, self.locale = bot, locale
+
+    def t(self, key: str, **params: object) -> str:
+        return text(key, self.locale, **params)
 
     async def is_dj(self, voice: Voice) -> bool:
         settings = await self.bot.store.get_guild_settings(voice.guild.id)
@@ -66,16 +75,16 @@ class Controls:
 
     async def _dj(self, voice: Voice, needed: bool) -> None:
         if needed and not await self.is_dj(voice):
-            raise PermissionDenied(DJ_ONLY)
+            raise PermissionDenied(key=DJ_ONLY_KEY)
 
     # -- transport ------------------------------------------------------------------------------------
     async def pause(self, voice: Voice, session: Session, form: Form) -> str:
         await session.pause()
-        return f"⏸ Paused in {voice.channel.name}."
+        return self.t("web.paused", channel=voice.channel.name)
 
     async def resume(self, voice: Voice, session: Session, form: Form) -> str:
         await session.resume()
-        return f"▶ Resumed in {voice.channel.name}."
+        return self.t("web.resumed", channel=voice.channel.name)
 
     async def skip(self, voice: Voice, session: Session, form: Form) -> str:
         by, to = _number(form, "by", "Skip by", optional=True), _number(form, "to", "Skip to", optional=True)
@@ -96,7 +105,7 @@ class Controls:
     async def stop(self, voice: Voice, session: Session, form: Form) -> str:
         await self._dj(voice, command_needs_dj("stop"))
         await session.stop()
-        return f"⏹ Stopped in {voice.channel.name} and cleared the upcoming tracks."
+        return self.t("web.stopped", channel=voice.channel.name)
 
     async def seek(self, voice: Voice, session: Session, form: Form) -> str:
         position, relative = parse_seek(form.get("time", ""))
@@ -109,7 +118,7 @@ class Controls:
         value, relative = parse_volume(form.get("level", ""), settings.volume_step)
         state = await session.set_volume(value, relative)
         await self.bot.store.set_last_volume(voice.member.id, state.volume)
-        return f"🔊 Volume {state.volume}% in {voice.channel.name}."
+        return self.t("web.volume_set", volume=state.volume, channel=voice.channel.name)
 
     async def repeat(self, voice: Voice, session: Session, form: Form) -> str:
         state = await session.set_repeat(parse_choice(form.get("mode", ""), RepeatMode, "Repeat"))
@@ -119,13 +128,46 @@ class Controls:
         state = await session.shuffle()
         return f"🔀 Shuffled {state.upcoming} upcoming tracks."
 
+    # -- effects and autoplay (issue 15) -------------------------------------------------------------
+    async def effects(self, voice: Voice, session: Session, form: Form) -> str:
+        """A preset, or off (the clear button): ``/effects preset:``, a DJ's call."""
+        change = effects_change(form.get("preset", ""), None, None, self.locale or "en")
+        await self._dj(voice, command_needs_dj("effects"))
+        state = await session.set_effects(change.applied_to((await session.get_state()).effects))
+        if not state.effects.active:
+            return self.t("effects.cleared", channel=voice.channel.name)
+        return self.t("effects.applied", channel=voice.channel.name, effects=" · ".join(state.effects.names()))
+
+    async def equalizer(self, voice: Voice, session: Session, form: Form) -> str:
+        preset = form.get("preset", "")
+        try:
+            name = equalizer_preset(preset)
+        except InvalidArgument:
+            raise InvalidArgument(key="effects.unknown_equalizer", params={
+                "name": preset.strip()[:40], "presets": ", ".join(EQUALIZER_PRESETS)}) from None
+        await self._dj(voice, command_needs_dj("equalizer"))
+        await session.set_effects(replace((await session.get_state()).effects, equalizer=name))
+        if not name:
+            return self.t("effects.equalizer_flat", channel=voice.channel.name)
+        return self.t("effects.equalizer_set", preset=name, channel=voice.channel.name)
+
+    async def autoplay(self, voice: Voice, session: Session, form: Form) -> str:
+        enabled = parse_choice(form.get("mode", ""), OnOff, "Autoplay") is OnOff.ON
+        await session.set_autoplay(enabled)
+        return self.t("autoplay.on" if enabled else "autoplay.off")
+
     # -- the queue ------------------------------------------------------------------------------------
-    async def add(self, voice: Voice, session: Session, form: Form) -> str:
+    async def add(self, voice: Voice, session: Session | None, form: Form) -> str:
+        """Search and add with the member's enqueue mode; where nothing plays yet, this starts the session."""
         query = check_query(form.get("query", ""))
         settings = await self.bot.store.get_user_settings(voice.member.id)
         found = await self.bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
-        result = await session.enqueue(tracks, EnqueueMode(settings.enqueue_mode))
+        mode = EnqueueMode(settings.enqueue_mode)
+        if session is None:  # the voice channel's own chat gets the now-playing message
+            result = await open_in_channel(self.bot, voice, voice.channel.id, tracks, mode)
+        else:
+            result = await session.enqueue(tracks, mode)
         return queued_text(tracks, result.positions, result.started, found.playlist)
 
     async def move(self, voice: Voice, session: Session, form: Form) -> str:
@@ -133,7 +175,7 @@ class Controls:
         end = _number(form, "to", "To")
         assert start is not None and end is not None
         await session.move(start, end)
-        return f"↕ Moved #{start} to #{end}."
+        return self.t("web.moved", start=start, end=end)
 
     async def remove(self, voice: Voice, session: Session, form: Form) -> str:
         target = parse_positions(form.get("positions", ""))
@@ -141,45 +183,55 @@ class Controls:
         if not may_remove(target, dj=await self.is_dj(voice), user_id=voice.member.id, requesters=requesters):
             raise PermissionDenied(DJ_REMOVE)
         removed = await session.remove(RemoveRange(target.start, target.end))
-        return f"🗑 Removed {tracks_text(removed)}." if removed else "Nothing matched; the queue is unchanged."
+        return self.t("web.removed", what=tracks_text(removed)) if removed else self.t("replies.nothing_matched")
 
     async def clear(self, voice: Voice, session: Session, form: Form) -> str:
         await self._dj(voice, command_needs_dj("clear"))
         before = await session.get_state()
         await session.clear()
-        return f"🧹 Cleared {before.upcoming} upcoming tracks."
+        return self.t("web.cleared", count=before.upcoming)
 
     async def save(self, voice: Voice, session: Session, form: Form) -> str:
         """The whole queue into one of the member's playlists (made when it does not exist yet)."""
         name = clean_name(form.get("name", ""))
         tracks = [dataclasses.replace(t, requester_id=0) for t in await queue_tracks(session)]
         if not tracks:
-            raise NothingPlaying("The queue is empty; there is nothing to save.")
+            raise NothingPlaying(key="web.nothing_to_save")
         owned = {p.name.casefold() for p in await self.bot.store.list_playlists(voice.member.id)}
         if name.casefold() not in owned:
             await self.bot.store.create_playlist(voice.member.id, name)
         await self.bot.store.add_entries(voice.member.id, name, tracks)
-        return f"📁 Saved {tracks_text(tracks)} to {name}."
+        return self.t("web.saved", what=tracks_text(tracks), name=name)
 
 
 ACTIONS: dict[str, Control] = {
     "pause": Controls.pause, "resume": Controls.resume, "skip": Controls.skip, "back": Controls.back,
     "stop": Controls.stop, "seek": Controls.seek, "volume": Controls.volume, "repeat": Controls.repeat,
     "shuffle": Controls.shuffle, "add": Controls.add, "move": Controls.move, "remove": Controls.remove,
-    "clear": Controls.clear, "save": Controls.save,
+    "clear": Controls.clear, "save": Controls.save, "effects": Controls.effects, "equalizer": Controls.equalizer,
+    "autoplay": Controls.autoplay,
 }
 CHANGES_NOTHING = frozenset({"save"})  # the session is unchanged: no now-playing refresh
 
 
-async def run_control(bot: BotServices, voice: Voice, session: Session, action: str, form: Form) -> str:
-    """Run ``action`` on ``session`` for ``voice.member``; the sentence to show (or a ``KoeError``)."""
+async def run_control(bot: BotServices, voice: Voice, action: str, form: Form, locale: str | None = None) -> str:
+    """Run ``action`` on the session of ``voice``'s channel for ``voice.member``; the sentence to show (or a
+    ``KoeError``). Only adding may find no session: it opens one, as ``/play``."""
     control = ACTIONS.get(action)
     if control is None:
-        raise InvalidArgument("That is not a control of the dashboard.", "action")
-    text = await control(Controls(bot), voice, session, form)
+        raise InvalidArgument(key="web.unknown_control")
+    if action == "add" and bot.koe.get(voice.channel.id) is None:
+        return await Controls(bot, locale).add(voice, None, form)  # open_in_channel refreshes the message
+    session = session_in(bot.koe, voice)
+    said = await control(Controls(bot, locale), voice, session, form)
     if action not in CHANGES_NOTHING:
         bot.changed(session)
-    return text
+    return said
+
+
+class OnOff(enum.Enum):
+    ON = "on"
+    OFF = "off"
 
 
 _LINK = re.compile(r"\[([^\]]*)\]\(<?[^)>\s]*>?\)")

@@ -14,7 +14,6 @@ from aiohttp import web
 
 from azura_common.koe.errors import KoeError
 
-from ..commands.base import session_in
 from ..commands.tree import ERROR_MARK, error_message
 from .controls import plain, run_control, voice_in
 
@@ -80,10 +79,10 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
         try:
             channel_id = int(channel_text) if channel_text.isdigit() and len(channel_text) < 21 else 0
             voice = voice_in(viewer.guild, viewer.member, channel_id)
-            session = session_in(bot.koe, voice)
-            text, ok = await run_control(bot, voice, session, request.match_info["action"], form), True
+            text, ok = await run_control(bot, voice, request.match_info["action"], form, viewer.login.locale), True
         except KoeError as exc:
-            text, ok = ERROR_MARK + error_message(exc, f"dashboard {request.match_info['action']}"), False
+            where = f"dashboard {request.match_info['action']}"
+            text, ok = ERROR_MARK + error_message(exc, where, viewer.login.locale), False
         text = plain(text, viewer.guild)
         if wants_json:
             return web.json_response({"ok": ok, "text": text}, status=200 if ok else 400)

@@ -54,6 +54,7 @@ class Login:
     guild_ids: frozenset[int]
     csrf: str
     expires: float
+    locale: str = "en-US"  # Discord's language of the user (``/users/@me``): the dashboard speaks it
 
     def csrf_ok(self, token: str) -> bool:
         return bool(token) and hmac.compare_digest(token, self.csrf)
@@ -67,10 +68,10 @@ class LoginBook:
         self._ttl_s = ttl_s
         self._logins: OrderedDict[str, Login] = OrderedDict()
 
-    def open(self, user_id: int, name: str, guild_ids: frozenset[int]) -> tuple[Login, str]:
+    def open(self, user_id: int, name: str, guild_ids: frozenset[int], locale: str = "en-US") -> tuple[Login, str]:
         """A new session; returns it and the signed cookie value."""
         login = Login(secrets.token_urlsafe(24), user_id, name, guild_ids, secrets.token_urlsafe(24),
-                      time.time() + self._ttl_s)
+                      time.time() + self._ttl_s, locale)
         self._logins[login.session_id] = login
         while len(self._logins) > MAX_SESSIONS:
             self._logins.popitem(last=False)

@@ -27,6 +27,7 @@ class OAuthUser:
     user_id: int
     name: str
     guild_ids: frozenset[int]
+    locale: str = "en-US"
 
 
 class DiscordOAuth:
@@ -55,7 +56,8 @@ class DiscordOAuth:
             guilds = await self._json(http.get(f"{self.discord_api}/users/@me/guilds", headers=bearer))
         try:
             name = str(me.get("global_name") or me["username"])
-            return OAuthUser(int(me["id"]), name, frozenset(int(g["id"]) for g in guilds))
+            locale = str(me.get("locale") or "en-US")
+            return OAuthUser(int(me["id"]), name, frozenset(int(g["id"]) for g in guilds), locale)
         except (KeyError, TypeError, ValueError) as exc:
             raise OAuthError(f"unexpected reply from Discord: {exc!r}") from None
 

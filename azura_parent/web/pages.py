@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from azura_common.i18n import text
 from azura_common.koe.errors import InvalidArgument, KoeError
 from azura_common.koe.session import EnqueueMode
 
 from ..cluster_status import format_uptime
-from ..commands.base import session_in
+from ..commands.base import open_in_channel
 from ..commands.status import gather_status
 from ..commands.tree import error_message
 from ..commands.voice import NotInVoice, Voice
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["add_routes"]
 
-ADMINS_ONLY = "Only members with Manage Server can change Azura's settings."
-OWNERS_ONLY = "Only the bot's owner can see the cluster."
 
 
 def add_routes(app: web.Application, dashboard: Dashboard) -> None:
@@ -59,13 +58,14 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
         settings = await bot.store.get_guild_settings(viewer.guild.id)
         dj = settings.dj_role_id
         return dashboard.page("server.html", viewer=viewer, login=viewer.login, cards=cards,
+                              playing={c.channel_id for c in cards},
                               flash=flash_of(viewer.login.session_id), is_dj=viewer.may_dj(dj))
 
     # -- the server's settings (Manage Server) --------------------------------------------------------------
     def admin(request: web.Request) -> Viewer:
         viewer = dashboard.viewer(request)
         if not viewer.manages:
-            raise web.HTTPForbidden(text=ADMINS_ONLY)
+            raise web.HTTPForbidden(text=text("web.admins_only", viewer.login.locale))
         return viewer
 
     async def settings_page(request: web.Request) -> web.Response:
@@ -84,22 +84,22 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
             role_text = form.get("dj_role", "")
             role = viewer.guild.get_role(int(role_text)) if role_text.isdigit() else None
             if role_text and role is None:
-                raise InvalidArgument("That role is not in this server.", "dj_role")
+                raise InvalidArgument(argument="dj_role", key="web.unknown_role")
             idle_text = form.get("idle_timeout", "").strip()
             if idle_text and not idle_text.isdigit():
-                raise InvalidArgument(f"The idle timeout must be a number of seconds, not {idle_text[:20]!r}.")
+                raise InvalidArgument(key="web.idle_not_a_number", params={"value": idle_text[:20]})
             if idle_text:
                 await bot.store.set_idle_timeout(guild_id, int(idle_text))
             await bot.store.set_always_on(guild_id, form.get("always_on") == "on")
             await bot.store.set_dj_role(guild_id, role.id if role else None)
         except KoeError as exc:
-            text = plain(error_message(exc, "dashboard settings"), viewer.guild)
-            raise done(viewer.login.session_id, where, text, ok=False) from None
+            said = plain(error_message(exc, "dashboard settings", viewer.login.locale), viewer.guild)
+            raise done(viewer.login.session_id, where, said, ok=False) from None
         for route in bot.koe.routes():  # running sessions' buttons follow the new DJ role at once, as /server does
             if route.guild_id == guild_id:
                 with contextlib.suppress(KoeError):
                     await route.session.connect(dj_role_id=role.id if role else 0)
-        raise done(viewer.login.session_id, where, "✅ Saved the server's settings.")
+        raise done(viewer.login.session_id, where, text("web.settings_saved", viewer.login.locale))
 
     # -- one's playlists -------------------------------------------------------------------------------------
     async def playlists(request: web.Request) -> web.Response:
@@ -114,38 +114,37 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
             name = clean_name(form.get("name", ""))
             if form.get("action") == "delete":
                 playlist = await bot.store.delete_playlist(login.user_id, name)
-                text = f"🗑 Deleted {playlist.name}."
+                said = text("web.playlist_deleted", login.locale, name=playlist.name)
             elif form.get("action") == "play":
-                text = await play_playlist(login.user_id, name)
+                said = await play_playlist(login.user_id, name, login.locale)
             else:
-                raise InvalidArgument("Choose delete or play.", "action")
+                raise InvalidArgument(argument="action", key="web.unknown_control")
         except KoeError as exc:
-            text = error_message(exc, "dashboard playlists").replace("`", "")
-            raise done(login.session_id, "/playlists", text, ok=False) from None
-        raise done(login.session_id, "/playlists", text)
+            said = error_message(exc, "dashboard playlists", login.locale).replace("`", "")
+            raise done(login.session_id, "/playlists", said, ok=False) from None
+        raise done(login.session_id, "/playlists", said)
 
-    async def play_playlist(user_id: int, name: str) -> str:
-        """Into the session of the voice channel the user is in (as ``/playlist play``), with their enqueue mode."""
+    async def play_playlist(user_id: int, name: str, locale: str) -> str:
+        """Into the voice channel the user is in (as ``/playlist play``), with their enqueue mode; where nothing
+        plays yet, this starts the session as ``/play`` does."""
         voice = next((Voice(g, m, m.voice.channel) for g in bot.guilds
                       if (m := g.get_member(user_id)) is not None and m.voice and m.voice.channel), None)
         if voice is None:
             raise NotInVoice()
-        session = session_in(bot.koe, voice)
         playlist = await bot.store.find_playable(user_id, name)
         settings = await bot.store.get_user_settings(user_id)
         tracks = [dataclasses.replace(t, requester_id=user_id) for t in await bot.store.tracks(playlist)]
         if not tracks:
-            raise InvalidArgument(f"{playlist.name} is empty.", "name")
-        result = await session.enqueue(tracks, EnqueueMode(settings.enqueue_mode))
-        bot.changed(session)
-        where = f"{voice.channel.name} (from #{result.positions[0]})"
-        return f"▶ Queued {len(tracks)} tracks of {playlist.name} in {where}."
+            raise InvalidArgument(argument="name", key="web.playlist_empty", params={"name": playlist.name})
+        result = await open_in_channel(bot, voice, voice.channel.id, tracks, EnqueueMode(settings.enqueue_mode))
+        return text("web.playlist_queued", locale, count=len(tracks), name=playlist.name, channel=voice.channel.name,
+                    position=result.positions[0])
 
     # -- the cluster (the bot's owners) ------------------------------------------------------------------------
     async def cluster(request: web.Request) -> web.Response:
         login = dashboard.require_login(request)
         if login.user_id not in await dashboard.owner_ids():
-            raise web.HTTPForbidden(text=OWNERS_ONLY)
+            raise web.HTTPForbidden(text=text("web.owners_only", login.locale))
         status = gather_status(bot, dashboard.started, time.monotonic())
         failovers = list(reversed(getattr(bot.recovery, "recent", ())))
         return dashboard.page("cluster.html", login=login, cluster=status, uptime=format_uptime(status.uptime_s),

@@ -167,7 +167,7 @@ class OAuthApi(RestApi):
         user = self.world.users[grant.user_id]
         if "email" in grant.scopes:  # only that scope shows the address (the sandbox's people have none)
             return json_response(user.to_private_json())
-        return json_response(user.to_json() | {"mfa_enabled": False, "locale": "en-US"})
+        return json_response(user.to_json() | {"mfa_enabled": False, "locale": user.locale})  # the client's language
 
     async def _my_guilds(self, request: web.Request) -> web.Response:
         grant = self.bearer_grant(request, "guilds")

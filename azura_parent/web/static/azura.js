@@ -13,10 +13,11 @@
   function tick() {
     for (const card of document.querySelectorAll(".card")) {
       const length = Number(card.dataset.length);
-      if (!length) continue;
+      const live = card.querySelector(".live-badge");  // a stream: its time runs on, with no end
+      if (!length && !live) continue;
       let pos = Number(card.dataset.position);
       if (card.dataset.paused !== "1") pos += Date.now() - skew - Number(card.dataset.readAt);
-      pos = Math.min(length, Math.max(0, pos));
+      pos = Math.max(0, live ? pos : Math.min(length, pos));
       const bar = card.querySelector("progress.bar");
       if (bar) bar.value = pos;
       const text = card.querySelector(".pos");
@@ -32,6 +33,8 @@
     source.addEventListener("card", (message) => {
       const data = JSON.parse(message.data);
       const old = document.getElementById("card-" + data.channel_id);
+      const start = document.getElementById("start-" + data.channel_id);  // the viewer's channel, before it plays
+      if (start) start.hidden = data.html !== null;
       if (data.html === null) { if (old) old.remove(); return; }
       const holder = document.createElement("div");
       holder.innerHTML = data.html;
