@@ -71,7 +71,7 @@ class LyricsPager(discord.ui.View):
         """The line sung now, when this track still plays in that channel."""
         session = self.koe.get(self.channel_id)
         if session is None:
-            raise NoSession(text("lyrics.ended", self.locale))
+            raise NoSession(key="lyrics.ended")
         state = await session.get_state()
         if state.current is None or state.current.encoded != self.track.encoded:
             return None
@@ -113,15 +113,15 @@ class LyricsCommands(commands.Cog):
         session = self.bot.koe.get(voice.channel.id)
         state = await session.get_state() if session is not None else None
         if state is None or state.current is None:
-            raise NothingPlaying(text("lyrics.nothing_playing", locale))
+            raise NothingPlaying(key="lyrics.nothing_playing")
         track = state.current
         await interaction.response.defer(thinking=True)
         try:
             found = await self.source.lyrics(track.encoded)
         except LyricsUnavailable as exc:
-            raise LyricsUnavailable(text("lyrics.no_plugin", locale)) from exc
+            raise LyricsUnavailable(key="lyrics.no_plugin") from exc
         if found is None:
-            raise LyricsNotFound(text("lyrics.not_found", locale, title=shown_title(track)))
+            raise LyricsNotFound(key="lyrics.not_found", params={"title": shown_title(track)})
         sung = found.current_index(state.position_ms)
         page = found.page_of(sung)
         pager = LyricsPager(self.bot.koe, voice.channel.id, track, found, page, locale)

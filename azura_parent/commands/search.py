@@ -107,7 +107,7 @@ class SearchCommands(commands.Cog):
     @app_commands.describe(query="Search words (or spsearch:/scsearch:… to pick a source)")
     async def search(self, interaction: discord.Interaction, query: str) -> None:
         if not query.strip():
-            raise InvalidArgument(text("search.empty_query", str(interaction.locale)), "query")
+            raise InvalidArgument(argument="query", key="search.empty_query")
         query = check_query(query)
         voice = voice_of(interaction)
         await interaction.response.defer(thinking=True)

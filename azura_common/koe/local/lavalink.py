@@ -17,7 +17,6 @@ import wavelink
 
 from ... import metrics
 from ...config import LavalinkServer
-from ...i18n import text as message
 from ...supervised import Supervised
 from ..errors import (
     InvalidArgument,
@@ -279,7 +278,7 @@ class Lavalink:
             return
         managers = await self._source_managers(node)
         if managers is not None and not serves(source, managers):
-            raise TrackLoadFailed(message("streams.needs_lavasrc", service=SERVICE_NAMES[source]))
+            raise TrackLoadFailed(key="streams.needs_lavasrc", params={"service": SERVICE_NAMES[source]})
 
     async def _source_managers(self, node: KeptNode) -> frozenset[str] | None:
         """The node's ``/v4/info`` source managers, asked once per Lavalink session: plugins come and go only
