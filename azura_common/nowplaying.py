@@ -28,10 +28,10 @@ from .koe.koe import Koe
 from .koe.records import MovedBoard
 from .koe.session import CloseReason, Ending, RepeatMode, Session, SessionState
 from .render import mention, now_playing_lines
-from .replies import reply_privately
+from .replies import private_locale, reply_privately
 from .rules.limits import BUTTON_VOLUME_STEP
-from .rules.permissions import DJ_ONLY, button_needs_dj, may_dj
-from .rules.skip import DJ_SKIP_BUTTON, Skip, skip_verdict
+from .rules.permissions import DJ_ONLY_KEY, button_needs_dj, may_dj
+from .rules.skip import DJ_SKIP_BUTTON_KEY, Skip, skip_verdict
 from .supervised import Supervised, wait_set
 from .voicebot import humans_in
 
@@ -44,9 +44,7 @@ ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volu
            "effects_off")
 REFRESH_S = 10.0  # the timeline: well inside Discord's 5 edits / 5 s per channel
 COALESCE_S = 0.2  # a burst of changes becomes one edit
-ENDED = "This player has ended. Start a new one with `/play`."
 _NEXT_REPEAT = {RepeatMode.NONE: RepeatMode.ALL, RepeatMode.ALL: RepeatMode.ONE, RepeatMode.ONE: RepeatMode.NONE}
-_REPEAT_LABEL = {RepeatMode.NONE: "🔁 Repeat: off", RepeatMode.ALL: "🔁 Repeat: all", RepeatMode.ONE: "🔂 Repeat: one"}
 
 BoardChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel | discord.Thread
 """Where a now-playing message can be: a server's text channel, a voice or stage channel's chat, a thread."""
@@ -59,9 +57,9 @@ def custom_id(action: str) -> str:
     return PREFIX + action
 
 
-def moved_text(board: MovedBoard) -> str:
+def moved_text(board: MovedBoard, locale: str | None = None) -> str:
     """What a bot's old now-playing message says once its session plays on another bot."""
-    return f"⏭ Moved to {mention(board.now_bot_id)} in <#{board.voice_channel_id}>."
+    return text("nowplaying.moved", locale, bot=mention(board.now_bot_id), channel=f"<#{board.voice_channel_id}>")
 
 
 @runtime_checkable
@@ -86,36 +84,42 @@ class ControlButton(discord.ui.Button["NowPlayingView"]):
 class NowPlayingView(discord.ui.View):
     """The buttons. Stateless apart from labels: every press looks the session up afresh."""
 
-    def __init__(self, board: NowPlayingBoard, state: SessionState | None = None) -> None:
+    def __init__(self, board: NowPlayingBoard, state: SessionState | None = None, locale: str | None = None) -> None:
         super().__init__(timeout=None)
         self.board = board
         paused = state.paused if state else False
         repeat = state.repeat if state else RepeatMode.NONE
+
+        def label(key: str) -> str:
+            return text(f"nowplaying.{key}", locale)
+
         buttons: list[tuple[str, str, discord.ButtonStyle, int]] = [
-            ("back", "⏮ Back", discord.ButtonStyle.secondary, 0),
-            ("toggle", "▶ Resume" if paused else "⏸ Pause", discord.ButtonStyle.primary, 0),
-            ("skip", "⏭ Skip", discord.ButtonStyle.secondary, 0),
-            ("stop", "⏹ Stop", discord.ButtonStyle.secondary, 0),
-            ("leave", "⏏ Leave", discord.ButtonStyle.danger, 0),
-            ("repeat", _REPEAT_LABEL[repeat], discord.ButtonStyle.secondary, 1),
-            ("shuffle", "🔀 Shuffle", discord.ButtonStyle.secondary, 1),
+            ("back", label("back"), discord.ButtonStyle.secondary, 0),
+            ("toggle", label("resume" if paused else "pause"), discord.ButtonStyle.primary, 0),
+            ("skip", label("skip"), discord.ButtonStyle.secondary, 0),
+            ("stop", label("stop"), discord.ButtonStyle.secondary, 0),
+            ("leave", label("leave"), discord.ButtonStyle.danger, 0),
+            ("repeat", label(f"repeat_{repeat.value}"), discord.ButtonStyle.secondary, 1),
+            ("shuffle", label("shuffle"), discord.ButtonStyle.secondary, 1),
             ("volume_down", f"🔉 −{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
             ("volume_up", f"🔊 +{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
         ]
         if state is None or state.effects.active:  # -- effects -- (always in the persistent view: old messages)
-            buttons.append(("effects_off", text("effects.clear_button"), discord.ButtonStyle.secondary, 2))
-        for action, label, style, row in buttons:
-            self.add_item(ControlButton(board, action, label, style, row))
+            buttons.append(("effects_off", text("effects.clear_button", locale), discord.ButtonStyle.secondary, 2))
+        for action, shown, style, row in buttons:
+            self.add_item(ControlButton(board, action, shown, style, row))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Only people in the session's voice channel may press; anyone else is told why, privately."""
         session = self.board.session_for(interaction)
+        locale = private_locale(interaction)
         if session is None:
-            await reply_privately(interaction, ENDED)
+            await reply_privately(interaction, text("nowplaying.ended", locale))
             return False
         channel = _voice_channel(interaction.user)
         if channel is None or channel.id != session.channel_id:
-            await reply_privately(interaction, f"Join <#{session.channel_id}> to use these buttons.")
+            await reply_privately(interaction, text("nowplaying.join_first", locale,
+                                                    channel=f"<#{session.channel_id}>"))
             return False
         return True
 
@@ -123,7 +127,7 @@ class NowPlayingView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[NowPlayingView]
     ) -> None:
         if isinstance(error, KoeError):  # the session refused: say why, change nothing
-            await reply_privately(interaction, str(error))
+            await reply_privately(interaction, error.text_in(private_locale(interaction)))
         else:
             await super().on_error(interaction, error, item)
 
@@ -192,9 +196,21 @@ class NowPlayingBoard:
                     self.poke(route.channel_id)
             await asyncio.sleep(self.refresh_s)
 
+    def locale_of(self, guild_id: int) -> str | None:
+        """The language of a server's public messages: its preferred locale (Discord keeps it current)."""
+        guild = self.client.get_guild(guild_id)
+        return str(guild.preferred_locale) if guild is not None else None
+
+    def _locale_in(self, channel_id: int) -> str | None:
+        channel = self.client.get_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        return str(guild.preferred_locale) if isinstance(guild, discord.Guild) else None
+
     def render(self, state: SessionState) -> str:
-        header = f"🎶 **Now playing in <#{state.channel_id}>**"
-        return "\n".join([header, *now_playing_lines(state, mention)])
+        """The message's text, in the language of the session's server."""
+        locale = self.locale_of(state.guild_id)
+        header = text("nowplaying.header", locale, channel=f"<#{state.channel_id}>")
+        return "\n".join([header, *now_playing_lines(state, mention, locale=locale)])
 
     async def ended(self, session: Session, ending: Ending) -> None:
         """The session is gone: its message will say so and lose its buttons. Done by the board's own task:
@@ -219,7 +235,7 @@ class NowPlayingBoard:
                 channel = self.client.get_partial_messageable(board.text_channel_id)
                 message = channel.get_partial_message(board.message_id)
                 try:
-                    await message.edit(content=moved_text(board), view=None)
+                    await message.edit(content=moved_text(board, self._locale_in(board.text_channel_id)), view=None)
                 except discord.HTTPException as exc:  # deleted, or no longer visible: nothing to correct
                     log.info("could not mark now-playing message %s as moved: %s", board.message_id, exc)
 
@@ -234,11 +250,11 @@ class NowPlayingBoard:
         """A button press that passed the view's gate (the presser is in the session's channel)."""
         session = self.session_for(interaction)
         if session is None:  # it ended between the gate and now
-            await reply_privately(interaction, ENDED)
+            await reply_privately(interaction, text("nowplaying.ended", private_locale(interaction)))
             return
         refusal = await self._refusal(interaction.user, session, action)
         if refusal is not None:
-            await reply_privately(interaction, refusal)
+            await reply_privately(interaction, text(refusal, private_locale(interaction)))
             return
         # Answer within Discord's 3 s first ("deferred update"), then do the Lavalink work and edit the message.
         await interaction.response.defer()
@@ -248,20 +264,22 @@ class NowPlayingBoard:
                 board.message = None  # this press edits the message itself, once
             ending = Ending(CloseReason.BUTTON, f"leave pressed by {interaction.user.display_name}")
             await self.koe.destroy(session.channel_id, ending)
-            await interaction.edit_original_response(
-                content=f"⏏ Left <#{session.channel_id}> (leave pressed by {interaction.user.mention}).", view=None
-            )
+            await interaction.edit_original_response(content=text(
+                "nowplaying.left_pressed", self.locale_of(session.guild_id), channel=f"<#{session.channel_id}>",
+                member=interaction.user.mention), view=None)
             return
         state = await self._apply(session, action)
         content = self.render(state)
-        await interaction.edit_original_response(content=content, view=NowPlayingView(self, state))
+        view = NowPlayingView(self, state, self.locale_of(state.guild_id))
+        await interaction.edit_original_response(content=content, view=view)
         board = self._boards.get(session.channel_id)
         if board is not None and interaction.message is not None and board.message is not None \
                 and interaction.message.id == board.message[1]:
             board.shown = content  # that message shows it now: the board need not edit it again
 
     async def _refusal(self, user: discord.User | discord.Member, session: Session, action: str) -> str | None:
-        """Why ``user`` may not press ``action`` now (the rules the slash commands follow), or None."""
+        """Why ``user`` may not press ``action`` now (the rules the slash commands follow: a catalogue key), or
+        None."""
         if action != "skip" and not button_needs_dj(action):
             return None
         member_roles = user.roles if isinstance(user, discord.Member) else []
@@ -274,8 +292,8 @@ class NowPlayingBoard:
         if action == "skip":
             current = (await session.get_state()).current
             own = current is not None and current.requester_id == user.id
-            return None if skip_verdict(dj=dj, own_track=own) is Skip.NOW else DJ_SKIP_BUTTON  # no vote on a button
-        return None if dj else DJ_ONLY
+            return None if skip_verdict(dj=dj, own_track=own) is Skip.NOW else DJ_SKIP_BUTTON_KEY  # no vote here
+        return None if dj else DJ_ONLY_KEY
 
     async def _apply(self, session: Session, action: str) -> SessionState:
         if action == "toggle":
@@ -358,7 +376,7 @@ class _Board:
         content = self.owner.render(state)
         if content == self.shown:
             return  # unchanged (paused, say): no edit, nothing spent of the channel's rate limit
-        view = NowPlayingView(self.owner, state)
+        view = NowPlayingView(self.owner, state, self.owner.locale_of(state.guild_id))
         try:
             if self.message is None:
                 if state.current is None or not self._allowed(channel, posting=True):

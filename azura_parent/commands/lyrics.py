@@ -60,9 +60,9 @@ class LyricsPager(discord.ui.View):
         super().__init__(timeout=PAGER_TIMEOUT_S)
         self.koe, self.channel_id, self.track, self.lyrics = koe, channel_id, track, lyrics
         self.page, self.locale = page, locale
-        self.previous.label = text("lyrics.previous", locale)
+        self.previous.label = text("general.previous", locale)
         self.now.label = text("lyrics.now", locale)
-        self.next.label = text("lyrics.next", locale)
+        self.next.label = text("general.next", locale)
         self.previous.disabled = page <= 1
         self.next.disabled = page >= lyrics.pages
         self.now.disabled = not lyrics.synced

@@ -83,7 +83,8 @@ class SearchPicker(discord.ui.View):
         self.stop()
         picked = text("search.picked", self.locale, user=mention(voice.member.id), count=len(chosen),
                       query=self.query)
-        body = await board_notice(self.bot, voice, f"{picked}\n{queued_text(chosen, result.positions, result.started)}")
+        queued = queued_text(chosen, result.positions, result.started, locale=self.locale)
+        body = await board_notice(self.bot, voice, f"{picked}\n{queued}")
         try:
             await interaction.edit_original_response(content=shorten(body, 2000), view=None, allowed_mentions=QUIET)
         except discord.HTTPException as exc:  # queued all the same; only the menu's message stays

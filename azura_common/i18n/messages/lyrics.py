@@ -65,14 +65,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Essa sessão terminou; a letra não está mais disponível.",
         "ja": "そのセッションは終了したため、歌詞はもうありません。",
     },
-    "lyrics.previous": {
-        "en": "◀ Previous", "de": "◀ Zurück", "es": "◀ Anterior", "fr": "◀ Précédent", "pt-BR": "◀ Anterior",
-        "ja": "◀ 前へ",
-    },
     "lyrics.now": {
         "en": "🎯 Now", "de": "🎯 Jetzt", "es": "🎯 Ahora", "fr": "🎯 Maintenant", "pt-BR": "🎯 Agora", "ja": "🎯 今",
-    },
-    "lyrics.next": {
-        "en": "Next ▶", "de": "Weiter ▶", "es": "Siguiente ▶", "fr": "Suivant ▶", "pt-BR": "Próxima ▶", "ja": "次へ ▶",
     },
 }
