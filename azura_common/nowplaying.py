@@ -201,7 +201,8 @@ class NowPlayingBoard:
         guild = self.client.get_guild(guild_id)
         return str(guild.preferred_locale) if guild is not None else None
 
-    def _locale_in(self, channel_id: int) -> str | None:
+    def locale_in(self, channel_id: int) -> str | None:
+        """The language of the server a channel is in (None: unknown here)."""
         channel = self.client.get_channel(channel_id)
         guild = getattr(channel, "guild", None)
         return str(guild.preferred_locale) if isinstance(guild, discord.Guild) else None
@@ -235,7 +236,7 @@ class NowPlayingBoard:
                 channel = self.client.get_partial_messageable(board.text_channel_id)
                 message = channel.get_partial_message(board.message_id)
                 try:
-                    await message.edit(content=moved_text(board, self._locale_in(board.text_channel_id)), view=None)
+                    await message.edit(content=moved_text(board, self.locale_in(board.text_channel_id)), view=None)
                 except discord.HTTPException as exc:  # deleted, or no longer visible: nothing to correct
                     log.info("could not mark now-playing message %s as moved: %s", board.message_id, exc)
 
@@ -425,4 +426,5 @@ class _Board:
         if isinstance(channel, BoardChannel):
             with contextlib.suppress(discord.HTTPException):
                 partial = channel.get_partial_message(message_id)
-                await partial.edit(content=f"⏏ Left <#{self.channel_id}> ({reason}).", view=None)
+                await partial.edit(content=text("nowplaying.left", self.owner.locale_in(text_id),
+                                                 channel=f"<#{self.channel_id}>", reason=reason), view=None)

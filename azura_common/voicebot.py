@@ -195,7 +195,7 @@ class VoiceBot(discord.AutoShardedClient):
             if existing.connected and existing.channel and existing.channel.id == channel_id:
                 return existing
             if live:
-                raise NotConnected("This bot is already playing in another channel of this server.")
+                raise NotConnected(key="errors.bot_busy_elsewhere")
             await self._drop_voice(existing)  # a failed or orphaned join: clear it, then join afresh
         try:
             player = await joining(

@@ -304,5 +304,29 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "A posição atual {position} do registro não está na sua fila.",
         "ja": "記録の現在位置 {position} はそのキューにありません。",
     },
+    "errors.channel_has_session": {
+        "en": "That voice channel already has a session.",
+        "de": "Dieser Sprachkanal hat schon eine Sitzung.",
+        "es": "Ese canal de voz ya tiene una sesión.",
+        "fr": "Ce salon vocal a déjà une session.",
+        "pt-BR": "Esse canal de voz já tem uma sessão.",
+        "ja": "そのボイスチャンネルにはすでにセッションがあります。",
+    },
+    "errors.bot_busy_elsewhere": {
+        "en": "This bot is already playing in another channel of this server.",
+        "de": "Dieser Bot spielt schon in einem anderen Kanal dieses Servers.",
+        "es": "Este bot ya está sonando en otro canal de este servidor.",
+        "fr": "Ce bot joue déjà dans un autre salon de ce serveur.",
+        "pt-BR": "Este bot já está tocando em outro canal deste servidor.",
+        "ja": "このボットはすでにこのサーバーの別のチャンネルで再生中です。",
+    },
+    "errors.nothing_to_play": {
+        "en": "Tell me what to play: a search, a link or a playlist link.",
+        "de": "Sag mir, was ich spielen soll: eine Suche, einen Link oder einen Playlist-Link.",
+        "es": "Dime qué reproducir: una búsqueda, un enlace o el enlace de una playlist.",
+        "fr": "Dis-moi quoi jouer : une recherche, un lien ou un lien de playlist.",
+        "pt-BR": "Diga o que tocar: uma busca, um link ou o link de uma playlist.",
+        "ja": "再生するものを指定してください：検索語、リンク、またはプレイリストのリンク。",
+    },
 }
 

@@ -212,7 +212,7 @@ class Lavalink:
         the query, or what to add to Lavalink when it has none of those sources."""
         text = query.strip()
         if not text:
-            raise InvalidArgument("Tell me what to play: a search, a link or a playlist link.", "query")
+            raise InvalidArgument(argument="query", key="errors.nothing_to_play")
         refused = f"Couldn't load {text!r}"
         node = self._searching_node()
         if is_direct(text):
