@@ -328,5 +328,13 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Diga o que tocar: uma busca, um link ou o link de uma playlist.",
         "ja": "再生するものを指定してください：検索語、リンク、またはプレイリストのリンク。",
     },
+    "errors.no_such_channel": {
+        "en": "Voice channel {channel} does not exist here.",
+        "de": "Den Sprachkanal {channel} gibt es hier nicht.",
+        "es": "El canal de voz {channel} no existe aquí.",
+        "fr": "Le salon vocal {channel} n'existe pas ici.",
+        "pt-BR": "O canal de voz {channel} não existe aqui.",
+        "ja": "ボイスチャンネル {channel} はここにはありません。",
+    },
 }
 
