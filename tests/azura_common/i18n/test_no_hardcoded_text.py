@@ -22,6 +22,7 @@ SENDERS = {"reply_privately", "send_done", "send_message", "edit_message", "edit
 USER_FACING = [
     *sorted((ROOT / "azura_parent" / "commands").glob("*.py")),
     ROOT / "azura_parent" / "cluster_status.py",
+    ROOT / "azura_parent" / "recovery.py",
     ROOT / "azura_parent" / "store" / "playlists.py",
     ROOT / "azura_common" / "nowplaying.py",
     ROOT / "azura_common" / "render.py",
