@@ -21,6 +21,7 @@ from typing import Protocol, runtime_checkable
 
 import discord
 
+from .endings import ending_text
 from .i18n import text
 from .koe.effects import NO_EFFECTS
 from .koe.errors import KoeError
@@ -426,5 +427,6 @@ class _Board:
         if isinstance(channel, BoardChannel):
             with contextlib.suppress(discord.HTTPException):
                 partial = channel.get_partial_message(message_id)
-                await partial.edit(content=text("nowplaying.left", self.owner.locale_in(text_id),
-                                                 channel=f"<#{self.channel_id}>", reason=reason), view=None)
+                locale = self.owner.locale_in(text_id)
+                await partial.edit(content=text("nowplaying.left", locale, channel=f"<#{self.channel_id}>",
+                                                reason=ending_text(reason, locale)), view=None)
