@@ -25,6 +25,8 @@ USER_FACING = [
     ROOT / "azura_parent" / "recovery.py",
     ROOT / "azura_parent" / "store" / "playlists.py",
     ROOT / "azura_common" / "nowplaying.py",
+    ROOT / "azura_common" / "nowplaying_view.py",
+    ROOT / "azura_common" / "endings.py",
     ROOT / "azura_common" / "render.py",
     ROOT / "azura_common" / "koe" / "playback.py",
     ROOT / "azura_common" / "koe" / "effects.py",
