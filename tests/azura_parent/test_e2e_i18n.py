@@ -242,3 +242,27 @@ def _labels(components: list[dict[str, Any]]) -> set[str]:
             found.add(str(item["label"]))
         found |= _labels(item.get("components") or [])
     return found
+
+
+async def test_a_button_refused_to_a_german_user_says_why_in_german_in_an_english_server(c: Cluster) -> None:
+    room = await c.room("de-buttons")
+    role = await c.d.create_role(c.sb.guild, "DJ")
+    await c.d.give_role(c.sb.guild, c.user("alice"), role)
+    await c.run("owner", "server", {"role": role}, sub="dj-role")
+    try:
+        async with speaking(c, "carol", "de"):
+            for user in ("alice", "carol"):
+                await c.join(user, room)
+            await c.ok("alice", "play", {"query": PLAYLIST})
+            np = await c.wait_np(c.parent_bot_id, room, "#1 of 12")  # the server is English: so is its player
+            assert {"⏭ Skip", "⏹ Stop"} <= _labels(np.components)
+            stop = await c.d.click(c.user("carol"), np.id, "azura:np:stop")
+            assert stop.private and stop.text == (
+                "Nur ein DJ (die DJ-Rolle oder Server verwalten) kann das tun, während andere zuhören."), stop.text
+            skip = await c.d.click(c.user("carol"), np.id, "azura:np:skip")
+            assert skip.private and skip.text == (
+                "Nur ein DJ kann mit dem Knopf überspringen, während andere zuhören; stimme mit /skip ab."), skip.text
+            assert "#1 of 12 · 11 up next" in c.d.message(np.id).content  # type: ignore[union-attr]
+    finally:
+        await c.run("owner", "server", sub="dj-role")
+        await c.d.take_role(c.sb.guild, c.user("alice"), role)
