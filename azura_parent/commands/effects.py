@@ -36,10 +36,6 @@ OFF = "off"
 EFFECT_NAMES = (*EFFECT_PRESETS, OFF)
 
 
-def _locale(interaction: discord.Interaction) -> str:
-    return str(interaction.locale)
-
-
 def _rate(value: float | None, word: str) -> float | None:
     if value is not None:
         check_rate(value, word)
@@ -95,10 +91,10 @@ class EffectsCommands(SessionCommands):
     )
     async def effects(self, interaction: discord.Interaction, preset: str | None = None,
                       speed: float | None = None, pitch: float | None = None) -> None:
-        locale = _locale(interaction)
         change = effects_change(preset, speed, pitch)
 
         async def work(voice: Voice, session: Session) -> str:
+            locale = voice.public_locale  # a public answer: the server's language
             current = (await session.get_state()).effects
             state = await session.set_effects(change.applied_to(current))
             if not state.effects.active:
@@ -116,7 +112,6 @@ class EffectsCommands(SessionCommands):
     @app_commands.command(name="equalizer", description="Shape the sound with an equalizer preset (flat is off).")
     @app_commands.describe(preset="flat, bass, pop, rock, electronic, classical, treble")
     async def equalizer(self, interaction: discord.Interaction, preset: str) -> None:
-        locale = _locale(interaction)
         try:
             name = equalizer_preset(preset)
         except InvalidArgument:
@@ -125,6 +120,7 @@ class EffectsCommands(SessionCommands):
                                           "presets": ", ".join(EQUALIZER_PRESETS)}) from None
 
         async def work(voice: Voice, session: Session) -> str:
+            locale = voice.public_locale
             current = (await session.get_state()).effects
             await session.set_effects(replace(current, equalizer=name))
             if not name:

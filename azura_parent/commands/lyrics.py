@@ -108,8 +108,8 @@ class LyricsCommands(commands.Cog):
 
     @app_commands.command(name="lyrics", description="Lyrics of the current track (the sung line highlighted).")
     async def lyrics(self, interaction: discord.Interaction) -> None:
-        locale = str(interaction.locale)
         voice = voice_of(interaction)
+        locale = voice.public_locale  # a public message: the server's language
         session = self.bot.koe.get(voice.channel.id)
         state = await session.get_state() if session is not None else None
         if state is None or state.current is None:
