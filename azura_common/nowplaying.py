@@ -21,17 +21,19 @@ from typing import Protocol, runtime_checkable
 
 import discord
 
+from .endings import ending_text
 from .i18n import text
 from .koe.effects import NO_EFFECTS
 from .koe.errors import KoeError
 from .koe.koe import Koe
 from .koe.records import MovedBoard
 from .koe.session import CloseReason, Ending, RepeatMode, Session, SessionState
+from .nowplaying_view import ACTIONS, NowPlayingView, custom_id, voice_channel
 from .render import mention, now_playing_lines
-from .replies import reply_privately
+from .replies import private_locale, reply_privately
 from .rules.limits import BUTTON_VOLUME_STEP
-from .rules.permissions import DJ_ONLY, button_needs_dj, may_dj
-from .rules.skip import DJ_SKIP_BUTTON, Skip, skip_verdict
+from .rules.permissions import DJ_ONLY_KEY, button_needs_dj, may_dj
+from .rules.skip import DJ_SKIP_BUTTON_KEY, Skip, skip_verdict
 from .supervised import Supervised, wait_set
 from .voicebot import humans_in
 
@@ -39,14 +41,9 @@ __all__ = ["ACTIONS", "DjRoleOf", "NowPlayingBoard", "NowPlayingView", "custom_i
 
 log = logging.getLogger(__name__)
 
-PREFIX = "azura:np:"
-ACTIONS = ("back", "toggle", "skip", "stop", "leave", "repeat", "shuffle", "volume_down", "volume_up",
-           "effects_off")
 REFRESH_S = 10.0  # the timeline: well inside Discord's 5 edits / 5 s per channel
 COALESCE_S = 0.2  # a burst of changes becomes one edit
-ENDED = "This player has ended. Start a new one with `/play`."
 _NEXT_REPEAT = {RepeatMode.NONE: RepeatMode.ALL, RepeatMode.ALL: RepeatMode.ONE, RepeatMode.ONE: RepeatMode.NONE}
-_REPEAT_LABEL = {RepeatMode.NONE: "🔁 Repeat: off", RepeatMode.ALL: "🔁 Repeat: all", RepeatMode.ONE: "🔂 Repeat: one"}
 
 BoardChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel | discord.Thread
 """Where a now-playing message can be: a server's text channel, a voice or stage channel's chat, a thread."""
@@ -55,13 +52,9 @@ DjRoleOf = Callable[[Session], Awaitable[int | None]]
 """The DJ role a session's buttons follow (None or 0: everyone may DJ)."""
 
 
-def custom_id(action: str) -> str:
-    return PREFIX + action
-
-
-def moved_text(board: MovedBoard) -> str:
+def moved_text(board: MovedBoard, locale: str | None = None) -> str:
     """What a bot's old now-playing message says once its session plays on another bot."""
-    return f"⏭ Moved to {mention(board.now_bot_id)} in <#{board.voice_channel_id}>."
+    return text("nowplaying.moved", locale, bot=mention(board.now_bot_id), channel=f"<#{board.voice_channel_id}>")
 
 
 @runtime_checkable
@@ -69,69 +62,6 @@ class BoardKept(Protocol):
     """A session that keeps its now-playing message in its record (a LocalSession)."""
 
     def board_posted(self, message_id: int) -> None: ...
-
-
-class ControlButton(discord.ui.Button["NowPlayingView"]):
-    """One button of the now-playing message; a press goes to the board with its action."""
-
-    def __init__(self, board: NowPlayingBoard, action: str, label: str, style: discord.ButtonStyle, row: int) -> None:
-        super().__init__(label=label, style=style, custom_id=custom_id(action), row=row)
-        self.board = board
-        self.action = action
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await self.board.press(interaction, self.action)
-
-
-class NowPlayingView(discord.ui.View):
-    """The buttons. Stateless apart from labels: every press looks the session up afresh."""
-
-    def __init__(self, board: NowPlayingBoard, state: SessionState | None = None) -> None:
-        super().__init__(timeout=None)
-        self.board = board
-        paused = state.paused if state else False
-        repeat = state.repeat if state else RepeatMode.NONE
-        buttons: list[tuple[str, str, discord.ButtonStyle, int]] = [
-            ("back", "⏮ Back", discord.ButtonStyle.secondary, 0),
-            ("toggle", "▶ Resume" if paused else "⏸ Pause", discord.ButtonStyle.primary, 0),
-            ("skip", "⏭ Skip", discord.ButtonStyle.secondary, 0),
-            ("stop", "⏹ Stop", discord.ButtonStyle.secondary, 0),
-            ("leave", "⏏ Leave", discord.ButtonStyle.danger, 0),
-            ("repeat", _REPEAT_LABEL[repeat], discord.ButtonStyle.secondary, 1),
-            ("shuffle", "🔀 Shuffle", discord.ButtonStyle.secondary, 1),
-            ("volume_down", f"🔉 −{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
-            ("volume_up", f"🔊 +{BUTTON_VOLUME_STEP}", discord.ButtonStyle.secondary, 1),
-        ]
-        if state is None or state.effects.active:  # -- effects -- (always in the persistent view: old messages)
-            buttons.append(("effects_off", text("effects.clear_button"), discord.ButtonStyle.secondary, 2))
-        for action, label, style, row in buttons:
-            self.add_item(ControlButton(board, action, label, style, row))
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only people in the session's voice channel may press; anyone else is told why, privately."""
-        session = self.board.session_for(interaction)
-        if session is None:
-            await reply_privately(interaction, ENDED)
-            return False
-        channel = _voice_channel(interaction.user)
-        if channel is None or channel.id != session.channel_id:
-            await reply_privately(interaction, f"Join <#{session.channel_id}> to use these buttons.")
-            return False
-        return True
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[NowPlayingView]
-    ) -> None:
-        if isinstance(error, KoeError):  # the session refused: say why, change nothing
-            await reply_privately(interaction, str(error))
-        else:
-            await super().on_error(interaction, error, item)
-
-
-def _voice_channel(user: discord.User | discord.Member) -> discord.VoiceChannel | discord.StageChannel | None:
-    """The voice channel a member is in (a plain user, outside any server, is in none)."""
-    voice = user.voice if isinstance(user, discord.Member) else None
-    return voice.channel if voice is not None else None
 
 
 class NowPlayingBoard:
@@ -192,9 +122,22 @@ class NowPlayingBoard:
                     self.poke(route.channel_id)
             await asyncio.sleep(self.refresh_s)
 
+    def locale_of(self, guild_id: int) -> str | None:
+        """The language of a server's public messages: its preferred locale (Discord keeps it current)."""
+        guild = self.client.get_guild(guild_id)
+        return str(guild.preferred_locale) if guild is not None else None
+
+    def locale_in(self, channel_id: int) -> str | None:
+        """The language of the server a channel is in (None: unknown here)."""
+        channel = self.client.get_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        return str(guild.preferred_locale) if isinstance(guild, discord.Guild) else None
+
     def render(self, state: SessionState) -> str:
-        header = f"🎶 **Now playing in <#{state.channel_id}>**"
-        return "\n".join([header, *now_playing_lines(state, mention)])
+        """The message's text, in the language of the session's server."""
+        locale = self.locale_of(state.guild_id)
+        header = text("nowplaying.header", locale, channel=f"<#{state.channel_id}>")
+        return "\n".join([header, *now_playing_lines(state, mention, locale=locale)])
 
     async def ended(self, session: Session, ending: Ending) -> None:
         """The session is gone: its message will say so and lose its buttons. Done by the board's own task:
@@ -219,7 +162,7 @@ class NowPlayingBoard:
                 channel = self.client.get_partial_messageable(board.text_channel_id)
                 message = channel.get_partial_message(board.message_id)
                 try:
-                    await message.edit(content=moved_text(board), view=None)
+                    await message.edit(content=moved_text(board, self.locale_in(board.text_channel_id)), view=None)
                 except discord.HTTPException as exc:  # deleted, or no longer visible: nothing to correct
                     log.info("could not mark now-playing message %s as moved: %s", board.message_id, exc)
 
@@ -234,11 +177,11 @@ class NowPlayingBoard:
         """A button press that passed the view's gate (the presser is in the session's channel)."""
         session = self.session_for(interaction)
         if session is None:  # it ended between the gate and now
-            await reply_privately(interaction, ENDED)
+            await reply_privately(interaction, text("nowplaying.ended", private_locale(interaction)))
             return
         refusal = await self._refusal(interaction.user, session, action)
         if refusal is not None:
-            await reply_privately(interaction, refusal)
+            await reply_privately(interaction, text(refusal, private_locale(interaction)))
             return
         # Answer within Discord's 3 s first ("deferred update"), then do the Lavalink work and edit the message.
         await interaction.response.defer()
@@ -248,20 +191,22 @@ class NowPlayingBoard:
                 board.message = None  # this press edits the message itself, once
             ending = Ending(CloseReason.BUTTON, f"leave pressed by {interaction.user.display_name}")
             await self.koe.destroy(session.channel_id, ending)
-            await interaction.edit_original_response(
-                content=f"⏏ Left <#{session.channel_id}> (leave pressed by {interaction.user.mention}).", view=None
-            )
+            await interaction.edit_original_response(content=text(
+                "nowplaying.left_pressed", self.locale_of(session.guild_id), channel=f"<#{session.channel_id}>",
+                member=interaction.user.mention), view=None)
             return
         state = await self._apply(session, action)
         content = self.render(state)
-        await interaction.edit_original_response(content=content, view=NowPlayingView(self, state))
+        view = NowPlayingView(self, state, self.locale_of(state.guild_id))
+        await interaction.edit_original_response(content=content, view=view)
         board = self._boards.get(session.channel_id)
         if board is not None and interaction.message is not None and board.message is not None \
                 and interaction.message.id == board.message[1]:
             board.shown = content  # that message shows it now: the board need not edit it again
 
     async def _refusal(self, user: discord.User | discord.Member, session: Session, action: str) -> str | None:
-        """Why ``user`` may not press ``action`` now (the rules the slash commands follow), or None."""
+        """Why ``user`` may not press ``action`` now (the rules the slash commands follow: a catalogue key), or
+        None."""
         if action != "skip" and not button_needs_dj(action):
             return None
         member_roles = user.roles if isinstance(user, discord.Member) else []
@@ -269,13 +214,13 @@ class NowPlayingBoard:
             manage_guild=isinstance(user, discord.Member) and user.guild_permissions.manage_guild,
             role_ids=(role.id for role in member_roles),
             dj_role_id=await self.dj_role_of(session),
-            listeners=len(humans_in(_voice_channel(user))),  # the gate made sure it is the session's
+            listeners=len(humans_in(voice_channel(user))),  # the gate made sure it is the session's
         )
         if action == "skip":
             current = (await session.get_state()).current
             own = current is not None and current.requester_id == user.id
-            return None if skip_verdict(dj=dj, own_track=own) is Skip.NOW else DJ_SKIP_BUTTON  # no vote on a button
-        return None if dj else DJ_ONLY
+            return None if skip_verdict(dj=dj, own_track=own) is Skip.NOW else DJ_SKIP_BUTTON_KEY  # no vote here
+        return None if dj else DJ_ONLY_KEY
 
     async def _apply(self, session: Session, action: str) -> SessionState:
         if action == "toggle":
@@ -358,7 +303,7 @@ class _Board:
         content = self.owner.render(state)
         if content == self.shown:
             return  # unchanged (paused, say): no edit, nothing spent of the channel's rate limit
-        view = NowPlayingView(self.owner, state)
+        view = NowPlayingView(self.owner, state, self.owner.locale_of(state.guild_id))
         try:
             if self.message is None:
                 if state.current is None or not self._allowed(channel, posting=True):
@@ -407,4 +352,6 @@ class _Board:
         if isinstance(channel, BoardChannel):
             with contextlib.suppress(discord.HTTPException):
                 partial = channel.get_partial_message(message_id)
-                await partial.edit(content=f"⏏ Left <#{self.channel_id}> ({reason}).", view=None)
+                locale = self.owner.locale_in(text_id)
+                await partial.edit(content=text("nowplaying.left", locale, channel=f"<#{self.channel_id}>",
+                                                reason=ending_text(reason, locale)), view=None)

@@ -51,9 +51,9 @@ def live_badge(locale: str | None = None) -> str:
     return text("streams.live", locale)
 
 
-def progress_bar(position_ms: int, length_ms: int, width: int = 18) -> str:
+def progress_bar(position_ms: int, length_ms: int, width: int = 18, *, locale: str | None = None) -> str:
     if length_ms <= 0:
-        return live_badge()
+        return live_badge(locale)
     filled = min(width - 1, max(0, round(width * position_ms / length_ms)))
     return "▬" * filled + "🔘" + "▬" * (width - filled - 1)
 
@@ -72,90 +72,100 @@ def shown_title(track: Track) -> str:
     return _escape(shorten(track.title, SHOWN_TITLE_CHARS))
 
 
-def track_line(track: Track, names: Names | None = None, *, link: bool = True) -> str:
+def track_line(track: Track, names: Names | None = None, *, link: bool = True, locale: str | None = None) -> str:
     """One track: its title (linked when ``link`` and its link is not too long), author, length, requester."""
     title = shown_title(track)
     linked = link and track.uri and len(track.uri) <= SHOWN_LINK_CHARS and ">" not in track.uri
     shown = f"[{title}](<{track.uri}>)" if linked else f"**{title}**"
-    length = live_badge() if track.is_stream else format_duration(track.play_length_ms)
+    length = live_badge(locale) if track.is_stream else format_duration(track.play_length_ms)
     by = f" — {_escape(shorten(track.author, SHOWN_AUTHOR_CHARS))}" if track.author else ""
     who = f" · {names(track.requester_id)}" if names and track.requester_id else ""
     if names and is_autoplay(track):  # -- autoplay --: queued by autoplay, not by a user
-        who = " · autoplay"
+        who = " · " + text("render.autoplay_requester", locale)
     return f"{shown}{by} ({length}){who}"
 
 
-def tracks_text(tracks: Sequence[Track]) -> str:
+def tracks_text(tracks: Sequence[Track], locale: str | None = None) -> str:
     """One track's line, or how many tracks there are."""
-    return track_line(tracks[0]) if len(tracks) == 1 else f"{len(tracks)} tracks"
+    return track_line(tracks[0], locale=locale) if len(tracks) == 1 else text("render.tracks", locale,
+                                                                               count=len(tracks))
 
 
-_REPEAT = {RepeatMode.NONE: "", RepeatMode.ONE: "🔂 repeat one", RepeatMode.ALL: "🔁 repeat all"}
+_REPEAT = {RepeatMode.NONE: "", RepeatMode.ONE: "render.repeat_one", RepeatMode.ALL: "render.repeat_all"}
 
 
-def now_playing_lines(state: SessionState, names: Names | None = None) -> list[str]:
-    """The body of a now-playing message."""
+def now_playing_lines(state: SessionState, names: Names | None = None, *, locale: str | None = None) -> list[str]:
+    """The body of a now-playing message, in the language of ``locale``."""
     track = state.current
     if track is None:
-        return ["Nothing is playing. Add something with `/play`."]
+        return [text("render.nothing_playing", locale)]
     elapsed = max(0, state.position_ms - track.start_ms)
     length = track.play_length_ms
-    status = "⏸ Paused" if state.paused else "▶ Playing"
+    status = text("render.paused" if state.paused else "render.playing", locale)
     lines = [
-        f"{status} {track_line(track, names)}",
-        live_badge() if track.is_stream else f"{progress_bar(elapsed, length)} "
-                                             f"`{format_duration(elapsed)} / {format_duration(length)}`",
+        f"{status} {track_line(track, names, locale=locale)}",
+        live_badge(locale) if track.is_stream else f"{progress_bar(elapsed, length, locale=locale)} "
+                                                   f"`{format_duration(elapsed)} / {format_duration(length)}`",
     ]
-    extras = [f"#{state.current_position} of {state.total}", f"🔊 {state.volume}%"]
+    extras = [text("render.position_of", locale, position=state.current_position, total=state.total),
+              f"🔊 {state.volume}%"]
     if state.upcoming:
-        extras.insert(1, f"{state.upcoming} up next")
+        extras.insert(1, text("render.up_next", locale, count=state.upcoming))
     if _REPEAT[state.repeat]:
-        extras.append(_REPEAT[state.repeat])
+        extras.append(text(_REPEAT[state.repeat], locale))
     if state.autoplay:  # -- autoplay --
-        extras.append("♾ autoplay on")
+        extras.append(text("render.autoplay_on", locale))
     lines.append(" · ".join(extras))
     if state.effects.active:  # -- effects --
-        lines.append(text("effects.nowplaying", None, effects=" · ".join(state.effects.names())))
+        lines.append(text("effects.nowplaying", locale, effects=" · ".join(state.effects.names())))
     return lines
 
 
-def queue_lines(page: QueuePage, names: Names | None = None, *, links: bool = True) -> list[str]:
+def queue_lines(
+    page: QueuePage, names: Names | None = None, *, links: bool = True, locale: str | None = None
+) -> list[str]:
     """One line per entry: history, the current track (▶) and what comes next, with absolute positions."""
     if not page.items:
-        return ["The queue is empty." if page.total == 0 else "No tracks on this page."]
+        return [text("render.queue_empty" if page.total == 0 else "render.page_empty", locale)]
     width = len(str(page.items[-1].position))
     lines = []
     for item in page.items:
         marker = "▶" if item.position == page.current_position else ("✓" if item.position < page.current_position
                                                                        or page.current_position == 0 else " ")
-        lines.append(f"`{marker}{item.position:>{width}}.` {track_line(item.track, names, link=links)}")
+        lines.append(f"`{marker}{item.position:>{width}}.` "
+                     f"{track_line(item.track, names, link=links, locale=locale)}")
     return lines
 
 
-def queue_message(page: QueuePage, title: str) -> str:
+def queue_message(page: QueuePage, title: str, locale: str | None = None) -> str:
     """One page of ``/queue``: a header with the page number, then the entries."""
-    head = f"📜 **{shorten(title, SHOWN_TITLE_CHARS)}** — {page.total} tracks, " \
-           f"page {page_of(page.offset)}/{page_count(page.total)}"
-    lines = [head, *queue_lines(page, mention)]
+    head = text("render.queue_head", locale, title=shorten(title, SHOWN_TITLE_CHARS), total=page.total,
+                page=page_of(page.offset), pages=page_count(page.total))
+    lines = [head, *queue_lines(page, mention, locale=locale)]
     if len("\n".join(lines)) > MESSAGE_CHARS:  # every entry, unlinked, rather than some entries linked
-        lines = [head, *queue_lines(page, mention, links=False)]
+        lines = [head, *queue_lines(page, mention, links=False, locale=locale)]
     return fit_message(lines)
 
 
-def queued_text(tracks: Sequence[Track], positions: Sequence[int], started: bool, source: str | None = None) -> str:
+def queued_text(
+    tracks: Sequence[Track], positions: Sequence[int], started: bool, source: str | None = None,
+    locale: str | None = None,
+) -> str:
     """What ``/play`` and ``/playlist play`` answer: what went where, and whether it started playing."""
     if len(tracks) == 1:
-        head = f"🎶 Queued {track_line(tracks[0])} at **#{positions[0]}**"
+        head = text("render.queued_one", locale, track=track_line(tracks[0], locale=locale), position=positions[0])
     else:
         total = sum(t.play_length_ms for t in tracks)
-        origin = f" from **{_escape(shorten(source, SHOWN_TITLE_CHARS))}**" if source else ""
-        span = f"#{min(positions)}–#{max(positions)}"
-        head = f"🎶 Queued **{len(tracks)} tracks**{origin} ({format_duration(total)}) at **{span}**"
-    return head + (" — playing now." if started else ".")
+        origin = text("render.queued_from", locale, source=_escape(shorten(source, SHOWN_TITLE_CHARS))) \
+            if source else ""
+        head = text("render.queued_many", locale, count=len(tracks), origin=origin, length=format_duration(total),
+                    span=f"#{min(positions)}–#{max(positions)}")
+    return head + text("render.playing_now" if started else "render.sentence_end", locale)
 
 
-def moved_text(verb: str, state: SessionState) -> str:
+def moved_text(verb: str, state: SessionState, locale: str | None = None) -> str:
     """Where a skip or a back landed: ``⏭ Skipped to **#3** …`` or the end of the queue."""
     if state.current is None:
-        return f"{verb}: that was the end of the queue."
-    return f"{verb} to **#{state.current_position}** {track_line(state.current)}."
+        return text("render.moved_to_end", locale, verb=verb)
+    return text("render.moved_to", locale, verb=verb, position=state.current_position,
+                track=track_line(state.current, locale=locale))

@@ -186,7 +186,7 @@ class VoiceBot(discord.AutoShardedClient):
         guild = self.get_guild(guild_id)
         channel = guild.get_channel(channel_id) if guild else None
         if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
-            raise InvalidArgument(f"Voice channel {channel_id} does not exist here.", "channel_id")
+            raise InvalidArgument(argument="channel_id", key="errors.no_such_channel", params={"channel": channel_id})
         if not self.lavalink.ready:
             raise MusicServerDown()
         existing = guild.voice_client if guild else None
@@ -195,7 +195,7 @@ class VoiceBot(discord.AutoShardedClient):
             if existing.connected and existing.channel and existing.channel.id == channel_id:
                 return existing
             if live:
-                raise NotConnected("This bot is already playing in another channel of this server.")
+                raise NotConnected(key="errors.bot_busy_elsewhere")
             await self._drop_voice(existing)  # a failed or orphaned join: clear it, then join afresh
         try:
             player = await joining(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from azura_common.i18n import text
 from azura_common.rules.limits import MESSAGE_CHARS
 from azura_common.rules.text import shorten
 
@@ -56,49 +57,51 @@ def format_uptime(seconds: float) -> str:
     return f"{secs}s"
 
 
-def _sessions(count: int) -> str:
-    return f"{count} session" if count == 1 else f"{count} sessions"
+def _sessions(count: int, locale: str | None) -> str:
+    return text("status.session" if count == 1 else "status.sessions", locale, count=count)
 
 
-def _bot_line(bot: BotStatus) -> str:
-    who = f"<@{bot.bot_id}>" if bot.bot_id else "(not logged in)"
-    label = "parent" if bot.name == "parent" else f"child `{bot.name}`"
+def _bot_line(bot: BotStatus, locale: str | None) -> str:
+    who = f"<@{bot.bot_id}>" if bot.bot_id else text("status.not_logged_in", locale)
+    label = text("status.parent", locale) if bot.name == "parent" else text("status.child", locale,
+                                                                             name=f"`{bot.name}`")
     if not bot.up:
-        return f"🔴 {label} {who} · offline"
-    parts = [f"🟢 {label} {who}", _sessions(bot.sessions)]
+        return f"🔴 {label} {who} · {text('status.offline', locale)}"
+    parts = [f"🟢 {label} {who}", _sessions(bot.sessions, locale)]
     if bot.rtt_ms is not None:
-        parts.append(f"link {bot.rtt_ms:.1f} ms")
+        parts.append(text("status.link", locale, ms=f"{bot.rtt_ms:.1f}"))
     if bot.stopping:
-        parts.append("stopping")
+        parts.append(text("status.stopping", locale))
     return " · ".join(parts)
 
 
-def _node_line(node: NodeStatus) -> str:
+def _node_line(node: NodeStatus, locale: str | None) -> str:
     if not node.up:
-        return f"🔴 `{node.name}` · down"
+        return f"🔴 `{node.name}` · {text('status.down', locale)}"
     parts = [f"🟢 `{node.name}`"]
     if node.players is None:
-        parts.append("no stats yet")
+        parts.append(text("status.no_stats", locale))
     else:
-        parts.append(f"{node.players} players ({node.playing or 0} playing)")
+        parts.append(text("status.players", locale, players=node.players, playing=node.playing or 0))
         if node.cpu is not None:
-            parts.append(f"CPU {node.cpu * 100:.0f}%")
+            parts.append(text("status.cpu", locale, percent=f"{node.cpu * 100:.0f}"))
     return " · ".join(parts)
 
 
-def render_status(status: ClusterStatus) -> str:
-    """The message: a headline, one line per bot, the waiting sessions if any, one line per Lavalink node."""
+def render_status(status: ClusterStatus, locale: str | None = None) -> str:
+    """The message: a headline, one line per bot, the waiting sessions if any, one line per Lavalink node; in
+    the language of ``locale``."""
     up = sum(1 for bot in status.bots if bot.up)
     sessions = sum(bot.sessions for bot in status.bots) + status.parked
     lines = [
-        f"📊 **Azura status** · up {format_uptime(status.uptime_s)} · {_sessions(sessions)}",
-        f"**Bots** ({up}/{len(status.bots)} up)",
-        *(_bot_line(bot) for bot in status.bots),
+        text("status.headline", locale, uptime=format_uptime(status.uptime_s), sessions=_sessions(sessions, locale)),
+        text("status.bots", locale, up=up, total=len(status.bots)),
+        *(_bot_line(bot, locale) for bot in status.bots),
     ]
     if status.parked:
-        lines.append(f"⏸ {_sessions(status.parked)} waiting for a free bot")
+        lines.append(text("status.waiting", locale, sessions=_sessions(status.parked, locale)))
     lines.append("**Lavalink**")
-    lines.extend(_node_line(node) for node in status.nodes)
+    lines.extend(_node_line(node, locale) for node in status.nodes)
     if not status.nodes:
-        lines.append("no node configured")
+        lines.append(text("status.no_node", locale))
     return shorten("\n".join(lines), MESSAGE_CHARS)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from azura_common.i18n import catalogue, text
 from azura_common.koe.failover import Failover, Moved
 from azura_common.koe.local import LocalSession
 from azura_common.koe.parked import ParkedSession
@@ -139,21 +140,24 @@ class Recovery:
         if not isinstance(channel, discord.abc.Messageable):
             return
         try:
-            await channel.send(moved_text(moved), allowed_mentions=discord.AllowedMentions.none())
+            guild = getattr(channel, "guild", None)
+            locale = str(guild.preferred_locale) if isinstance(guild, discord.Guild) else None
+            await channel.send(moved_text(moved, locale), allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.warning("could not post the failover notice in %s: %s", channel_id, exc)
 
 
-def moved_text(moved: Moved) -> str:
-    """The one short notice a failover posts."""
-    who = f"<@{moved.from_bot}>" if moved.from_bot else "The bot playing here"
+def moved_text(moved: Moved, locale: str | None = None) -> str:
+    """The one short notice a failover posts (in the language of ``locale``: the server's)."""
+    who = f"<@{moved.from_bot}>" if moved.from_bot else text("failover.someone", locale)
+    why_key = "failover." + moved.why.replace(" ", "_")  # the known ones ("dropped out"…) read translated
+    why = text(why_key, locale) if why_key in catalogue() else moved.why
     if moved.to_bot is None:
-        return (f"⚠️ {who} {moved.why} and every other Azura bot is busy in this server. Your queue is kept; "
-                f"the music resumes as soon as a bot is free.")
+        return text("failover.parked", locale, who=who, why=why)
     at = format_duration(moved.position_ms)
     if moved.to_bot == moved.from_bot:
-        return f"⚠️ {who} {moved.why} and carries on at {at}."
-    return f"⚠️ {who} {moved.why}; <@{moved.to_bot}> took over at {at}."
+        return text("failover.same_bot", locale, who=who, why=why, at=at)
+    return text("failover.took_over", locale, who=who, why=why, bot=f"<@{moved.to_bot}>", at=at)
 
 
 def _settled(record: SessionRecord) -> SessionRecord:

@@ -24,6 +24,7 @@ __all__ = [
     "NO_EFFECTS",
     "Effects",
     "check_effects",
+    "check_rate",
     "effect_preset",
     "equalizer_preset",
     "lavalink_filters",
@@ -100,8 +101,8 @@ def effect_preset(name: str) -> str:
     if key in _OFF:
         return ""
     if key not in _EFFECTS:
-        raise InvalidArgument(f"Unknown effect {name.strip()[:40]!r}; use one of: {', '.join(EFFECT_PRESETS)}, "
-                              "or off.", "preset")
+        raise InvalidArgument(argument="preset", key="effects.no_such_effect",
+                              params={"name": repr(name.strip()[:40]), "presets": ", ".join(EFFECT_PRESETS)})
     return key
 
 
@@ -111,15 +112,17 @@ def equalizer_preset(name: str) -> str:
     if key in _OFF:
         return ""
     if key not in _EQUALIZERS:
-        raise InvalidArgument(f"Unknown equalizer preset {name.strip()[:40]!r}; use one of: "
-                              f"{', '.join(EQUALIZER_PRESETS)}.", "equalizer")
+        raise InvalidArgument(argument="equalizer", key="effects.no_such_equalizer",
+                              params={"name": repr(name.strip()[:40]), "presets": ", ".join(EQUALIZER_PRESETS)})
     return key
 
 
-def _check_rate(value: float, what: str) -> None:
+def check_rate(value: float, what: str) -> None:
+    """InvalidArgument (in the user's language wherever it is shown) unless ``value`` is a speed or pitch
+    (``what``) a user may ask for."""
     if not MIN_RATE <= value <= MAX_RATE:  # also false for NaN
-        raise InvalidArgument(f"The {what} must be between {MIN_RATE:g} and {MAX_RATE:g} (1 is unchanged); "
-                              f"{value:g} is not.", what)
+        raise InvalidArgument(argument=what, key=f"effects.{what}_out_of_range",
+                              params={"low": f"{MIN_RATE:g}", "high": f"{MAX_RATE:g}", "value": f"{value:g}"})
 
 
 def check_effects(effects: Effects) -> Effects:
@@ -128,8 +131,8 @@ def check_effects(effects: Effects) -> Effects:
         effect_preset(effects.preset)  # raises the friendly error
     if effects.equalizer and effects.equalizer not in _EQUALIZERS:
         equalizer_preset(effects.equalizer)
-    _check_rate(effects.speed, "speed")
-    _check_rate(effects.pitch, "pitch")
+    check_rate(effects.speed, "speed")
+    check_rate(effects.pitch, "pitch")
     return effects
 
 

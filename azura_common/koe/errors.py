@@ -79,7 +79,7 @@ class KoeError(Exception):
         if self.key is None or self.key not in catalogue():
             return self.message
         try:
-            return text(self.key, locale, **self.params)
+            return text(self.key, locale, **_with_nested(self.params, locale))
         except (KeyError, IndexError, ValueError):  # params that do not fit the sentence (another version's)
             return self.message
 
@@ -295,6 +295,14 @@ class TrackLoadFailed(KoeError):
 
     def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
         return "errors.track_load_failed", {}
+
+
+def _with_nested(params: Mapping[str, FieldValue], locale: str | None) -> dict[str, FieldValue]:
+    """``params`` plus, for each one named ``<name>_key``, that catalogue sentence (filled from the same params)
+    as ``<name>``: a sentence inside a sentence ("Track 3: <why>") reads in one language."""
+    nested = {name.removesuffix("_key"): text(str(value), locale, **params)
+              for name, value in params.items() if name.endswith("_key")}
+    return {**params, **nested}
 
 
 def _english(key: str, params: Mapping[str, FieldValue]) -> str | None:

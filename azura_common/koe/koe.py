@@ -143,7 +143,7 @@ class Koe:
         restored one replaces only once it plays; on failure the channel keeps it."""
         current = self.get(record.channel_id)
         if current is not None and current is not replacing:
-            raise AlreadyConnected("That voice channel already has a session.")
+            raise AlreadyConnected(key="errors.channel_has_session")
         return await self._open_new(record.guild_id, record.channel_id, lambda s: s.restore(record))
 
     async def _open_new(

@@ -78,7 +78,7 @@ class ParkedSession:
         return self._state()
 
     async def restore(self, record: SessionRecord) -> SessionState:
-        raise AlreadyConnected("That voice channel already has a session.")
+        raise AlreadyConnected(key="errors.channel_has_session")
 
     async def disconnect(self, ending: Ending = ASKED) -> None:
         """Nothing plays, so nothing to leave: the session just ends (its owner forgets it)."""

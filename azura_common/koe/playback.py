@@ -6,7 +6,6 @@ both must refuse and clamp alike. Pure: no I/O.
 
 from __future__ import annotations
 
-from ..i18n import text
 from ..render import format_duration
 from .errors import InvalidArgument, NothingPlaying
 from .session import MAX_VOLUME, Track
@@ -21,13 +20,12 @@ def seek_target(track: Track | None, now_ms: int, position_ms: int, relative: bo
     if track is None:
         raise NothingPlaying()
     if track.is_stream:
-        raise InvalidArgument(text("streams.no_seek"), "position")  # key for KoeError: streams.no_seek
+        raise InvalidArgument(argument="position", key="streams.no_seek")
     target = now_ms + position_ms if relative else position_ms
     end = track.length_ms if track.end_ms is None else min(track.end_ms, track.length_ms)
     if not relative and not 0 <= target <= end:
-        raise InvalidArgument(
-            f"{format_duration(target)} is outside this track (0:00–{format_duration(end)}).", "position"
-        )
+        raise InvalidArgument(argument="position", key="koe.seek_outside_track",
+                              params={"target": format_duration(target), "end": format_duration(end)})
     return max(track.start_ms, min(target, end))
 
 
@@ -37,5 +35,5 @@ def volume_target(current: int, volume: int, relative: bool) -> int:
     if relative:
         return max(0, min(MAX_VOLUME, current + volume))
     if not 0 <= volume <= MAX_VOLUME:
-        raise InvalidArgument(f"Volume must be between 0 and {MAX_VOLUME}, not {volume}.", "volume")
+        raise InvalidArgument(argument="volume", key="koe.volume_range", params={"max": MAX_VOLUME, "value": volume})
     return volume

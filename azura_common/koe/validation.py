@@ -293,6 +293,14 @@ def check_track(track: Track) -> Track:
     return cleaned
 
 
+def _numbered(problem: InvalidArgument, number: int) -> InvalidArgument:
+    """``problem`` of the ``number``-th track of a batch: "Track 3: …", in the reader's language when keyed."""
+    if problem.key is None:
+        return InvalidArgument(f"Track {number}: {problem.message}", problem.argument)
+    return InvalidArgument(argument=problem.argument, key="errors.track_numbered",
+                           params={**problem.params, "number": number, "problem_key": problem.key})
+
+
 def check_enqueue(tracks: Iterable[Track]) -> tuple[Track, ...]:
     """Every track of one Enqueue checked (at most ``MAX_TRACKS_PER_ENQUEUE``), display text cleaned."""
     batch = tuple(tracks)
@@ -306,7 +314,7 @@ def check_enqueue(tracks: Iterable[Track]) -> tuple[Track, ...]:
         except InvalidArgument as exc:
             if len(batch) == 1:
                 raise
-            raise InvalidArgument(f"Track {number}: {exc.message}", exc.argument) from None
+            raise _numbered(exc, number) from None
     return tuple(checked)
 
 
@@ -327,9 +335,9 @@ def check_record(record: SessionRecord) -> SessionRecord:
         try:
             tracks.append(check_track(track))
         except InvalidArgument as exc:
-            raise InvalidArgument(f"Track {number}: {exc.message}", exc.argument) from None
+            raise _numbered(exc, number) from None
     if not 0 <= record.current_position <= len(tracks):
-        raise InvalidArgument(f"The record's current position {record.current_position} is not in its queue.",
-                              "current_position")
+        raise InvalidArgument(argument="current_position", key="errors.record_position",
+                              params={"position": record.current_position})
     check_volume(record.volume, relative=False)
     return dataclasses.replace(record, tracks=tuple(tracks))

@@ -53,6 +53,6 @@ def chosen_tracks(tracks: Sequence[Track], values: Sequence[str]) -> list[Track]
     offered = {str(index) for index in range(min(len(tracks), PICKER_RESULTS))}
     unknown = [value for value in values if value not in offered]
     if unknown or not values:
-        raise InvalidArgument(f"{unknown or 'nothing'} is not a result of this search.", "values")
+        raise InvalidArgument(argument="values", key="search.not_a_result", params={"value": str(unknown or "nothing")})
     picked = set(values)
     return [track for index, track in enumerate(tracks[:PICKER_RESULTS]) if str(index) in picked]

@@ -22,11 +22,10 @@ class AutoplayCommands(SessionCommands):
     @app_commands.describe(mode="on: queue related tracks when the queue runs out; off: stop there")
     @app_commands.choices(mode=ON_OFF_CHOICES)
     async def autoplay(self, interaction: discord.Interaction, mode: app_commands.Choice[str]) -> None:
-        locale = str(interaction.locale)
         enabled = mode.value == "on"  # the tree refuses any value but the two choices, with a friendly error
 
         async def work(voice: Voice, session: Session) -> str:
             await session.set_autoplay(enabled)
-            return text("autoplay.on" if enabled else "autoplay.off", locale)
+            return text("autoplay.on" if enabled else "autoplay.off", voice.public_locale)
 
         await self.run(interaction, work)

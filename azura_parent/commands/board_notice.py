@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import discord
 
+from azura_common.i18n import text
 from azura_common.koe.errors import KoeError
 from azura_common.koe.session import SessionState
 
@@ -17,32 +18,33 @@ from .voice import Voice
 
 __all__ = ["BOARD_NEEDS", "board_notice", "board_refusal"]
 
-BOARD_NEEDS = (("view_channel", "View Channel"), ("send_messages", "Send Messages"))
+BOARD_NEEDS = ("view_channel", "send_messages")  # each named by the catalogue's music.permission_<flag>
 
 
-def board_refusal(guild: discord.Guild, state: SessionState) -> str | None:
+def board_refusal(guild: discord.Guild, state: SessionState, locale: str | None = None) -> str | None:
     """What the bot playing ``state`` needs in the session's text channel to post there, or None when it may
-    (or when this server's channel or that bot is unknown here)."""
+    (or when this server's channel or that bot is unknown here); in the language of ``locale``."""
     channel = guild.get_channel(state.text_channel_id) if state.text_channel_id else None
     bot = guild.get_member(state.bot_id)
     if channel is None or bot is None:
         return None
     allowed = channel.permissions_for(bot)
-    missing = [label for flag, label in BOARD_NEEDS if not getattr(allowed, flag)]
+    missing = [text(f"music.permission_{flag}", locale) for flag in BOARD_NEEDS if not getattr(allowed, flag)]
     if not missing:
         return None
-    return (f"I can't post in {channel.mention}: give {bot.display_name} {' and '.join(missing)} there. "
-            "The music plays anyway; only its now-playing message is missing.")
+    return text("music.board_refused", locale, channel=channel.mention, bot=bot.display_name,
+                permissions=text("music.and", locale).join(missing))
 
 
-async def board_notice(bot: BotServices, voice: Voice, text: str) -> str:
-    """``text`` (a command's answer about the user's session), plus what to fix if its board can't be posted."""
+async def board_notice(bot: BotServices, voice: Voice, answer: str) -> str:
+    """``answer`` (a command's answer about the user's session), plus what to fix if its board can't be posted
+    (in the server's language, as the answer is public)."""
     session = bot.koe.get(voice.channel.id)
     if session is None:
-        return text
+        return answer
     try:
         state = await session.get_state()
     except KoeError:  # it ended meanwhile: nothing to post anyway
-        return text
-    refusal = board_refusal(voice.guild, state)
-    return text if refusal is None else f"{text}\n⚠️ {refusal}"
+        return answer
+    refusal = board_refusal(voice.guild, state, voice.public_locale)
+    return answer if refusal is None else f"{answer}\n⚠️ {refusal}"

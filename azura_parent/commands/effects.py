@@ -17,6 +17,7 @@ from azura_common.koe.effects import (
     MIN_RATE,
     NO_EFFECTS,
     Effects,
+    check_rate,
     effect_preset,
     equalizer_preset,
 )
@@ -35,14 +36,9 @@ OFF = "off"
 EFFECT_NAMES = (*EFFECT_PRESETS, OFF)
 
 
-def _locale(interaction: discord.Interaction) -> str:
-    return str(interaction.locale)
-
-
-def _rate(value: float | None, word: str, locale: str) -> float | None:
-    if value is not None and not MIN_RATE <= value <= MAX_RATE:  # also refuses NaN
-        raise InvalidArgument(text("effects.rate_out_of_range", locale, what=text(f"effects.word_{word}", locale),
-                                   low=f"{MIN_RATE:g}", high=f"{MAX_RATE:g}", value=f"{value:g}"), word)
+def _rate(value: float | None, word: str) -> float | None:
+    if value is not None:
+        check_rate(value, word)
     return value
 
 
@@ -63,19 +59,20 @@ class EffectsChange:
                        pitch=current.pitch if self.pitch is None else self.pitch)
 
 
-def effects_change(preset: str | None, speed: float | None, pitch: float | None, locale: str) -> EffectsChange:
-    """The options of ``/effects``, checked; bad ones raise the friendly InvalidArgument in the user's language
-    (before anything is asked of the session)."""
+def effects_change(preset: str | None, speed: float | None, pitch: float | None) -> EffectsChange:
+    """The options of ``/effects``, checked; bad ones raise the friendly InvalidArgument (keyed: it reads in the
+    user's language) before anything is asked of the session."""
     if preset is None and speed is None and pitch is None:
-        raise InvalidArgument(text("effects.nothing_chosen", locale), "preset")
+        raise InvalidArgument(argument="preset", key="effects.nothing_chosen")
     name = None
     if preset is not None:
         try:
             name = effect_preset(preset)
         except InvalidArgument:
-            raise InvalidArgument(text("effects.unknown_preset", locale, name=f"`{shorten(preset.strip(), 40)}`",
-                                       presets=", ".join(EFFECT_PRESETS)), "preset") from None
-    return EffectsChange(name, _rate(speed, "speed", locale), _rate(pitch, "pitch", locale))
+            raise InvalidArgument(argument="preset", key="effects.unknown_preset",
+                                  params={"name": f"`{shorten(preset.strip(), 40)}`",
+                                          "presets": ", ".join(EFFECT_PRESETS)}) from None
+    return EffectsChange(name, _rate(speed, "speed"), _rate(pitch, "pitch"))
 
 
 def _suggest(names: tuple[str, ...], typed: str) -> list[app_commands.Choice[str]]:
@@ -94,10 +91,10 @@ class EffectsCommands(SessionCommands):
     )
     async def effects(self, interaction: discord.Interaction, preset: str | None = None,
                       speed: float | None = None, pitch: float | None = None) -> None:
-        locale = _locale(interaction)
-        change = effects_change(preset, speed, pitch, locale)
+        change = effects_change(preset, speed, pitch)
 
         async def work(voice: Voice, session: Session) -> str:
+            locale = voice.public_locale  # a public answer: the server's language
             current = (await session.get_state()).effects
             state = await session.set_effects(change.applied_to(current))
             if not state.effects.active:
@@ -115,14 +112,15 @@ class EffectsCommands(SessionCommands):
     @app_commands.command(name="equalizer", description="Shape the sound with an equalizer preset (flat is off).")
     @app_commands.describe(preset="flat, bass, pop, rock, electronic, classical, treble")
     async def equalizer(self, interaction: discord.Interaction, preset: str) -> None:
-        locale = _locale(interaction)
         try:
             name = equalizer_preset(preset)
         except InvalidArgument:
-            raise InvalidArgument(text("effects.unknown_equalizer", locale, name=f"`{shorten(preset.strip(), 40)}`",
-                                       presets=", ".join(EQUALIZER_PRESETS)), "preset") from None
+            raise InvalidArgument(argument="preset", key="effects.unknown_equalizer",
+                                  params={"name": f"`{shorten(preset.strip(), 40)}`",
+                                          "presets": ", ".join(EQUALIZER_PRESETS)}) from None
 
         async def work(voice: Voice, session: Session) -> str:
+            locale = voice.public_locale
             current = (await session.get_state()).effects
             await session.set_effects(replace(current, equalizer=name))
             if not name:

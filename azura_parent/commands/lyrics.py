@@ -60,9 +60,9 @@ class LyricsPager(discord.ui.View):
         super().__init__(timeout=PAGER_TIMEOUT_S)
         self.koe, self.channel_id, self.track, self.lyrics = koe, channel_id, track, lyrics
         self.page, self.locale = page, locale
-        self.previous.label = text("lyrics.previous", locale)
+        self.previous.label = text("general.previous", locale)
         self.now.label = text("lyrics.now", locale)
-        self.next.label = text("lyrics.next", locale)
+        self.next.label = text("general.next", locale)
         self.previous.disabled = page <= 1
         self.next.disabled = page >= lyrics.pages
         self.now.disabled = not lyrics.synced
@@ -71,7 +71,7 @@ class LyricsPager(discord.ui.View):
         """The line sung now, when this track still plays in that channel."""
         session = self.koe.get(self.channel_id)
         if session is None:
-            raise NoSession(text("lyrics.ended", self.locale))
+            raise NoSession(key="lyrics.ended")
         state = await session.get_state()
         if state.current is None or state.current.encoded != self.track.encoded:
             return None
@@ -108,20 +108,20 @@ class LyricsCommands(commands.Cog):
 
     @app_commands.command(name="lyrics", description="Lyrics of the current track (the sung line highlighted).")
     async def lyrics(self, interaction: discord.Interaction) -> None:
-        locale = str(interaction.locale)
         voice = voice_of(interaction)
+        locale = voice.public_locale  # a public message: the server's language
         session = self.bot.koe.get(voice.channel.id)
         state = await session.get_state() if session is not None else None
         if state is None or state.current is None:
-            raise NothingPlaying(text("lyrics.nothing_playing", locale))
+            raise NothingPlaying(key="lyrics.nothing_playing")
         track = state.current
         await interaction.response.defer(thinking=True)
         try:
             found = await self.source.lyrics(track.encoded)
         except LyricsUnavailable as exc:
-            raise LyricsUnavailable(text("lyrics.no_plugin", locale)) from exc
+            raise LyricsUnavailable(key="lyrics.no_plugin") from exc
         if found is None:
-            raise LyricsNotFound(text("lyrics.not_found", locale, title=shown_title(track)))
+            raise LyricsNotFound(key="lyrics.not_found", params={"title": shown_title(track)})
         sung = found.current_index(state.position_ms)
         page = found.page_of(sung)
         pager = LyricsPager(self.bot.koe, voice.channel.id, track, found, page, locale)

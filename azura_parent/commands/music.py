@@ -6,6 +6,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from azura_common.i18n import text
 from azura_common.koe.errors import KoeError
 from azura_common.koe.session import CloseReason, Ending, EnqueueMode, RepeatMode, Session
 from azura_common.koe.validation import check_query
@@ -32,11 +33,7 @@ from .voice import Voice, voice_of
 __all__ = ["MusicCommands"]
 
 REPEAT_CHOICES = [app_commands.Choice(name=m.value, value=m.value) for m in RepeatMode]
-REPEAT_TEXT = {
-    RepeatMode.NONE: "➡ Repeat is off.",
-    RepeatMode.ONE: "🔂 Repeating the current track.",
-    RepeatMode.ALL: "🔁 Repeating the whole queue.",
-}
+REPEAT_TEXT = {mode: f"music.repeat_{mode.value}" for mode in RepeatMode}  # catalogue keys
 SUGGESTIONS = 10  # /play's query suggestions
 SUGGEST_FROM = 3  # characters typed before /play suggests anything
 
@@ -65,8 +62,8 @@ class MusicCommands(SessionCommands):
         found = await self.bot.lavalink.search(query, requester_id=voice.member.id)
         tracks = found.tracks if found.playlist else found.tracks[:1]
         result = await open_and_enqueue(self.bot, voice, interaction, tracks, chosen, position)
-        text = queued_text(tracks, result.positions, result.started, found.playlist)
-        await send_done(interaction, await board_notice(self.bot, voice, text))
+        said = queued_text(tracks, result.positions, result.started, found.playlist, voice.public_locale)
+        await send_done(interaction, await board_notice(self.bot, voice, said))
 
     @play.autocomplete("query")
     async def play_suggestions(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -89,7 +86,7 @@ class MusicCommands(SessionCommands):
     async def pause(self, interaction: discord.Interaction) -> None:
         async def work(voice: Voice, session: Session) -> str:
             await session.pause()
-            return f"⏸ Paused in {voice.channel.mention}."
+            return text("music.paused", voice.public_locale, channel=voice.channel.mention)
 
         await self.run(interaction, work)
 
@@ -97,7 +94,7 @@ class MusicCommands(SessionCommands):
     async def resume(self, interaction: discord.Interaction) -> None:
         async def work(voice: Voice, session: Session) -> str:
             await session.resume()
-            return f"▶ Resumed in {voice.channel.mention}."
+            return text("music.resumed", voice.public_locale, channel=voice.channel.mention)
 
         await self.run(interaction, work)
 
@@ -105,7 +102,7 @@ class MusicCommands(SessionCommands):
     async def stop(self, interaction: discord.Interaction) -> None:
         async def work(voice: Voice, session: Session) -> str:
             await session.stop()
-            return f"⏹ Stopped in {voice.channel.mention} and cleared the upcoming tracks."
+            return text("music.stopped", voice.public_locale, channel=voice.channel.mention)
 
         await self.run(interaction, work, dj=command_needs_dj("stop"))
 
@@ -114,7 +111,7 @@ class MusicCommands(SessionCommands):
         async def work(voice: Voice, session: Session) -> str:
             ending = Ending(CloseReason.DISCONNECT, f"/leave by {voice.member.display_name}")
             await self.bot.koe.destroy(voice.channel.id, ending)
-            return f"👋 Left {voice.channel.mention}."
+            return text("music.left", voice.public_locale, channel=voice.channel.mention)
 
         await self.run(interaction, work, dj=command_needs_dj("leave"))
 
@@ -133,20 +130,22 @@ class MusicCommands(SessionCommands):
         session = self.session_in(voice)
         state, pending = await vote_or_skip(self.bot, voice, session, by, to)
         if pending is not None and state.current is not None:
-            await send_done(interaction, f"🗳 {voice.member.mention} voted to skip **{shown_title(state.current)}** "
-                                         f"({pending.votes}/{pending.needed} votes).")
+            await send_done(interaction, text("music.voted_to_skip", voice.public_locale, member=voice.member.mention,
+                                              title=shown_title(state.current), votes=pending.votes,
+                                              needed=pending.needed))
             return
         await interaction.response.defer(thinking=True)
         new = await session.skip(by if by is not None else 1, to)
         self.bot.votes.reset(voice.channel.id)
         self.bot.changed(session)
-        await send_done(interaction, moved_text("⏭ Skipped", new))
+        locale = voice.public_locale
+        await send_done(interaction, moved_text(text("music.skipped", locale), new, locale))
 
     @app_commands.command(name="back", description="Go back in the history (DJ only for more than 1).")
     @app_commands.describe(by="How many tracks back (default 1)")
     async def back(self, interaction: discord.Interaction, by: app_commands.Range[int, 1, 100_000] = 1) -> None:
         async def work(voice: Voice, session: Session) -> str:
-            return moved_text("⏮ Back", await session.back(by))
+            return moved_text(text("music.back", voice.public_locale), await session.back(by), voice.public_locale)
 
         await self.run(interaction, work, dj=command_needs_dj("back", by=by))
 
@@ -158,7 +157,7 @@ class MusicCommands(SessionCommands):
         async def work(voice: Voice, session: Session) -> str:
             state = await session.seek(position, relative)
             title = shown_title(state.current) if state.current else ""
-            return f"⏩ Now at {format_duration(state.position_ms)} in **{title}**."
+            return text("music.seeked", voice.public_locale, time=format_duration(state.position_ms), title=title)
 
         await self.run(interaction, work)
 
@@ -173,7 +172,7 @@ class MusicCommands(SessionCommands):
         async def work(voice: Voice, session: Session) -> str:
             state = await session.set_volume(value, relative)
             await self.bot.store.set_last_volume(voice.member.id, state.volume)
-            return f"🔊 Volume {state.volume}% in {voice.channel.mention}."
+            return text("music.volume_set", voice.public_locale, volume=state.volume, channel=voice.channel.mention)
 
         await self.run(interaction, work)
 
@@ -185,7 +184,7 @@ class MusicCommands(SessionCommands):
 
         async def work(voice: Voice, session: Session) -> str:
             state = await session.set_repeat(chosen)
-            return REPEAT_TEXT[state.repeat]
+            return text(REPEAT_TEXT[state.repeat], voice.public_locale)
 
         await self.run(interaction, work)
 
@@ -193,11 +192,12 @@ class MusicCommands(SessionCommands):
     async def shuffle(self, interaction: discord.Interaction) -> None:
         async def work(voice: Voice, session: Session) -> str:
             state = await session.shuffle()
-            return f"🔀 Shuffled {state.upcoming} upcoming tracks."
+            return text("music.shuffled", voice.public_locale, count=state.upcoming)
 
         await self.run(interaction, work)
 
     @app_commands.command(name="nowplaying", description="What's playing in your voice channel.")
     async def nowplaying(self, interaction: discord.Interaction) -> None:
-        state = await self.session_in(voice_of(interaction)).get_state()
-        await send_done(interaction, fit_message(now_playing_lines(state, mention)))
+        voice = voice_of(interaction)
+        state = await self.session_in(voice).get_state()
+        await send_done(interaction, fit_message(now_playing_lines(state, mention, locale=voice.public_locale)))

@@ -101,7 +101,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         found = await self.bot.store.entries(playlist, (page - 1) * PAGE, PAGE)
         check_playlist_page(page, total=found.total, name=playlist.name)
         locale = private_locale(interaction)
-        lines = [f"`{e.position}.` {track_line(e.track)}" for e in found.items] or [
+        lines = [f"`{e.position}.` {track_line(e.track, locale=locale)}" for e in found.items] or [
             text("replies.playlist_empty_page", locale)]
         head = text("replies.playlist_head", locale, name=playlist.name, owner=f"<@{playlist.owner_id}>",
                     visibility=playlist.visibility, total=found.total, page=page, pages=page_count(found.total))
@@ -142,8 +142,9 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
                     raise NothingPlaying(key="errors.queue_empty_nothing_to_save")
         tracks = [dataclasses.replace(t, requester_id=0) for t in tracks]
         positions = await self.bot.store.add_entries(interaction.user.id, playlist.name, tracks)
+        locale = private_locale(interaction)
         await reply_privately(interaction, text(
-            "replies.playlist_added", private_locale(interaction), tracks=tracks_text(tracks), name=playlist.name,
+            "replies.playlist_added", locale, tracks=tracks_text(tracks, locale), name=playlist.name,
             first=positions[0], last=positions[-1],
         ))
 
@@ -154,8 +155,9 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         name = clean_name(name)
         target = parse_positions(positions)
         removed = await self.bot.store.remove_entries(interaction.user.id, name, target.start, target.end)
-        await reply_privately(interaction, text("replies.playlist_removed", private_locale(interaction),
-                                                tracks=tracks_text(removed), name=name))
+        locale = private_locale(interaction)
+        await reply_privately(interaction, text("replies.playlist_removed", locale,
+                                                tracks=tracks_text(removed, locale), name=name))
 
     @app_commands.command(name="trim",
                           description="Play only part of an entry: start and/or end like 0:30 and 2:10.")
@@ -178,7 +180,7 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         until = format_duration(end_ms) if end_ms is not None else text("replies.trim_end", locale)
         span = f"{format_duration(start_ms)}–{until}"
         await reply_privately(interaction, text("replies.playlist_trimmed", locale, position=position,
-                                                track=track_line(track), span=span))
+                                                track=track_line(track, locale=locale), span=span))
 
     @app_commands.command(name="visibility", description="Make a playlist private, public or global.")
     @app_commands.describe(name="Your playlist", visibility="Who can play it")
@@ -221,5 +223,5 @@ class PlaylistCommands(app_commands.Group, name="playlist", description="Your sa
         if not tracks:
             raise InvalidArgument(argument="name", key="replies.playlist_is_empty", params={"name": playlist.name})
         result = await open_and_enqueue(self.bot, voice, interaction, tracks, chosen, position)
-        text = queued_text(tracks, result.positions, result.started, playlist.name)
-        await send_done(interaction, await board_notice(self.bot, voice, text))
+        said = queued_text(tracks, result.positions, result.started, playlist.name, voice.public_locale)
+        await send_done(interaction, await board_notice(self.bot, voice, said))

@@ -29,9 +29,11 @@ PAGER_TIMEOUT_S = 600
 class QueuePager(discord.ui.View):
     """◀ / ▶ through the queue of a voice channel; each press reads that channel's session afresh."""
 
-    def __init__(self, koe: Koe, channel_id: int, title: str, offset: int, total: int) -> None:
+    def __init__(self, koe: Koe, channel_id: int, title: str, offset: int, total: int, locale: str | None) -> None:
         super().__init__(timeout=PAGER_TIMEOUT_S)
-        self.koe, self.channel_id, self.title, self.offset = koe, channel_id, title, offset
+        self.koe, self.channel_id, self.title, self.offset, self.locale = koe, channel_id, title, offset, locale
+        self.previous.label = text("general.previous", locale)
+        self.next.label = text("general.next", locale)
         self.previous.disabled = offset <= 0
         self.next.disabled = offset + PAGE >= total
 
@@ -40,8 +42,8 @@ class QueuePager(discord.ui.View):
         if session is None:
             raise NoSession(key="errors.session_gone")
         page = await session.get_queue(max(0, offset), PAGE)
-        view = QueuePager(self.koe, self.channel_id, self.title, page.offset, page.total)
-        await interaction.response.edit_message(content=queue_message(page, self.title), view=view)
+        view = QueuePager(self.koe, self.channel_id, self.title, page.offset, page.total, self.locale)
+        await interaction.response.edit_message(content=queue_message(page, self.title, self.locale), view=view)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="azura:queue:prev")
     async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[QueuePager]) -> None:
@@ -70,8 +72,8 @@ class QueueCommands(SessionCommands):
         offset = queue_offset(page, current_position=state.current_position, total=state.total)
         found = await session.get_queue(offset, PAGE)
         title = text("replies.queue_title", voice.public_locale, channel=voice.channel.name)
-        pager = QueuePager(self.bot.koe, voice.channel.id, title, found.offset, found.total)
-        await send_done(interaction, queue_message(found, title), view=pager)
+        pager = QueuePager(self.bot.koe, voice.channel.id, title, found.offset, found.total, voice.public_locale)
+        await send_done(interaction, queue_message(found, title, voice.public_locale), view=pager)
 
     @app_commands.command(name="history", description="What played before the current track.")
     async def history(self, interaction: discord.Interaction) -> None:
@@ -83,7 +85,7 @@ class QueueCommands(SessionCommands):
             await send_done(interaction, text("replies.nothing_played_yet", voice.public_locale))
             return
         page = await session.get_queue(*window)
-        lines = [f"`{i.position}.` {track_line(i.track, mention)}" for i in page.items]
+        lines = [f"`{i.position}.` {track_line(i.track, mention, locale=voice.public_locale)}" for i in page.items]
         head = text("replies.recently_played", voice.public_locale, channel=voice.channel.name)
         await send_done(interaction, fit_message([head, *lines]))
 
@@ -138,7 +140,7 @@ class QueueCommands(SessionCommands):
         removed = await session.remove(target)
         self.bot.changed(session)
         locale = public_locale(interaction)
-        said = (text("replies.removed", locale, tracks=tracks_text(removed)) if removed
+        said = (text("replies.removed", locale, tracks=tracks_text(removed, locale)) if removed
                 else text("replies.nothing_matched", locale))
         await send_done(interaction, said)
 

@@ -83,7 +83,8 @@ class SearchPicker(discord.ui.View):
         self.stop()
         picked = text("search.picked", self.locale, user=mention(voice.member.id), count=len(chosen),
                       query=self.query)
-        body = await board_notice(self.bot, voice, f"{picked}\n{queued_text(chosen, result.positions, result.started)}")
+        queued = queued_text(chosen, result.positions, result.started, locale=self.locale)
+        body = await board_notice(self.bot, voice, f"{picked}\n{queued}")
         try:
             await interaction.edit_original_response(content=shorten(body, 2000), view=None, allowed_mentions=QUIET)
         except discord.HTTPException as exc:  # queued all the same; only the menu's message stays
@@ -107,7 +108,7 @@ class SearchCommands(commands.Cog):
     @app_commands.describe(query="Search words (or spsearch:/scsearch:… to pick a source)")
     async def search(self, interaction: discord.Interaction, query: str) -> None:
         if not query.strip():
-            raise InvalidArgument(text("search.empty_query", str(interaction.locale)), "query")
+            raise InvalidArgument(argument="query", key="search.empty_query")
         query = check_query(query)
         voice = voice_of(interaction)
         await interaction.response.defer(thinking=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from azura_common.koe.errors import NothingPlaying, PermissionDenied
 from azura_common.koe.session import Session, SessionState
-from azura_common.rules.skip import DJ_SKIP, Skip, is_forced_skip, skip_needs_a_track, skip_verdict
+from azura_common.rules.skip import DJ_SKIP_KEY, Skip, is_forced_skip, skip_needs_a_track, skip_verdict
 from azura_common.rules.votes import VoteOutcome, track_key
 
 from .base import BotServices, is_dj
@@ -24,7 +24,7 @@ async def vote_or_skip(
     own = state.current is not None and state.current.requester_id == voice.member.id
     verdict = skip_verdict(dj=await is_dj(bot.store, voice), own_track=own, forced=is_forced_skip(by=by, to=to))
     if verdict is Skip.DJ_ONLY:
-        raise PermissionDenied(DJ_SKIP)
+        raise PermissionDenied(key=DJ_SKIP_KEY)
     if verdict is Skip.VOTE and state.current is not None:
         key = track_key(state.current_position, state.current.encoded)
         outcome = bot.votes.vote(voice.channel.id, key, voice.member.id, voice.listeners)

@@ -15,7 +15,7 @@ from azura_common.i18n import text
 from azura_common.koe.errors import PermissionDenied
 from azura_common.koe.koe import Koe
 from azura_common.metrics import NodeHealth, NodePool, sessions_by_bot
-from azura_common.replies import reply_privately
+from azura_common.replies import private_locale, reply_privately
 
 from ..cluster_status import BotStatus, ClusterStatus, NodeStatus, render_status
 
@@ -95,4 +95,4 @@ class StatusCommands(commands.Cog):
         if not isinstance(member, discord.Member) or not member.guild_permissions.manage_guild:
             raise PermissionDenied(key=ADMINS_ONLY_KEY)  # Discord hides it from others by default; a server may not
         summary = gather_status(self.cluster, self.started, time.monotonic())
-        await reply_privately(interaction, render_status(summary))
+        await reply_privately(interaction, render_status(summary, private_locale(interaction)))

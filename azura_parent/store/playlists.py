@@ -8,12 +8,12 @@ playlist global) belongs to the caller; the store only records what it is told.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, cast
 
-from azura_common.koe.errors import InvalidArgument, KoeError, PermissionDenied, QueueIndexError
+from azura_common.koe.errors import FieldValue, InvalidArgument, KoeError, PermissionDenied, QueueIndexError
 from azura_common.koe.queue import validate_track
 from azura_common.koe.session import Track
 
@@ -54,8 +54,8 @@ class PlaylistNotFound(KoeError):
     kind = "playlist_not_found"
     status = "NOT_FOUND"
 
-    def default_message(self) -> str:
-        return "There is no playlist by that name."
+    def default_text(self) -> tuple[str, Mapping[str, FieldValue]]:
+        return "playlists.not_found", {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,29 +103,29 @@ def clean_name(name: str) -> str:
     """The playlist name as stored (surrounding whitespace stripped), or InvalidArgument."""
     cleaned = _display(name)
     if not cleaned:
-        raise InvalidArgument("A playlist name can't be empty.", "name")
+        raise InvalidArgument(argument="name", key="playlists.name_empty")
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidArgument(f"A playlist name can be at most {MAX_NAME_LENGTH} characters long.", "name")
+        raise InvalidArgument(argument="name", key="playlists.name_too_long", params={"max": MAX_NAME_LENGTH})
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
-        raise InvalidArgument("A playlist name can't contain control characters.", "name")
+        raise InvalidArgument(argument="name", key="playlists.name_control")
     return cleaned
 
 
 def _clean_visibility(visibility: str) -> Visibility:
     if visibility not in VISIBILITIES:
-        raise InvalidArgument(f"Visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}.", "visibility")
+        raise InvalidArgument(argument="visibility", key="playlists.visibility_unknown",
+                              params={"names": ", ".join(VISIBILITIES), "value": repr(visibility)})
     return visibility
 
 
 def _entry_index_error(position: int, total: int, name: str) -> QueueIndexError:
     if total == 0:
-        message = f"Position {position} is out of range: the playlist '{name}' is empty."
+        key = "playlists.entry_of_empty"
     elif position < 1:
-        message = f"Position {position} is out of range: positions start at 1."
+        key = "playlists.entry_before_start"
     else:
-        tracks = "track" if total == 1 else "tracks"
-        message = f"Position {position} is past the end of the playlist '{name}' ({total} {tracks})."
-    return QueueIndexError(position, total, message)
+        key = "playlists.entry_past_end_one" if total == 1 else "playlists.entry_past_end"
+    return QueueIndexError(position, total, key=key, params={"position": position, "name": name, "total": total})
 
 
 def _row_to_playlist(row: Any) -> Playlist:
@@ -169,7 +169,7 @@ class PlaylistStore(Tables):
         vis = _clean_visibility(visibility)
         async with self._db.transaction() as conn:
             if await self._find_own(conn, owner_id, cleaned) is not None:
-                raise InvalidArgument(f"You already have a playlist called '{cleaned}'.", "name")
+                raise InvalidArgument(argument="name", key="playlists.already_have", params={"name": cleaned})
             inserted = await conn.fetch_one(
                 "INSERT INTO playlists (owner_id, name, name_key, visibility, created_at) VALUES (?, ?, ?, ?, ?)"
                 " RETURNING id",
@@ -191,7 +191,7 @@ class PlaylistStore(Tables):
             playlist = await self._own(conn, owner_id, old)
             clash = await self._find_own(conn, owner_id, cleaned)
             if clash is not None and clash.id != playlist.id:
-                raise InvalidArgument(f"You already have a playlist called '{clash.name}'.", "name")
+                raise InvalidArgument(argument="name", key="playlists.already_have", params={"name": clash.name})
             await conn.execute(
                 "UPDATE playlists SET name = ?, name_key = ? WHERE id = ?", (cleaned, _name_key(cleaned), playlist.id)
             )
@@ -222,9 +222,9 @@ class PlaylistStore(Tables):
             if owner_id is not None and owner_id != requester_id:
                 playlist = await self._find_own(conn, owner_id, name)
                 if playlist is None:
-                    raise PlaylistNotFound(f"That user has no playlist called '{_display(name)}'.")
+                    raise PlaylistNotFound(key="playlists.user_has_none", params={"name": _display(name)})
                 if playlist.visibility == "private":
-                    raise PermissionDenied("That playlist is private.")
+                    raise PermissionDenied(key="playlists.private")
                 return playlist
             own = await self._find_own(conn, requester_id, name)
             if own is not None:
@@ -237,7 +237,7 @@ class PlaylistStore(Tables):
                 )
                 if row is not None:
                     return _row_to_playlist(row)
-        raise PlaylistNotFound(f"You have no playlist called '{_display(name)}'.")
+        raise PlaylistNotFound(key="playlists.you_have_none", params={"name": _display(name)})
 
     async def list_playlists(self, owner_id: int) -> list[Playlist]:
         async with self._db.read() as conn:
@@ -289,12 +289,10 @@ class PlaylistStore(Tables):
                 return ()
             if playlist.size + len(tracks) > MAX_PLAYLIST_ENTRIES:
                 room = MAX_PLAYLIST_ENTRIES - playlist.size
-                more = "track" if len(tracks) == 1 else "tracks"
-                raise InvalidArgument(
-                    f"A playlist holds at most {MAX_PLAYLIST_ENTRIES} tracks: '{playlist.name}' has room for"
-                    f" {room} more, not {len(tracks)} {more}.",
-                    "tracks",
-                )
+                raise InvalidArgument(argument="tracks", key="playlists.full_one" if len(tracks) == 1
+                                      else "playlists.full", params={"max": MAX_PLAYLIST_ENTRIES,
+                                                                     "name": playlist.name, "room": room,
+                                                                     "count": len(tracks)})
             first = playlist.size + 1
             await conn.execute_many(
                 f"INSERT INTO playlist_entries (playlist_id, {_ENTRY_COLUMNS}) VALUES (?{', ?' * 12})",
@@ -331,7 +329,8 @@ class PlaylistStore(Tables):
             if not 1 <= start <= total:
                 raise _entry_index_error(start, total, playlist.name)
             if last < start:
-                raise InvalidArgument(f"The end of the range ({last}) comes before its start ({start}).", "end")
+                raise InvalidArgument(argument="end", key="playlists.range_backwards",
+                                      params={"last": last, "start": start})
             if last > total:
                 raise _entry_index_error(last, total, playlist.name)
             rows = await conn.fetch_all(
@@ -378,9 +377,9 @@ class PlaylistStore(Tables):
     async def entries(self, playlist: Playlist | int, offset: int = 0, limit: int = 10) -> PlaylistPage:
         """One page of a playlist (by header or id): ``limit`` entries from 0-based ``offset``."""
         if offset < 0:
-            raise InvalidArgument("A page can't start before the first entry.", "offset")
+            raise InvalidArgument(argument="offset", key="playlists.page_before_first")
         if limit < 0:
-            raise InvalidArgument("A page can't hold a negative number of entries.", "limit")
+            raise InvalidArgument(argument="limit", key="playlists.page_negative")
         playlist_id = playlist.id if isinstance(playlist, Playlist) else playlist
         async with self._db.read() as conn:
             current = await self._by_id(conn, playlist_id)
@@ -416,11 +415,11 @@ class PlaylistStore(Tables):
     async def _own(self, conn: Connection, owner_id: int, name: str) -> Playlist:
         playlist = await self._find_own(conn, owner_id, name)
         if playlist is None:
-            raise PlaylistNotFound(f"You have no playlist called '{_display(name)}'.")
+            raise PlaylistNotFound(key="playlists.you_have_none", params={"name": _display(name)})
         return playlist
 
     async def _by_id(self, conn: Connection, playlist_id: int) -> Playlist:
         row = await conn.fetch_one(f"SELECT {_PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?", (playlist_id,))
         if row is None:
-            raise PlaylistNotFound("That playlist no longer exists.")
+            raise PlaylistNotFound(key="playlists.gone")
         return _row_to_playlist(row)

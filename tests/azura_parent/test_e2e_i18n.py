@@ -5,18 +5,22 @@ child included."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from e2e_cluster import NOT_IN_VOICE, Cluster
 
-from azura_sandbox.fake_discord.world import Channel
+from azura_sandbox.fake_discord.world import Channel, Message
+from azura_sandbox.fake_lavalink.catalogue import make_track
+from azura_sandbox.fake_lavalink.lyrics import lyrics_kind
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 
 CLUSTER_OPTIONS = {"speed": 2.0}
 PLAYLIST = "https://www.youtube.com/playlist?list=PLstatus"
+RADIO = "http://radio.example/live.mp3"
 
 
 async def _status(c: Cluster, channel: Channel, *, not_: str | None = None) -> str:
@@ -153,3 +157,112 @@ async def test_a_japanese_user_reads_japanese_and_an_unsupported_locale_reads_en
         assert (await c.run("dave", "settings", sub="show")).text.startswith("⚙ Mode **")
     async with speaking(c, "dave", "es-419"):  # Latin American Spanish reads Spanish
         assert await c.fails("dave", "queue") == "No estás en un canal de voz. Únete a uno primero."
+
+
+def _no_lyrics_query() -> tuple[str, str]:
+    """A /play query whose first result has no lyrics in the fake plugin: the query and the track's title."""
+    for n in range(500):
+        info = make_track(f"lyrics probe {n}", 0, "youtube")["info"]
+        if lyrics_kind(info) == "none":
+            return f"lyrics probe {n}", str(info["title"])
+    raise AssertionError("no catalogue track without lyrics")
+
+
+@contextlib.asynccontextmanager
+async def german_server(c: Cluster) -> AsyncIterator[None]:
+    """The server's preferred locale German for the block (its public messages follow it)."""
+    await c.d.set_guild_locale(c.sb.guild, "de")
+    try:
+        yield
+    finally:
+        await c.d.set_guild_locale(c.sb.guild, "en-US")
+
+
+async def test_a_german_server_reads_its_player_queue_and_errors_in_german_on_the_parent_and_a_child(
+    c: Cluster,
+) -> None:
+    on_parent, on_child = await c.room("de-parent"), await c.room("de-child")
+    async with german_server(c), speaking(c, "alice", "de"), speaking(c, "bob", "de"):
+        await c.join("alice", on_parent)
+        said = await c.ok("alice", "play", {"query": PLAYLIST})
+        assert said.startswith("🎶 **12 Titel** aus **") and said.endswith("eingereiht — läuft jetzt."), said
+        assert await c.wait_bot_in(on_parent) == c.parent_bot_id
+        # the parent's now-playing message: header, status, position line and buttons in German
+        np = await _german_np(c, c.parent_bot_id, on_parent, "#1 von 12")
+        lines = np.content.splitlines()
+        assert lines[0] == f"🎶 **Läuft gerade in <#{on_parent.id}>**" and lines[1].startswith("▶ Läuft "), lines
+        assert lines[3].startswith("#1 von 12 · 11 als Nächstes · 🔊 100%"), lines
+        assert {"⏭ Überspringen", "⏸ Pause", "🔁 Wiederholen: aus"} <= _labels(np.components)
+        # /queue: its header and its pager in German
+        r = await c.run("alice", "queue")
+        assert re.match(rf"📜 \*\*Warteschlange in {on_parent.name}\*\* — 12 Titel, Seite 1/\d+$",
+                        r.text.splitlines()[0]), r.text
+        assert {"◀ Zurück", "Weiter ▶"} <= _labels(r.components)
+        # effects refused on the parent, in the user's language
+        assert await c.fails("alice", "effects", {"speed": 3}) == (
+            "Das Tempo muss zwischen 0.5 und 2 liegen (1 ist unverändert); 3 nicht.")
+        assert (await c.fails("alice", "effects", {"preset": "chipmunk"})).startswith(
+            "Es gibt keinen Effekt namens `chipmunk`; wähle einen von: bassboost, nightcore")
+        # /lyrics of a track that has none
+        query, title = _no_lyrics_query()
+        await c.ok("alice", "play", {"query": query, "mode": "lifo"})
+        assert (await c.ok("alice", "skip")).startswith("⏭ Übersprungen zu **#2** ")
+        assert await c.fails("alice", "lyrics") == f"Ich habe keinen Songtext für {title} gefunden."
+
+        # a child plays a radio stream: its now-playing message in German, its refusal to seek read in German
+        await c.join("bob", on_child)
+        assert (await c.ok("bob", "play", {"query": RADIO})).startswith("🎶 ")
+        kid = await c.wait_bot_in(on_child)
+        assert kid in c.kid_bot_ids
+        np = await _german_np(c, kid, on_child, "#1 von 1")
+        lines = np.content.splitlines()
+        assert lines[0] == f"🎶 **Läuft gerade in <#{on_child.id}>**" and lines[2] == "🔴 LIVE", lines
+        assert "⏏ Verlassen" in _labels(np.components)
+        assert await c.fails("bob", "seek", {"time": "1:00"}) == "In einem Livestream kann man nicht spulen."
+        assert await c.fails("bob", "volume", {"level": "1001"}) == (
+            "Die Lautstärke muss zwischen 0 und 1000 liegen, nicht 1001.")
+
+
+async def _german_np(c: Cluster, author_id: int, channel: Channel, contains: str) -> Message:
+    """The now-playing message about ``channel`` by ``author_id`` once it says ``contains``, in German."""
+    def check() -> Message | None:
+        found = [m for m in c.d.messages(c.sb.text) if m.author_id == author_id
+                 and m.content.startswith(f"🎶 **Läuft gerade in <#{channel.id}>**") and contains in m.content]
+        return found[-1] if found else None
+
+    found: Message = await c.d.wait_for(check, 6.0, f"a German now-playing message with {contains!r}")
+    return found
+
+
+def _labels(components: list[dict[str, Any]]) -> set[str]:
+    """Every button label of a message's components."""
+    found: set[str] = set()
+    for item in components:
+        if "label" in item:
+            found.add(str(item["label"]))
+        found |= _labels(item.get("components") or [])
+    return found
+
+
+async def test_a_button_refused_to_a_german_user_says_why_in_german_in_an_english_server(c: Cluster) -> None:
+    room = await c.room("de-buttons")
+    role = await c.d.create_role(c.sb.guild, "DJ")
+    await c.d.give_role(c.sb.guild, c.user("alice"), role)
+    await c.run("owner", "server", {"role": role}, sub="dj-role")
+    try:
+        async with speaking(c, "carol", "de"):
+            for user in ("alice", "carol"):
+                await c.join(user, room)
+            await c.ok("alice", "play", {"query": PLAYLIST})
+            np = await c.wait_np(c.parent_bot_id, room, "#1 of 12")  # the server is English: so is its player
+            assert {"⏭ Skip", "⏹ Stop"} <= _labels(np.components)
+            stop = await c.d.click(c.user("carol"), np.id, "azura:np:stop")
+            assert stop.private and stop.text == (
+                "Nur ein DJ (die DJ-Rolle oder Server verwalten) kann das tun, während andere zuhören."), stop.text
+            skip = await c.d.click(c.user("carol"), np.id, "azura:np:skip")
+            assert skip.private and skip.text == (
+                "Nur ein DJ kann mit dem Knopf überspringen, während andere zuhören; stimme mit /skip ab."), skip.text
+            assert "#1 of 12 · 11 up next" in c.d.message(np.id).content  # type: ignore[union-attr]
+    finally:
+        await c.run("owner", "server", sub="dj-role")
+        await c.d.take_role(c.sb.guild, c.user("alice"), role)

@@ -430,6 +430,10 @@ _ROWS: Final[tuple[tuple[str, str, str, str, str, str, str], ...]] = (
      "a fila inteira", "キュー全体"),
 )
 
-MESSAGES: Final[dict[str, dict[str, str]]] = {
-    f"commands.{key}": dict(zip(LANGS, texts, strict=True)) for key, *texts in _ROWS
-}
+
+def command_messages(rows: tuple[tuple[str, str, str, str, str, str, str], ...]) -> dict[str, dict[str, str]]:
+    """Catalogue entries from rows of (key under ``commands.``, then the text in each of ``LANGS``)."""
+    return {f"commands.{key}": dict(zip(LANGS, texts, strict=True)) for key, *texts in rows}
+
+
+MESSAGES: Final[dict[str, dict[str, str]]] = command_messages(_ROWS)

@@ -61,13 +61,37 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Não existe predefinição de equalizador chamada {name}; escolha uma de: {presets}.",
         "ja": "{name} というイコライザーのプリセットはありません。{presets} から選んでください。",
     },
-    "effects.rate_out_of_range": {
-        "en": "The {what} must be between {low} and {high} (1 is unchanged); {value} is not.",
-        "de": "{what} muss zwischen {low} und {high} liegen (1 ist unverändert); {value} nicht.",
-        "es": "{what} debe estar entre {low} y {high} (1 no cambia nada); {value} no lo está.",
-        "fr": "{what} doit être entre {low} et {high} (1 ne change rien) ; {value} ne l'est pas.",
-        "pt-BR": "{what} deve estar entre {low} e {high} (1 não muda nada); {value} não está.",
-        "ja": "{what} は {low}〜{high} で指定してください（1 で変化なし）。{value} は範囲外です。",
+    "effects.speed_out_of_range": {
+        "en": "The speed must be between {low} and {high} (1 is unchanged); {value} is not.",
+        "de": "Das Tempo muss zwischen {low} und {high} liegen (1 ist unverändert); {value} nicht.",
+        "es": "La velocidad debe estar entre {low} y {high} (1 no cambia nada); {value} no lo está.",
+        "fr": "La vitesse doit être entre {low} et {high} (1 ne change rien) ; {value} ne l'est pas.",
+        "pt-BR": "A velocidade deve estar entre {low} e {high} (1 não muda nada); {value} não está.",
+        "ja": "速度 は {low}〜{high} で指定してください（1 で変化なし）。{value} は範囲外です。",
+    },
+    "effects.pitch_out_of_range": {
+        "en": "The pitch must be between {low} and {high} (1 is unchanged); {value} is not.",
+        "de": "Die Tonhöhe muss zwischen {low} und {high} liegen (1 ist unverändert); {value} nicht.",
+        "es": "El tono debe estar entre {low} y {high} (1 no cambia nada); {value} no lo está.",
+        "fr": "La hauteur doit être entre {low} et {high} (1 ne change rien) ; {value} ne l'est pas.",
+        "pt-BR": "O tom deve estar entre {low} e {high} (1 não muda nada); {value} não está.",
+        "ja": "ピッチ は {low}〜{high} で指定してください（1 で変化なし）。{value} は範囲外です。",
+    },
+    "effects.no_such_effect": {
+        "en": "Unknown effect {name}; use one of: {presets}, or off.",
+        "de": "Unbekannter Effekt {name}; nimm einen von: {presets} oder off.",
+        "es": "Efecto desconocido {name}; usa uno de: {presets}, u off.",
+        "fr": "Effet inconnu {name} ; utilise l'un de : {presets}, ou off.",
+        "pt-BR": "Efeito desconhecido {name}; use um de: {presets}, ou off.",
+        "ja": "不明なエフェクト {name}。{presets}、または off を使ってください。",
+    },
+    "effects.no_such_equalizer": {
+        "en": "Unknown equalizer preset {name}; use one of: {presets}.",
+        "de": "Unbekanntes Equalizer-Preset {name}; nimm eines von: {presets}.",
+        "es": "Preajuste de ecualizador desconocido {name}; usa uno de: {presets}.",
+        "fr": "Préréglage d'égaliseur inconnu {name} ; utilise l'un de : {presets}.",
+        "pt-BR": "Predefinição de equalizador desconhecida {name}; use uma de: {presets}.",
+        "ja": "不明なイコライザープリセット {name}。{presets} のいずれかを使ってください。",
     },
     "effects.nowplaying": {
         "en": "🎛️ Effects: {effects}",
@@ -84,12 +108,5 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "fr": "🎛️ Couper les effets",
         "pt-BR": "🎛️ Tirar efeitos",
         "ja": "🎛️ エフェクト解除",
-    },
-    "effects.word_speed": {
-        "en": "speed", "de": "Das Tempo", "es": "La velocidad", "fr": "La vitesse", "pt-BR": "A velocidade",
-        "ja": "速度",
-    },
-    "effects.word_pitch": {
-        "en": "pitch", "de": "Die Tonhöhe", "es": "El tono", "fr": "La hauteur", "pt-BR": "O tom", "ja": "ピッチ",
     },
 }

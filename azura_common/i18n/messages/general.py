@@ -21,4 +21,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "{value} está fora do intervalo: use de {low} a {high}.",
         "ja": "{value} は範囲外です。{low}〜{high} を指定してください。",
     },
+    "general.previous": {
+        "en": "◀ Previous", "de": "◀ Zurück", "es": "◀ Anterior", "fr": "◀ Précédent", "pt-BR": "◀ Anterior",
+        "ja": "◀ 前へ",
+    },
+    "general.next": {
+        "en": "Next ▶", "de": "Weiter ▶", "es": "Siguiente ▶", "fr": "Suivant ▶", "pt-BR": "Próxima ▶", "ja": "次へ ▶",
+    },
 }

@@ -212,6 +212,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Você pode avançar no máximo {hours} horas, não {ms} ms.",
         "ja": "シークできるのは {ms} ミリ秒ではなく最大 {hours} 時間です。",
     },
+    "koe.seek_outside_track": {
+        "en": "{target} is outside this track (0:00–{end}).",
+        "de": "{target} liegt außerhalb dieses Titels (0:00–{end}).",
+        "es": "{target} está fuera de esta pista (0:00–{end}).",
+        "fr": "{target} est en dehors de ce titre (0:00–{end}).",
+        "pt-BR": "{target} está fora desta faixa (0:00–{end}).",
+        "ja": "{target} はこの曲の範囲外です（0:00–{end}）。",
+    },
     "koe.volume_change_range": {
         "en": "A volume change must be between -{max} and +{max}, not {value}.",
         "de": "Eine Lautstärkeänderung muss zwischen -{max} und +{max} liegen, nicht {value}.",

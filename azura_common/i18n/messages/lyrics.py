@@ -65,14 +65,23 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Essa sessão terminou; a letra não está mais disponível.",
         "ja": "そのセッションは終了したため、歌詞はもうありません。",
     },
-    "lyrics.previous": {
-        "en": "◀ Previous", "de": "◀ Zurück", "es": "◀ Anterior", "fr": "◀ Précédent", "pt-BR": "◀ Anterior",
-        "ja": "◀ 前へ",
-    },
     "lyrics.now": {
         "en": "🎯 Now", "de": "🎯 Jetzt", "es": "🎯 Ahora", "fr": "🎯 Maintenant", "pt-BR": "🎯 Agora", "ja": "🎯 今",
     },
-    "lyrics.next": {
-        "en": "Next ▶", "de": "Weiter ▶", "es": "Siguiente ▶", "fr": "Suivant ▶", "pt-BR": "Próxima ▶", "ja": "次へ ▶",
+    "lyrics.lookup_failed": {
+        "en": "The music server could not look the lyrics up. Try again in a moment.",
+        "de": "Der Musikserver konnte den Songtext nicht nachschlagen. Versuche es gleich noch einmal.",
+        "es": "El servidor de música no pudo buscar la letra. Inténtalo de nuevo en un momento.",
+        "fr": "Le serveur de musique n'a pas pu chercher les paroles. Réessaie dans un instant.",
+        "pt-BR": "O servidor de música não conseguiu buscar a letra. Tente de novo daqui a pouco.",
+        "ja": "音楽サーバーが歌詞を検索できませんでした。少し待ってからもう一度お試しください。",
+    },
+    "lyrics.server_slow": {
+        "en": "The music server did not answer in time; try /lyrics again.",
+        "de": "Der Musikserver hat nicht rechtzeitig geantwortet; versuche /lyrics noch einmal.",
+        "es": "El servidor de música no respondió a tiempo; prueba /lyrics otra vez.",
+        "fr": "Le serveur de musique n'a pas répondu à temps ; réessaie /lyrics.",
+        "pt-BR": "O servidor de música não respondeu a tempo; tente /lyrics de novo.",
+        "ja": "音楽サーバーが時間内に応答しませんでした。もう一度 /lyrics をお試しください。",
     },
 }

@@ -60,4 +60,12 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Diga o que buscar: algumas palavras, como um artista ou um título.",
         "ja": "検索する言葉を入力してください（アーティスト名や曲名など）。",
     },
+    "search.not_a_result": {
+        "en": "{value} is not a result of this search.",
+        "de": "{value} ist kein Ergebnis dieser Suche.",
+        "es": "{value} no es un resultado de esta búsqueda.",
+        "fr": "{value} n'est pas un résultat de cette recherche.",
+        "pt-BR": "{value} não é um resultado desta busca.",
+        "ja": "{value} はこの検索の結果ではありません。",
+    },
 }

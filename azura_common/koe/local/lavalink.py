@@ -17,7 +17,6 @@ import wavelink
 
 from ... import metrics
 from ...config import LavalinkServer
-from ...i18n import text as message
 from ...supervised import Supervised
 from ..errors import (
     InvalidArgument,
@@ -213,7 +212,7 @@ class Lavalink:
         the query, or what to add to Lavalink when it has none of those sources."""
         text = query.strip()
         if not text:
-            raise InvalidArgument("Tell me what to play: a search, a link or a playlist link.", "query")
+            raise InvalidArgument(argument="query", key="errors.nothing_to_play")
         refused = f"Couldn't load {text!r}"
         node = self._searching_node()
         if is_direct(text):
@@ -279,7 +278,7 @@ class Lavalink:
             return
         managers = await self._source_managers(node)
         if managers is not None and not serves(source, managers):
-            raise TrackLoadFailed(message("streams.needs_lavasrc", service=SERVICE_NAMES[source]))
+            raise TrackLoadFailed(key="streams.needs_lavasrc", params={"service": SERVICE_NAMES[source]})
 
     async def _source_managers(self, node: KeptNode) -> frozenset[str] | None:
         """The node's ``/v4/info`` source managers, asked once per Lavalink session: plugins come and go only

@@ -48,9 +48,9 @@ async def fetch_lyrics(node: LyricsNode, encoded: str, *, timeout_s: float = LYR
                 raise LyricsUnavailable()
             if response.status != 200:
                 log.warning("lyrics: %s answered %s: %s", url, response.status, (await response.text())[:200])
-                raise TrackLoadFailed("The music server could not look the lyrics up. Try again in a moment.")
+                raise TrackLoadFailed(key="lyrics.lookup_failed")
             data = await response.json()
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         log.warning("lyrics: %s unreachable: %r", url, exc)
-        raise MusicServerDown("The music server did not answer in time; try /lyrics again.") from exc
+        raise MusicServerDown(key="lyrics.server_slow") from exc
     return lyrics_from_json(data) if isinstance(data, dict) else None

@@ -187,7 +187,7 @@ class KoePlayer(wavelink.Player):
             "channelId": self._voice_state.get("channel_id"),
         }}
         if not all(request["voice"][key] for key in ("sessionId", "token", "endpoint")) or self.guild is None:
-            raise NotConnected("I lost my voice connection details; use /leave and /play again.")
+            raise NotConnected(key="errors.lost_voice_details")
         await lavalink_call(self.node._update_player(self.guild.id, data=request), REFUSED)
         self._voice_pending = False
 
@@ -268,10 +268,10 @@ async def joining(join: Awaitable[T], channel_id: int) -> T:
     try:
         return await join
     except wavelink.InvalidChannelStateException as exc:
-        raise PermissionDenied(f"I can't join <#{channel_id}>: check that I may connect and speak there.") from exc
+        raise PermissionDenied(key="errors.cannot_join", params={"channel": f"<#{channel_id}>"}) from exc
     except wavelink.WavelinkException as exc:  # ChannelTimeoutException and friends
         log.warning("joining %s: %r", channel_id, exc)
-        raise ChildUnavailable(f"Couldn't join <#{channel_id}> in time; try again.") from exc
+        raise ChildUnavailable(key="errors.join_timeout", params={"channel": f"<#{channel_id}>"}) from exc
 
 
 async def lavalink_call(call: Awaitable[T], refused: str) -> T:
@@ -280,7 +280,7 @@ async def lavalink_call(call: Awaitable[T], refused: str) -> T:
     try:
         return await asyncio.wait_for(call, LAVALINK_TIMEOUT_S)
     except TimeoutError as exc:
-        raise MusicServerDown("The music server did not answer in time; your queue is safe.") from exc
+        raise MusicServerDown(key="errors.music_server_slow") from exc
     except wavelink.LavalinkLoadException as exc:
         raise TrackLoadFailed(f"{refused}: {exc.error}") from exc
     except wavelink.LavalinkException as exc:

@@ -155,7 +155,7 @@ class LocalSession:
     async def connect(self, text_channel_id: int | None = None, dj_role_id: int | None = None) -> SessionState:
         async with self._lock:
             if self._ended:
-                raise NoSession("This session has ended.")
+                raise NoSession(key="errors.session_ended")
             if text_channel_id is not None:
                 self._text_channel_id = text_channel_id
             if dj_role_id is not None:
@@ -165,12 +165,12 @@ class LocalSession:
 
     async def restore(self, record: SessionRecord) -> SessionState:
         if (record.guild_id, record.channel_id) != (self._guild_id, self._channel_id):
-            raise InvalidArgument("That record belongs to another voice channel.", "record")
+            raise InvalidArgument(argument="record", key="errors.record_other_channel")
         async with self._lock:
             if self._ended:
-                raise NoSession("This session has ended.")
+                raise NoSession(key="errors.session_ended")
             if self.queue.total:
-                raise AlreadyConnected("This session already has a queue; it cannot be restored over.")
+                raise AlreadyConnected(key="errors.already_has_queue")
             self._text_channel_id = record.text_channel_id
             self.dj_role_id = record.dj_role_id
             self.nowplaying_message_id = record.nowplaying_message_id
@@ -235,7 +235,7 @@ class LocalSession:
                 # Longer than the voice connect's own timeout, so that one fails first and cleans up.
                 player = await asyncio.wait_for(self._connect_player(self._guild_id, self._channel_id), JOIN_TIMEOUT_S)
             except TimeoutError as exc:
-                raise ChildUnavailable(f"Couldn't join <#{self._channel_id}> in time; try again.") from exc
+                raise ChildUnavailable(key="errors.join_timeout", params={"channel": f"<#{self._channel_id}>"}) from exc
             player.session = self
             self._player = player
         return self._player
