@@ -95,12 +95,12 @@ class Controls:
                     f"({pending.votes}/{pending.needed} votes).")
         new = await session.skip(by if by is not None else 1, to)
         self.bot.votes.reset(voice.channel.id)
-        return moved_text("⏭ Skipped", new)
+        return moved_text(self.t("music.skipped"), new, self.locale)
 
     async def back(self, voice: Voice, session: Session, form: Form) -> str:
         by = _number(form, "by", "Back by", optional=True) or 1
         await self._dj(voice, command_needs_dj("back", by=by))
-        return moved_text("⏮ Back", await session.back(by))
+        return moved_text(self.t("music.back"), await session.back(by), self.locale)
 
     async def stop(self, voice: Voice, session: Session, form: Form) -> str:
         await self._dj(voice, command_needs_dj("stop"))
@@ -111,7 +111,7 @@ class Controls:
         position, relative = parse_seek(form.get("time", ""))
         state = await session.seek(position, relative)
         title = shown_title(state.current) if state.current else ""
-        return f"⏩ Now at {format_duration(state.position_ms)} in {title}."
+        return self.t("music.seeked", time=format_duration(state.position_ms), title=title)
 
     async def volume(self, voice: Voice, session: Session, form: Form) -> str:
         settings = await self.bot.store.get_user_settings(voice.member.id)
@@ -122,16 +122,16 @@ class Controls:
 
     async def repeat(self, voice: Voice, session: Session, form: Form) -> str:
         state = await session.set_repeat(parse_choice(form.get("mode", ""), RepeatMode, "Repeat"))
-        return REPEAT_TEXT[state.repeat]
+        return self.t(REPEAT_TEXT[state.repeat])
 
     async def shuffle(self, voice: Voice, session: Session, form: Form) -> str:
         state = await session.shuffle()
-        return f"🔀 Shuffled {state.upcoming} upcoming tracks."
+        return self.t("music.shuffled", count=state.upcoming)
 
     # -- effects and autoplay (issue 15) -------------------------------------------------------------
     async def effects(self, voice: Voice, session: Session, form: Form) -> str:
         """A preset, or off (the clear button): ``/effects preset:``, a DJ's call."""
-        change = effects_change(form.get("preset", ""), None, None, self.locale or "en")
+        change = effects_change(form.get("preset", ""), None, None)
         await self._dj(voice, command_needs_dj("effects"))
         state = await session.set_effects(change.applied_to((await session.get_state()).effects))
         if not state.effects.active:
@@ -168,7 +168,7 @@ class Controls:
             result = await open_in_channel(self.bot, voice, voice.channel.id, tracks, mode)
         else:
             result = await session.enqueue(tracks, mode)
-        return queued_text(tracks, result.positions, result.started, found.playlist)
+        return queued_text(tracks, result.positions, result.started, found.playlist, self.locale)
 
     async def move(self, voice: Voice, session: Session, form: Form) -> str:
         start = _number(form, "from", "From")
