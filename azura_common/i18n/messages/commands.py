@@ -432,8 +432,14 @@ _ROWS: Final[tuple[tuple[str, str, str, str, str, str, str], ...]] = (
 
 
 def command_messages(rows: tuple[tuple[str, str, str, str, str, str, str], ...]) -> dict[str, dict[str, str]]:
-    """Catalogue entries from rows of (key under ``commands.``, then the text in each of ``LANGS``)."""
-    return {f"commands.{key}": dict(zip(LANGS, texts, strict=True)) for key, *texts in rows}
+    """Catalogue entries from rows of (key under ``commands.``, then the text in each of ``LANGS``). A key given
+    twice is an error: a dict would silently keep the second."""
+    found: dict[str, dict[str, str]] = {}
+    for key, *texts in rows:
+        if f"commands.{key}" in found:
+            raise ValueError(f"command message {key!r} is given twice")
+        found[f"commands.{key}"] = dict(zip(LANGS, texts, strict=True))
+    return found
 
 
 MESSAGES: Final[dict[str, dict[str, str]]] = command_messages(_ROWS)

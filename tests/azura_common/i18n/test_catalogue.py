@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import string
+from pathlib import Path
 
 import pytest
 
-from azura_common.i18n import LANGUAGES, catalogue, language_of, text
+from azura_common.i18n import LANGUAGES, catalogue, language_of, messages, text
 
 
 def _fields(template: str) -> set[str]:
@@ -42,3 +44,14 @@ def test_text_fills_the_placeholders_in_the_users_language() -> None:
     german = text(key, "de", **params)
     assert all(value in german for value in params.values())
     assert text(key, "de", **params) != text(key, "en-US", **params) or entry["de"] == entry["en"]
+
+
+def test_no_area_writes_a_key_twice() -> None:
+    """A dict literal keeps the last of two equal keys without a word: the first sentence would vanish."""
+    twice: list[str] = []
+    for path in sorted(Path(messages.__path__[0]).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+                twice += [f"{path.name}: {k}" for k in sorted(set(keys)) if keys.count(k) > 1]
+    assert not twice, f"keys written twice (the first is lost): {twice}"
