@@ -83,6 +83,26 @@ async def test_pick_two_results_on_the_parent_and_on_a_child(c: Cluster) -> None
     await c.wait_np(kid, side, "#1 of 2")
 
 
+async def test_two_quick_picks_from_one_menu_queue_once(c: Cluster) -> None:
+    room = await c.room("double-pick")
+    await c.join("carol", room)
+    message, menu = await search(c, "carol", "rainy city")
+    custom_id = str(menu["custom_id"])
+    first, second = await asyncio.gather(  # the second selection arrives while the first is being queued
+        c.d.choose(c.user("carol"), message.id, custom_id, ["0"]),
+        c.d.choose(c.user("carol"), message.id, custom_id, ["1", "2"]),
+    )
+    answered = [r for r in (first, second) if r.private]
+    assert len(answered) == 1, (first.text, second.text)
+    assert answered[0].text == "⏳ Your first pick from this menu is being queued; one pick per search."
+    assert await c.wait_bot_in(room) == c.parent_bot_id
+    await c.d.wait_for(lambda: "picked" in c.d.message(message.id).content,  # type: ignore[union-attr]
+                       6.0, "the menu closed by the pick")
+    assert len(await c.titles("carol")) == 1  # one pick queued, the other only answered
+    await c.join("owner", room)
+    await c.ok("owner", "leave")
+
+
 async def test_the_menu_expires_and_changes_nothing(c: Cluster) -> None:
     room = await c.room("expiry")
     await c.join("carol", room)
