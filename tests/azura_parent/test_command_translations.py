@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import discord
-import pytest
 import pytest_asyncio
 from discord import app_commands
 
