@@ -88,7 +88,7 @@ class ChildBot:
         return LocalSession(
             guild_id, channel_id, self._bot_id(), self.bot.connect_player,
             on_end=self._local_ended, on_change=self._local_changed,
-            find_related=related_finder(self.bot.lavalink),
+            find_related=related_finder(self.bot.lavalink), on_ending=self.voice_status.ending,
         )
 
     def _local_changed(self, session: LocalSession, queue_changed: bool) -> None:

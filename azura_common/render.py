@@ -117,7 +117,7 @@ def now_playing_lines(state: SessionState, names: Names | None = None, *, locale
         extras.append(text("render.autoplay_on", locale))
     lines.append(" · ".join(extras))
     if state.effects.active:  # -- effects --
-        lines.append(text("effects.nowplaying", locale, effects=" · ".join(state.effects.names())))
+        lines.append(text("effects.nowplaying", locale, effects=" · ".join(state.effects.names(locale))))
     return lines
 
 

@@ -1,10 +1,12 @@
 """The line under a voice channel's name (its "voice channel status"): the track the bot plays there.
 
 Each bot runs one ``VoiceStatus`` over the sessions it plays itself (the parent its own, each child its own),
-hooked where its now-playing board is: ``poke`` on every track change, ``ended`` when a session ends. The status
+hooked where its now-playing board is: ``poke`` on every track change, ``ending`` when a session ends while its bot
+is still in the channel (``LocalSession``'s ``on_ending``, before it leaves), ``ended`` once it is gone. The status
 is set with ``PUT /channels/{id}/voice-status`` (discord.py's HTTP client, with a timeout) only when the bot may:
 Set Voice Channel Status there and connected to that channel (clearing after leaving needs Manage Channels too,
-as Discord has it). The same status is never sent twice, and a burst of changes becomes one request. A refusal
+as Discord has it, which is why ``ending`` clears it before the bot leaves; ``ended`` retries what that missed).
+The same status is never sent twice, and a burst of changes becomes one request. A refusal
 (403) is logged once per channel and never raised: the music plays on without a status.
 """
 
@@ -17,6 +19,7 @@ import discord
 
 from .koe.errors import KoeError
 from .koe.koe import Koe
+from .koe.local.session import LocalSession
 from .koe.session import Session, SessionState
 from .rules.text import shorten
 from .supervised import Supervised
@@ -50,6 +53,7 @@ class VoiceStatus:
         self._pending: set[int] = set()  # channels whose status may have changed
         self._ended: set[int] = set()  # channels whose session ended: clear their status
         self._refused: set[int] = set()  # channels where a refusal was logged already
+        self._sending = asyncio.Lock()  # one request at a time, so a clear is never overtaken by an older status
         self._wake = asyncio.Event()
         self._task = Supervised("voice-status", self._run)
 
@@ -64,8 +68,14 @@ class VoiceStatus:
         self._pending.add(channel_id)
         self._wake.set()
 
+    async def ending(self, session: Session) -> None:
+        """``session`` is ending and its bot is still connected there: clear the status now, which needs no
+        Manage Channels yet (the session waits for this, at most one request's timeout, before it leaves)."""
+        await self._show(session.channel_id, None)
+
     async def ended(self, session: Session, *_: object) -> None:
-        """``session`` ended: its channel's status (if this bot set one) is cleared."""
+        """``session`` ended: its channel's status (if this bot set one and ``ending`` could not clear it) is
+        cleared."""
         if session.channel_id in self._shown:
             self._ended.add(session.channel_id)
             self._wake.set()
@@ -92,6 +102,17 @@ class VoiceStatus:
             return self._shown.get(channel_id)  # unknown now: leave what is shown
 
     async def _show(self, channel_id: int, status: str | None) -> None:
+        async with self._sending:
+            if status is not None and not self._live(channel_id):
+                return  # looked up before its session began to end: outdated
+            await self._send(channel_id, status)
+
+    def _live(self, channel_id: int) -> bool:
+        """Whether a session plays in ``channel_id`` that has not begun to end."""
+        session = self.koe.get(channel_id)
+        return session is not None and not (isinstance(session, LocalSession) and session.ended)
+
+    async def _send(self, channel_id: int, status: str | None) -> None:
         if self._shown.get(channel_id) == status or (status is None and channel_id not in self._shown):
             return  # already shown: nothing spent of the rate limit
         if not self._allowed(channel_id):

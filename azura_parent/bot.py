@@ -144,7 +144,7 @@ class ParentBot(VoiceBot):
     def _new_local(self, guild_id: int, channel_id: int) -> Session:
         assert self.user is not None
         return LocalSession(guild_id, channel_id, self.user.id, self.connect_player, on_end=self._local_ended,
-                            find_related=related_finder(self.lavalink))
+                            find_related=related_finder(self.lavalink), on_ending=self.voice_status.ending)
 
     async def _local_ended(self, session: LocalSession, ending: Ending) -> None:
         await self.koe.forget(session.channel_id, ending, session)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..i18n import text
 from .errors import InvalidArgument
 
 __all__ = [
@@ -79,15 +80,16 @@ class Effects:
     def active(self) -> bool:
         return self != NO_EFFECTS
 
-    def names(self) -> list[str]:
-        """Short labels of what is on, e.g. ["nightcore", "EQ rock", "speed 1.25×"] (none when nothing is)."""
+    def names(self, locale: str | None = None) -> list[str]:
+        """Short labels of what is on in ``locale``'s language (English without one), e.g. ["nightcore",
+        "EQ rock", "speed 1.25×"] (none when nothing is). Preset names are the names users type: never translated."""
         shown = [self.preset] if self.preset else []
         if self.equalizer:
-            shown.append(f"EQ {self.equalizer}")
+            shown.append(text("effects.label_equalizer", locale, name=self.equalizer))
         if self.speed != 1.0:
-            shown.append(f"speed {self.speed:g}×")
+            shown.append(text("effects.label_speed", locale, rate=f"{self.speed:g}"))
         if self.pitch != 1.0:
-            shown.append(f"pitch {self.pitch:g}×")
+            shown.append(text("effects.label_pitch", locale, rate=f"{self.pitch:g}"))
         return shown
 
 

@@ -100,7 +100,7 @@ class EffectsCommands(SessionCommands):
             if not state.effects.active:
                 return text("effects.cleared", locale, channel=voice.channel.mention)
             return text("effects.applied", locale, channel=voice.channel.mention,
-                        effects=" · ".join(state.effects.names()))
+                        effects=" · ".join(state.effects.names(locale)))
 
         await self.run(interaction, work, dj=command_needs_dj("effects"))
 

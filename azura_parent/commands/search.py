@@ -49,6 +49,7 @@ class SearchPicker(discord.ui.View):
         super().__init__(timeout=timeout_s)
         self.bot, self.owner_id, self.query, self.tracks, self.locale = bot, owner_id, query, tracks, locale
         self.message: discord.WebhookMessage | None = None  # set once sent; the timeout edits it
+        self._picking = False  # a pick is being queued (or was): later selections are answered, not queued
         options = picker_options(tracks, locale)
         self.menu: discord.ui.Select[SearchPicker] = discord.ui.Select(
             custom_id=f"azura:search:{secrets.token_hex(8)}",  # unique: many menus may be open at once
@@ -69,7 +70,12 @@ class SearchPicker(discord.ui.View):
         return False
 
     async def pick(self, interaction: discord.Interaction) -> None:
-        """Queue the chosen results; an error leaves the menu as it was (the user may pick again)."""
+        """Queue the chosen results; an error leaves the menu as it was (the user may pick again). One pick at a
+        time: a second selection made before the first is queued is answered, not queued (set before any await)."""
+        if self._picking:
+            await interaction.response.send_message(text("search.picking", str(interaction.locale)), ephemeral=True)
+            return
+        self._picking = True
         await interaction.response.defer()  # joining a channel on a child may take longer than Discord waits
         try:
             voice = voice_of(interaction)
@@ -78,8 +84,12 @@ class SearchPicker(discord.ui.View):
             result = await open_and_enqueue(self.bot, voice, interaction, chosen,
                                             EnqueueMode(settings.enqueue_mode), None)
         except KoeError as exc:
+            self._picking = False
             await report_error(interaction, exc)
             return
+        except BaseException:
+            self._picking = False
+            raise
         self.stop()
         picked = text("search.picked", self.locale, user=mention(voice.member.id), count=len(chosen),
                       query=self.query)

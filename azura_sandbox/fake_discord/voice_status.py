@@ -3,7 +3,9 @@
 The body is ``{"status": str | null}`` (at most 500 characters; null or "" clears it). The bot needs
 Set Voice Channel Status there, and Manage Channels as well when it is not connected to that channel. The new
 status is kept on the channel and sent to the server's bots as ``VOICE_CHANNEL_STATUS_UPDATE``
-(``{id, guild_id, status}``); the reply is 204.
+(``{id, guild_id, status}``); the reply is 204. A bot leaving the channel leaves the status as it is: Discord's
+API reference documents no clearing on a disconnect (only this route and the gateway event), so the fake clears
+nothing by itself, and a bot without Manage Channels must clear its status before it leaves.
 """
 
 from __future__ import annotations

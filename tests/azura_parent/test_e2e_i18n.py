@@ -76,6 +76,20 @@ async def test_without_the_permission_the_music_plays_without_a_status(c: Cluste
     assert c.d.voice_status(room) is None
 
 
+async def test_without_manage_channels_the_status_is_cleared_when_the_bot_leaves(c: Cluster) -> None:
+    room = await c.room("no-manage")
+    for bot in ("parent-token", *c.kid_bot_ids):  # whichever bot plays there may set the status, not manage rooms
+        await c.d.deny_in_channel(bot, room, ["manage_channels"])
+    await c.join("carol", room)
+    await c.ok("carol", "play", {"query": PLAYLIST})
+    assert await c.wait_bot_in(room) is not None
+    assert (await _status(c, room)).startswith("♪ ")
+    await c.join("owner", room)
+    await c.ok("owner", "leave")
+    await c.wait_bot_in(room, want=False)
+    assert c.d.voice_status(room) is None  # cleared while the bot was still there: once gone it could not
+
+
 # -- languages ----------------------------------------------------------------------------------------
 
 WANTED = {"de", "es-ES", "es-419", "fr", "pt-BR", "ja"}

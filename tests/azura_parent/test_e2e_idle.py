@@ -96,6 +96,19 @@ async def test_always_on_keeps_the_bot(c: Cluster) -> None:
     await c.wait_bot_in(c.rooms[-1], want=False, timeout_s=4)
 
 
+async def test_the_voice_channel_status_is_cleared_on_the_idle_end_without_manage_channels(c: Cluster) -> None:
+    room = await c.room("idle-status")
+    for bot in ("parent-token", *c.kid_bot_ids):  # whichever bot plays there may set the status, not manage rooms
+        await c.d.deny_in_channel(bot, room, ["manage_channels"])
+    await c.join("bob", room)
+    await c.ok("bob", "play", {"query": "http://radio.example/idle.mp3"})  # a stream: it never finishes
+    assert await c.wait_bot_in(room) is not None
+    await c.d.wait_for(lambda: c.d.voice_status(room) is not None, 6.0, "a status while it plays")
+    await c.leave_voice("bob")
+    await c.wait_bot_in(room, want=False, timeout_s=4)
+    assert c.d.voice_status(room) is None  # cleared while the bot was still there: once gone it could not
+
+
 async def test_server_idle_timeout(c: Cluster) -> None:
     r = await c.run("owner", "server", {"seconds": 5}, sub="idle-timeout")
     assert r.private and r.text == ("⚠️ The idle timeout must be between 30 seconds and 24 hours (86400 seconds), "

@@ -1,5 +1,5 @@
 """End to end: /search's picker on the parent and on a child, its owner and its expiry; Spotify links with and
-without LavaSrc; a radio stream shown 🔴 LIVE that cannot be seeked."""
+without LavaSrc, Apple Music and Deezer links; a radio stream shown 🔴 LIVE that cannot be seeked."""
 
 from __future__ import annotations
 
@@ -83,6 +83,26 @@ async def test_pick_two_results_on_the_parent_and_on_a_child(c: Cluster) -> None
     await c.wait_np(kid, side, "#1 of 2")
 
 
+async def test_two_quick_picks_from_one_menu_queue_once(c: Cluster) -> None:
+    room = await c.room("double-pick")
+    await c.join("carol", room)
+    message, menu = await search(c, "carol", "rainy city")
+    custom_id = str(menu["custom_id"])
+    first, second = await asyncio.gather(  # the second selection arrives while the first is being queued
+        c.d.choose(c.user("carol"), message.id, custom_id, ["0"]),
+        c.d.choose(c.user("carol"), message.id, custom_id, ["1", "2"]),
+    )
+    answered = [r for r in (first, second) if r.private]
+    assert len(answered) == 1, (first.text, second.text)
+    assert answered[0].text == "⏳ Your first pick from this menu is being queued; one pick per search."
+    assert await c.wait_bot_in(room) == c.parent_bot_id
+    await c.d.wait_for(lambda: "picked" in c.d.message(message.id).content,  # type: ignore[union-attr]
+                       6.0, "the menu closed by the pick")
+    assert len(await c.titles("carol")) == 1  # one pick queued, the other only answered
+    await c.join("owner", room)
+    await c.ok("owner", "leave")
+
+
 async def test_the_menu_expires_and_changes_nothing(c: Cluster) -> None:
     room = await c.room("expiry")
     await c.join("carol", room)
@@ -128,6 +148,25 @@ async def test_a_spotify_playlist_and_a_radio_stream(c: Cluster) -> None:
     assert "(🔴 LIVE)" in await c.queue("bob")
     assert await c.fails("bob", "seek", {"time": "1:00"}) == "You can't seek in a live stream."
     assert (await c.ok("bob", "nowplaying")).splitlines()[1] == "🔴 LIVE"
+
+
+async def test_an_apple_music_album_and_a_deezer_track_play_from_their_source(c: Cluster) -> None:
+    apple, deezer = await c.room("apple"), await c.room("deezer")
+    await c.join("alice", apple)
+    text = await c.ok("alice", "play", {"query": "https://music.apple.com/us/album/discovery/697194953"})
+    assert text.startswith("🎶 Queued **10 tracks** from **Album 697194953**"), text
+    assert await c.wait_bot_in(apple) == c.parent_bot_id
+    np = await c.wait_np(c.parent_bot_id, apple, "#1 of 10")
+    assert "music.apple.com/us/song/" in np.content  # Apple Music's own track link: LavaSrc resolved it
+
+    await c.join("bob", deezer)  # a child plays the Deezer track
+    text = await c.ok("bob", "play", {"query": "https://www.deezer.com/en/track/3135556"})
+    assert text.startswith("🎶 Queued "), text
+    kid = await c.wait_bot_in(deezer)
+    assert kid in c.kid_bot_ids
+    np = await c.wait_np(kid, deezer, "#1 of 1")
+    assert "deezer.com/track/" in np.content
+    assert len(await c.titles("bob")) == 1
 
 
 async def test_spotify_without_lavasrc_says_what_is_missing(c: Cluster) -> None:

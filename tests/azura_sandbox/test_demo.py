@@ -4,6 +4,7 @@ left behind (in the directory it ran from, the repository, or the temporary dire
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,22 @@ def test_the_demo_tells_the_whole_story_and_exits_cleanly(demo: DemoRun) -> None
         "shut down cleanly",
     ):
         assert step in out, f"missing step {step!r}:\n{out}"
+
+
+@pytest.mark.slow
+def test_the_demo_shows_effects_the_search_picker_and_the_dashboard(demo: DemoRun) -> None:
+    assert demo.result.returncode == 0, demo.result.stdout[-3000:] + demo.result.stderr[-3000:]
+    out = demo.result.stdout
+    for step in (
+        "Effects in #Gaming: nightcore",  # /effects answered
+        "the now-playing message shows: 🎛️ Effects: nightcore",
+        "plays at timescale speed 1.2",  # the child's Lavalink player got the filter
+        "Carol searches and picks two of the top results",
+        "Carol picks the 1st and the 3rd.",
+        "picked 2 of the results for sunset drive",
+    ):
+        assert step in out, f"missing step {step!r}:\n{out}"
+    assert re.search(r"^   web dashboard: http://127\.0\.0\.1:\d+ ", out, re.M), out[:2000]
 
 
 @pytest.mark.slow

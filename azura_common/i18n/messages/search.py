@@ -34,6 +34,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "pt-BR": "Este menu é de {user}. Use `/search` você mesmo para escolher faixas.",
         "ja": "このメニューは {user} のものです。曲を選ぶには自分で `/search` を実行してください。",
     },
+    "search.picking": {
+        "en": "⏳ Your first pick from this menu is being queued; one pick per search.",
+        "de": "⏳ Deine erste Wahl aus diesem Menü wird gerade eingereiht; eine Wahl pro Suche.",
+        "es": "⏳ Tu primera elección de este menú ya se está añadiendo; una elección por búsqueda.",
+        "fr": "⏳ Ton premier choix dans ce menu est en cours d'ajout ; un choix par recherche.",
+        "pt-BR": "⏳ Sua primeira escolha deste menu já está sendo adicionada; uma escolha por busca.",
+        "ja": "⏳ このメニューで最初に選んだ曲を追加しています。1 回の検索で選べるのは 1 回だけです。",
+    },
     "search.expired": {
         "en": "⌛ This search for **{query}** expired; nothing was queued. Run `/search` again to pick tracks.",
         "de": "⌛ Diese Suche nach **{query}** ist abgelaufen; nichts wurde eingereiht. "

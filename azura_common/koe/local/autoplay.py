@@ -92,6 +92,8 @@ class AutoplayLookup:
                 log.info("autoplay: nothing related to %r that did not play lately", seed.title)
         except KoeError as exc:
             log.warning("autoplay: related tracks of %r did not start: %s", seed.title, exc)
+        except Exception:  # a bug or a surprise in the lookup must not end autoplay silently: log it, play on
+            log.exception("autoplay: looking up tracks related to %r failed", seed.title)
 
     async def cancel(self) -> None:
         task, self._task = self._task, None

@@ -33,7 +33,7 @@ from ..session import (
 )
 from .autoplay import AutoplayLookup, RelatedFinder
 
-__all__ = ["JOIN_TIMEOUT_S", "LocalSession", "PlayerConnector", "SessionEnded", "VoicePlayer"]
+__all__ = ["JOIN_TIMEOUT_S", "LocalSession", "PlayerConnector", "SessionEnded", "SessionEnding", "VoicePlayer"]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,10 @@ PlayerConnector = Callable[[int, int], Awaitable[VoicePlayer]]
 SessionEnded = Callable[["LocalSession", Ending], Awaitable[None]]
 """Called once when the session ends for any reason, saying why."""
 
+SessionEnding = Callable[["LocalSession"], Awaitable[None]]
+"""Called once when the session ends, before its bot leaves the channel (what needs the bot still there: clearing
+the voice channel status, which Discord lets a bot do without Manage Channels only while it is connected)."""
+
 SessionChanged = Callable[["LocalSession", bool], None]
 """Called after every change of a live session; the flag says whether the queue's tracks changed (not just
 where it is), so a record of it knows when to carry the whole queue again."""
@@ -110,12 +114,14 @@ class LocalSession:
         rng: random.Random | None = None,
         on_change: SessionChanged | None = None,
         find_related: RelatedFinder | None = None,
+        on_ending: SessionEnding | None = None,
     ) -> None:
         self._guild_id = guild_id
         self._channel_id = channel_id
         self._bot_id = bot_id
         self._connect_player = connect_player
         self._on_end = on_end
+        self._on_ending = on_ending
         self.on_change = on_change
         self._rng = rng
         self.queue = Queue(rng=rng)
@@ -255,6 +261,11 @@ class LocalSession:
         self._ended_event.set()
         if self._autoplay is not None:
             await self._autoplay.cancel()
+        if self._on_ending is not None:
+            try:
+                await self._on_ending(self)
+            except Exception:  # the session ends all the same: the bot must leave
+                log.exception("the ending hook of the session in %s failed", self._channel_id)
         player, self._player = self._player, None
         if player is not None:
             player.session = None

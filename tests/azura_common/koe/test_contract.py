@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from azura_common.koe.autoplay import AUTOPLAY_REQUESTER_ID, is_autoplay
 from azura_common.koe.effects import NO_EFFECTS, Effects, lavalink_filters
 from azura_common.koe.errors import AlreadyConnected, InvalidArgument, NoSession, NothingPlaying, QueueIndexError
 from azura_common.koe.link.by_hand import reserve
+from azura_common.koe.local.session import LocalSession
 from azura_common.koe.records import SessionRecord, now_ms
 from azura_common.koe.remote import ChildConnection, RemoteSession
 from azura_common.koe.session import (
@@ -461,6 +463,31 @@ async def test_autoplay_off_lets_the_queue_run_out_as_before(session: Session) -
     await asyncio.sleep(0.3)  # autoplay would have queued by now
     state = await session.get_state()
     assert state.total == 2 and state.current is None and not state.autoplay
+
+
+async def test_an_unexpected_autoplay_failure_is_logged_and_the_session_plays_on(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken_finder(seed: Track, history: Sequence[Track]) -> tuple[Track, ...]:
+        raise RuntimeError("the related-tracks source broke")
+
+    sandbox = world.sandbox
+    session = LocalSession(sandbox.guild.id, sandbox.voices[0].id, world.local_app.bot.user.id,  # type: ignore[union-attr]
+                           world.local_app.bot.connect_player, find_related=broken_finder)
+    await session.connect(sandbox.text.id)
+    try:
+        await session.set_autoplay(True)
+        with caplog.at_level(logging.ERROR, logger="azura_common.koe.local.autoplay"):
+            await session.enqueue(tracks("short broken autoplay", 1))
+            await eventually(lambda: any("related to" in r.getMessage() and r.exc_info for r in caplog.records),
+                             timeout=10, what="the autoplay failure logged with its traceback")
+        state = await session.get_state()
+        assert state.current is None and state.total == 1 and state.autoplay  # ran out, nothing queued
+        more = tracks("rock after broken autoplay", 2)
+        assert (await session.enqueue(more)).started  # the session still takes commands and plays
+        await eventually(lambda: playing(world, session) == more[0].title, timeout=5, what="Lavalink playing")
+    finally:
+        await session.disconnect()
 
 
 async def test_autoplay_is_kept_by_a_restore(restored: tuple[str, World]) -> None:

@@ -88,3 +88,10 @@ def test_effects_travel_in_the_stored_record_and_old_records_read_as_none() -> N
     old = record_to_json(SessionRecord(guild_id=1, channel_id=2)).replace(',"effects":{"preset":"","equalizer":"",'
                                                                          '"speed":1.0,"pitch":1.0}', "")
     assert "effects" not in old and record_from_json(old).effects == NO_EFFECTS
+
+
+def test_the_labels_read_in_the_boards_language_and_english_without_one() -> None:
+    effects = Effects(preset="nightcore", equalizer="rock", speed=1.25, pitch=0.9)
+    assert effects.names("de") == ["nightcore", "Equalizer rock", "Tempo 1.25×", "Tonhöhe 0.9×"]
+    assert effects.names("ja") == ["nightcore", "イコライザー rock", "速度 1.25×", "ピッチ 0.9×"]
+    assert effects.names() == effects.names("en-US") == ["nightcore", "EQ rock", "speed 1.25×", "pitch 0.9×"]
