@@ -136,7 +136,8 @@ class Controls:
         state = await session.set_effects(change.applied_to((await session.get_state()).effects))
         if not state.effects.active:
             return self.t("effects.cleared", channel=voice.channel.name)
-        return self.t("effects.applied", channel=voice.channel.name, effects=" · ".join(state.effects.names(self.locale)))
+        applied = " · ".join(state.effects.names(self.locale))
+        return self.t("effects.applied", channel=voice.channel.name, effects=applied)
 
     async def equalizer(self, voice: Voice, session: Session, form: Form) -> str:
         preset = form.get("preset", "")
