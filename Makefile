@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict azura_common azura_parent azura_child azura_cluster
+	$(VENV)/bin/mypy --strict azura_common azura_parent azura_child azura_cluster azura_sandbox
 
 # Tests write their bytecode caches even where the environment says not to: importing discord.py,
 # wavelink and grpc from source on every run doubles the fast lane's time.

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
+from azura_common.healthcheck import HEALTH_CHECK_METHOD
 from azura_common.koe.local import Lavalink
 from azura_common.voicebot import VoiceBot, point_discord_at
 
@@ -236,8 +237,13 @@ class ChildProcess(AzuraProcess):
 
     async def health(self, timeout: float = 1.0) -> str:
         async with grpc.aio.insecure_channel(self.address) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+            check = channel.unary_unary(  # typed, where the generated health stub is not
+                HEALTH_CHECK_METHOD,
+                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+                response_deserializer=health_pb2.HealthCheckResponse.FromString,
+            )
+            reply: health_pb2.HealthCheckResponse = await check(health_pb2.HealthCheckRequest(service=""),
+                                                                timeout=timeout)
             return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
     async def wait_serving(self, timeout: float = 40.0) -> None:
