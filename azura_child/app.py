@@ -134,10 +134,24 @@ class ChildApp:
         await self._set_health(False)
         await asyncio.gather(*(bot.stop(self.drain_s) for bot in self.bots))
         await self.server.stop(1.0)
+        await _last_calls_finished(1.0)
         if self._health_task is not None:
             self._health_task.cancel()
             await asyncio.gather(self._health_task, return_exceptions=True)
         await asyncio.gather(*(bot.close() for bot in self.bots))
+
+
+GRPC_CALL_TASKS = frozenset({"_handle_exceptions", "_schedule_rpc_coro"})  # grpc.aio's task per call
+
+
+async def _last_calls_finished(timeout_s: float) -> None:
+    """gRPC may accept one last call while it stops (a parent asking as this child hands its sessions over); the
+    call's task ends on its own a moment after ``server.stop``. Wait for it: a task still there afterwards is a leak,
+    and the process's stop names it."""
+    calls = [task for task in asyncio.all_tasks()
+             if getattr(task.get_coro(), "__qualname__", "") in GRPC_CALL_TASKS]
+    if calls:
+        await asyncio.wait(calls, timeout=timeout_s)
 
 
 def _tls_credentials(tls: LinkTls) -> grpc.ServerCredentials | None:
