@@ -5,11 +5,13 @@
 - ``settings``: per-user and per-guild settings (``SettingsStore``).
 - ``playlists``: playlists of resolved tracks (``PlaylistStore``).
 - ``records``: every session's record, for restoring it after a crash or a restart (``RecordStore``).
+- ``logins``: the dashboard's logins, so a restart keeps them (``LoginStore``).
 
-``Store`` is all three, over one database: what the bot holds.
+``Store`` is all four, over one database: what the bot holds.
 """
 
 from .database import Database, DatabaseError
+from .logins import LoginRow, LoginStore
 from .playlists import (
     MAX_NAME_LENGTH,
     MAX_PLAYLIST_ENTRIES,
@@ -30,6 +32,8 @@ __all__ = [
     "Database",
     "DatabaseError",
     "GuildSettings",
+    "LoginRow",
+    "LoginStore",
     "Playlist",
     "PlaylistEntry",
     "PlaylistNotFound",
@@ -44,5 +48,5 @@ __all__ = [
 ]
 
 
-class Store(SettingsStore, PlaylistStore, RecordStore):
+class Store(SettingsStore, PlaylistStore, RecordStore, LoginStore):
     """Typed, transactional access to the parent bot's data: ``Store(db)``."""

@@ -10,6 +10,7 @@ same answer as for a server that does not exist). Every POST carries the session
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -77,7 +78,6 @@ class Viewer:
 class Dashboard:
     def __init__(self, bot: ParentBot, config: WebConfig) -> None:
         self.bot, self.config = bot, config
-        self.logins = LoginBook(Signer(config.cookie_secret))
         self.states = StateBook()
         self.feed = SessionFeed(self._read_card_of, self._guild_of)
         self.flashes: dict[str, tuple[str, bool]] = {}  # session id → the sentence of its last no-JS form post
@@ -88,6 +88,11 @@ class Dashboard:
         self._owner_ids: frozenset[int] | None = None
         self._runner: web.AppRunner | None = None
         self.app = self._build()
+
+    @functools.cached_property
+    def logins(self) -> LoginBook:
+        """The logins, in the bot's database (open once the bot's ``setup_hook`` has run)."""
+        return LoginBook(Signer(self.config.cookie_secret), self.bot.store)
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def _build(self) -> web.Application:
@@ -101,6 +106,8 @@ class Dashboard:
         return app
 
     async def start(self) -> None:
+        if pruned := await self.logins.prune():
+            log.info("dashboard: %d expired logins forgotten", pruned)
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
@@ -122,7 +129,7 @@ class Dashboard:
         except web.HTTPException as exc:
             if exc.status not in ERROR_TITLES:
                 raise
-            login = self.login_of(request)
+            login = await self.login_of(request)
             response = self.page("message.html", status=exc.status, login=login,
                                  title=text(ERROR_TITLES[exc.status], login.locale if login else None),
                                  message=(exc.text or "").removeprefix(f"{exc.status}: "))
@@ -132,18 +139,18 @@ class Dashboard:
         return response
 
     # -- who is asking ----------------------------------------------------------------------------------
-    def login_of(self, request: web.Request) -> Login | None:
-        return self.logins.find(request.cookies.get(SESSION_COOKIE))
+    async def login_of(self, request: web.Request) -> Login | None:
+        return await self.logins.find(request.cookies.get(SESSION_COOKIE))
 
-    def require_login(self, request: web.Request) -> Login:
-        login = self.login_of(request)
+    async def require_login(self, request: web.Request) -> Login:
+        login = await self.login_of(request)
         if login is None:
             raise web.HTTPFound("/login?" + _query({"next": request.path_qs}))
         return login
 
-    def viewer(self, request: web.Request) -> Viewer:
+    async def viewer(self, request: web.Request) -> Viewer:
         """The logged-in member of the server in the path, or 404 (not theirs, not Azura's, no such server)."""
-        login = self.require_login(request)
+        login = await self.require_login(request)
         guild_text = request.match_info.get("guild_id", "")
         guild = self.bot.get_guild(int(guild_text)) if guild_text.isdigit() and len(guild_text) < 21 else None
         member = guild.get_member(login.user_id) if guild is not None else None

@@ -62,7 +62,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
             log.warning("dashboard login failed: %s", exc)
             return dashboard.page("message.html", status=502, title="Not logged in", message=LOGIN_FAILED,
                                   login_link=True)
-        _, signed = dashboard.logins.open(user.user_id, user.name, user.guild_ids, user.locale)
+        _, signed = await dashboard.logins.open(user.user_id, user.name, user.guild_ids, user.locale)
         log.info("dashboard: %s (%d) logged in", user.name, user.user_id)
         response = web.HTTPFound(next_path)
         cookie(response, SESSION_COOKIE, signed, SESSION_TTL_S)
@@ -70,9 +70,9 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
         raise response
 
     async def logout(request: web.Request) -> web.StreamResponse:
-        login = dashboard.require_login(request)
+        login = await dashboard.require_login(request)
         await dashboard.checked_form(request, login)
-        dashboard.logins.close(login)
+        await dashboard.logins.close(login)
         dashboard.flashes.pop(login.session_id, None)
         response = web.HTTPSeeOther("/")
         response.del_cookie(SESSION_COOKIE, path="/")

@@ -37,7 +37,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
                                 is_dj=viewer.may_dj(settings.dj_role_id))
 
     async def events(request: web.Request) -> web.StreamResponse:
-        viewer = dashboard.viewer(request)
+        viewer = await dashboard.viewer(request)
         subscription = dashboard.feed.subscribe(viewer.guild.id)
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                                "X-Accel-Buffering": "no"})
@@ -72,7 +72,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
         return response
 
     async def control(request: web.Request) -> web.StreamResponse:
-        viewer = dashboard.viewer(request)
+        viewer = await dashboard.viewer(request)
         form = await dashboard.checked_form(request, viewer.login)
         channel_text = request.match_info["channel_id"]
         wants_json = "application/json" in request.headers.get("Accept", "")

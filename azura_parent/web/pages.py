@@ -41,7 +41,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
         return web.HTTPSeeOther(where)
 
     async def index(request: web.Request) -> web.Response:
-        login = dashboard.login_of(request)
+        login = await dashboard.login_of(request)
         if login is None:
             return dashboard.page("index.html", login=None, servers=[])
         servers = []
@@ -53,7 +53,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
         return dashboard.page("index.html", login=login, servers=servers, owner=owner)
 
     async def server(request: web.Request) -> web.Response:
-        viewer = dashboard.viewer(request)
+        viewer = await dashboard.viewer(request)
         cards = await dashboard.cards(viewer.guild)
         settings = await bot.store.get_guild_settings(viewer.guild.id)
         dj = settings.dj_role_id
@@ -62,21 +62,21 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
                               flash=flash_of(viewer.login.session_id), is_dj=viewer.may_dj(dj))
 
     # -- the server's settings (Manage Server) --------------------------------------------------------------
-    def admin(request: web.Request) -> Viewer:
-        viewer = dashboard.viewer(request)
+    async def admin(request: web.Request) -> Viewer:
+        viewer = await dashboard.viewer(request)
         if not viewer.manages:
             raise web.HTTPForbidden(text=text("web.admins_only", viewer.login.locale))
         return viewer
 
     async def settings_page(request: web.Request) -> web.Response:
-        viewer = admin(request)
+        viewer = await admin(request)
         settings = await bot.store.get_guild_settings(viewer.guild.id)
         roles = [r for r in reversed(viewer.guild.roles) if not r.is_default() and not r.managed]
         return dashboard.page("settings.html", viewer=viewer, login=viewer.login, settings=settings, roles=roles,
                               default_idle=int(bot.config.idle_timeout_s), flash=flash_of(viewer.login.session_id))
 
     async def settings_post(request: web.Request) -> web.Response:
-        viewer = admin(request)
+        viewer = await admin(request)
         form = await dashboard.checked_form(request, viewer.login)
         where = f"/servers/{viewer.guild.id}/settings"
         guild_id = viewer.guild.id
@@ -103,12 +103,12 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
 
     # -- one's playlists -------------------------------------------------------------------------------------
     async def playlists(request: web.Request) -> web.Response:
-        login = dashboard.require_login(request)
+        login = await dashboard.require_login(request)
         owned = await bot.store.list_playlists(login.user_id)
         return dashboard.page("playlists.html", login=login, playlists=owned, flash=flash_of(login.session_id))
 
     async def playlist_post(request: web.Request) -> web.Response:
-        login = dashboard.require_login(request)
+        login = await dashboard.require_login(request)
         form = await dashboard.checked_form(request, login)
         try:
             name = clean_name(form.get("name", ""))
@@ -142,7 +142,7 @@ def add_routes(app: web.Application, dashboard: Dashboard) -> None:
 
     # -- the cluster (the bot's owners) ------------------------------------------------------------------------
     async def cluster(request: web.Request) -> web.Response:
-        login = dashboard.require_login(request)
+        login = await dashboard.require_login(request)
         if login.user_id not in await dashboard.owner_ids():
             raise web.HTTPForbidden(text=text("web.owners_only", login.locale))
         status = gather_status(bot, dashboard.started, time.monotonic())

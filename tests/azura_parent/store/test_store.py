@@ -98,6 +98,7 @@ async def test_the_location_picks_the_engine(location: str) -> None:
     try:
         assert db.dialect == ("postgresql" if location.startswith("postgresql://") else "sqlite")
         assert await db.table_names() == [
+            "dashboard_logins",
             "guild_settings",
             "playlist_entries",
             "playlists",

@@ -148,3 +148,22 @@ async def test_settings_are_for_manage_server_and_the_cluster_for_the_owner(
     async with http.get(f"{web.web_url}/cluster") as r:
         cluster = await r.text()
     assert r.status == 200 and "🟢 up" in cluster and "Lavalink nodes" in cluster
+
+
+async def test_a_login_survives_a_restart_of_the_parent_until_logout(
+    web: WebCluster, http: aiohttp.ClientSession
+) -> None:
+    """Logins are in the database (a hash of the session id), the cookie signed with AZURA_WEB_SECRET: a deploy
+    logs nobody out, and the form token from before the restart still works."""
+    guild = web.sb.guild.id
+    page = await (await web.login(http, "alice", f"/servers/{guild}")).text()
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    await web.parent.stop()
+    web.parent.start()
+    await web.parent.wait_ready()
+    async with http.get(f"{web.web_url}/servers/{guild}", allow_redirects=False) as r:
+        assert r.status == 200 and "Azura Lounge" in await r.text()
+    async with http.post(f"{web.web_url}/logout", data={"csrf": csrf}, allow_redirects=False) as r:
+        assert r.status == 303  # the CSRF token from before the restart is the session's still
+    async with http.get(f"{web.web_url}/servers/{guild}", allow_redirects=False) as r:
+        assert r.status == 302 and r.headers["Location"].startswith("/login")
