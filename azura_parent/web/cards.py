@@ -1,5 +1,6 @@
 """One card per voice channel session: what the server page shows of it, read once per change and shared by
-every browser watching (the feed renders it per viewer). Plain data; the names come from the parent's cache."""
+every browser watching (the feed renders it per viewer, in the viewer's language: so the effects stay raw).
+Plain data; the names come from the parent's cache."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from azura_common.koe.autoplay import is_autoplay
+from azura_common.koe.effects import Effects
 from azura_common.koe.session import Session, Track
 from azura_common.render import format_duration, shown_title
 
@@ -54,10 +56,20 @@ class Card:
     upcoming: tuple[CardTrack, ...]
     more: int  # upcoming entries not listed
     total: int
-    effects: tuple[str, ...]  # what is on, short ("nightcore", "EQ rock"); none: the sound is unchanged
-    effect_preset: str  # "" for none
-    equalizer: str  # "" for flat
+    effects: Effects  # raw: every viewer reads its labels in their own language (``effect_names``)
     autoplay: bool
+
+    @property
+    def effect_preset(self) -> str:
+        return self.effects.preset  # "" for none
+
+    @property
+    def equalizer(self) -> str:
+        return self.effects.equalizer  # "" for flat
+
+    def effect_names(self, locale: str | None) -> list[str]:
+        """What is on, short, in ``locale``'s language ("nightcore", "EQ rock"); none: the sound is unchanged."""
+        return self.effects.names(locale)
 
     @property
     def progress_percent(self) -> float:
@@ -82,6 +94,5 @@ async def read_card(session: Session, channel_name: str, names: Names) -> Card:
         bot_name=names(state.bot_id), current=current, position_ms=state.position_ms,
         read_at_ms=int(time.time() * 1000), paused=state.paused, volume=state.volume, repeat=state.repeat.value,
         upcoming=upcoming, more=max(0, state.upcoming - len(upcoming)), total=state.total,
-        effects=tuple(state.effects.names()), effect_preset=state.effects.preset, equalizer=state.effects.equalizer,
-        autoplay=state.autoplay,
+        effects=state.effects, autoplay=state.autoplay,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from azura_common.koe.effects import Effects
 from azura_parent.web.cards import Card
 from azura_parent.web.feed import SessionFeed
 
@@ -11,7 +12,7 @@ from azura_parent.web.feed import SessionFeed
 def card(channel_id: int, volume: int) -> Card:
     return Card(guild_id=1, channel_id=channel_id, channel_name="room", bot_id=9, bot_name="azura", current=None,
                 position_ms=0, read_at_ms=0, paused=False, volume=volume, repeat="none", upcoming=(), more=0,
-                total=0, effects=(), effect_preset="", equalizer="", autoplay=False)
+                total=0, effects=Effects(), autoplay=False)
 
 
 async def test_a_burst_of_pokes_is_read_once_for_every_watcher_of_the_server() -> None:
