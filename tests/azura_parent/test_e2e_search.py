@@ -41,6 +41,13 @@ async def search(c: Cluster, who: str, query: str) -> tuple[Message, dict[str, o
     return message, menu_of(message)
 
 
+def content_of(c: Cluster, message: Message) -> str:
+    """The message's text now (edited since it was read)."""
+    now = c.d.message(message.id)
+    assert now is not None
+    return now.content
+
+
 async def test_pick_two_results_on_the_parent_and_on_a_child(c: Cluster) -> None:
     lounge, side = await c.room("lounge"), await c.room("side")
     await c.join("alice", lounge)
@@ -115,6 +122,33 @@ async def test_the_menu_expires_and_changes_nothing(c: Cluster) -> None:
     with pytest.raises(SandboxError):
         await c.d.choose(c.user("carol"), message.id, str(menu["custom_id"]), ["0"])
     assert c.bot_in(room) is None
+
+
+async def test_a_german_servers_menu_speaks_german_and_a_refusal_the_pressers_language(c: Cluster) -> None:
+    """Public messages (the menu, "picked", "expired") in the server's language whoever searched (carol reads
+    English); a private refusal in the presser's (bob reads Japanese)."""
+    room = await c.room("de-search")
+    await c.join("carol", room)
+    await c.d.set_guild_locale(c.sb.guild, "de")
+    c.d.set_user_locale(c.user("bob"), "ja")
+    try:
+        message, menu = await search(c, "carol", "warm rain")
+        left, _ = await search(c, "carol", "cold wind")  # left to expire
+        assert message.content.startswith("🔎 10 Treffer für **warm rain**: wähle einen oder mehrere")
+        assert menu["placeholder"] == "Titel für die Warteschlange wählen"
+        r = await c.d.choose(c.user("bob"), message.id, str(menu["custom_id"]), ["0"])
+        carol = c.user("carol").id
+        assert r.private and r.text.startswith(f"このメニューは <@{carol}> のものです。")
+        await c.d.choose(c.user("carol"), message.id, str(menu["custom_id"]), ["0"])
+        await c.d.wait_for(lambda: "gewählt" in content_of(c, message), 6.0, "the menu closed by the pick")
+        assert f"✅ <@{carol}> hat 1 der Treffer für **warm rain** gewählt." in content_of(c, message)
+        await c.d.wait_for(lambda: "abgelaufen" in content_of(c, left), MENU_S + 5, "the other menu to expire")
+        assert content_of(c, left).startswith("⌛ Diese Suche nach **cold wind** ist abgelaufen; nichts wurde")
+    finally:
+        await c.d.set_guild_locale(c.sb.guild, "en-US")
+        c.d.set_user_locale(c.user("bob"), "en-US")
+    await c.join("owner", room)
+    await c.ok("owner", "leave")
 
 
 async def test_bad_searches_change_nothing(c: Cluster) -> None:
