@@ -64,7 +64,7 @@ PURE = {
     "azura_common/rules/": IO,
     "azura_common/i18n/": IO,
     "azura_common/koe/koe.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
-    "azura_common/koe/local/session.py": ("discord", *GRPC, "wavelink", "aiohttp", PB),
+    "azura_common/koe/local/session": ("discord", *GRPC, "wavelink", "aiohttp", PB),  # session.py and session_*.py
     "azura_common/koe/records.py": IO,
     "azura_common/koe/autoplay.py": IO,
     "azura_common/koe/lyrics.py": IO,

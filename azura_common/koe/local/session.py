@@ -3,7 +3,10 @@
 The Koe queue decides what plays; playback advances when Lavalink reports a track's end. The owning bot
 joins voice for us (``PlayerConnector``: Discord objects stay in the bot modules) and forwards the
 player's events to ``on_track_end`` and friends. The player is anything that speaks ``VoicePlayer``
-(``local.player.KoePlayer`` on wavelink), so nothing here imports wavelink.
+(``local.player.KoePlayer`` on wavelink; ``session_player``), so nothing here imports wavelink.
+
+LocalSession is assembled from one class per concept: ``session_core`` (state, shared steps),
+``session_record`` (record, restore, replay), ``session_effects``, ``session_autoplay`` (the run-out).
 """
 
 from __future__ import annotations
@@ -13,13 +16,11 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
 
-from ..effects import NO_EFFECTS, Effects, check_effects, lavalink_filters
-from ..errors import AlreadyConnected, ChildUnavailable, InvalidArgument, KoeError, NoSession, NothingPlaying
+from ..effects import NO_EFFECTS
+from ..errors import ChildUnavailable, KoeError, NoSession, NothingPlaying
 from ..playback import seek_target, volume_target
 from ..queue import Queue
-from ..records import SessionRecord, now_ms
 from ..session import (
     ASKED,
     Ending,
@@ -32,60 +33,15 @@ from ..session import (
     Track,
 )
 from .autoplay import AutoplayLookup, RelatedFinder
+from .session_autoplay import SessionAutoplay
+from .session_player import PlayerConnector, VoicePlayer
+from .session_record import SessionRecording
 
 __all__ = ["JOIN_TIMEOUT_S", "LocalSession", "PlayerConnector", "SessionEnded", "SessionEnding", "VoicePlayer"]
 
 log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT_S = 15.0  # above the bots' voice connect timeout (10 s)
-
-
-class VoicePlayer(Protocol):
-    """A connected voice player, as a LocalSession drives it. Failures raise the KoeError a user reads."""
-
-    session: LocalSession | None  # who drives it: the bot routes the player's events there
-
-    @property
-    def connected(self) -> bool: ...
-
-    @property
-    def position(self) -> int:
-        """Milliseconds into the current track, estimated between the server's reports."""
-        ...
-
-    @property
-    def lavalink_session_id(self) -> str:
-        """The Lavalink session this player lives in (recorded, so another process can destroy it)."""
-        ...
-
-    async def play_track(self, track: Track, *, volume: int, paused: bool, start_ms: int | None = None) -> None:
-        """Play ``track`` from ``start_ms`` (default: its start trim)."""
-        ...
-
-    async def seek_to(self, position_ms: int) -> None: ...
-
-    async def set_paused(self, paused: bool) -> None: ...
-
-    async def change_volume(self, volume: int) -> None: ...
-
-    async def stop_track(self) -> None: ...
-
-    async def apply_filters(self, filters: dict[str, Any]) -> None:
-        """Set Lavalink's filters (a v4 ``filters`` object; {} clears them), kept for every later track."""
-        ...
-
-    async def replay(self, track: Track | None, *, volume: int, paused: bool, start_ms: int) -> None:
-        """Put the player on a Lavalink session that lost it (a restart): voice, then ``track`` from
-        ``start_ms`` with that volume and pause. Works while commands are still refused."""
-        ...
-
-    async def leave(self) -> None:
-        """Leave voice, best effort (never raises)."""
-        ...
-
-
-PlayerConnector = Callable[[int, int], Awaitable[VoicePlayer]]
-"""Joins voice channel ``(guild_id, channel_id)`` and returns the connected player."""
 
 SessionEnded = Callable[["LocalSession", Ending], Awaitable[None]]
 """Called once when the session ends for any reason, saying why."""
@@ -101,8 +57,9 @@ where it is), so a record of it knows when to carry the whole queue again."""
 _QUEUE_EDITS = frozenset({"enqueue", "move", "remove", "shuffle", "clear", "stop", "restore"})
 
 
-class LocalSession:
-    """Implements the Session protocol on a local wavelink player."""
+class LocalSession(SessionRecording, SessionAutoplay):
+    """Implements the Session protocol on a local wavelink player: the commands, joining and ending here;
+    the record (and restore, replay), effects and autoplay in their modules (``session_*``)."""
 
     def __init__(
         self,
@@ -135,7 +92,7 @@ class LocalSession:
         self._ended_event = asyncio.Event()
         self.dj_role_id: int | None = None  # who may use the DJ buttons (None: everyone)
         self.nowplaying_message_id: int | None = None  # set by the board that posts it (kept in the record)
-        self.autoplay = False  # -- autoplay --: related tracks when the queue runs out (``local.autoplay``)
+        self.autoplay = False  # -- autoplay --: related tracks when the queue runs out (``session_autoplay``)
         self._autoplay = AutoplayLookup(find_related, f"autoplay-{channel_id}") if find_related else None
 
     # -- identity -----------------------------------------------------------------------------------
@@ -169,72 +126,6 @@ class LocalSession:
             await self._join()
             return self._state()
 
-    async def restore(self, record: SessionRecord) -> SessionState:
-        if (record.guild_id, record.channel_id) != (self._guild_id, self._channel_id):
-            raise InvalidArgument(argument="record", key="errors.record_other_channel")
-        async with self._lock:
-            if self._ended:
-                raise NoSession(key="errors.session_ended")
-            if self.queue.total:
-                raise AlreadyConnected(key="errors.already_has_queue")
-            self._text_channel_id = record.text_channel_id
-            self.dj_role_id = record.dj_role_id
-            self.nowplaying_message_id = record.nowplaying_message_id
-            self.autoplay = record.autoplay
-            player = await self._join()
-            current = record.current_position or len(record.tracks) + 1
-            self.queue = Queue(record.tracks, current_position=current, repeat=record.repeat, rng=self._rng)
-            self._volume, self._paused = record.volume, record.paused
-            position = record.position_at(now_ms())
-            try:
-                if record.effects.active:  # before the track, so it starts with them
-                    await player.apply_filters(lavalink_filters(record.effects))
-                    self._effects = record.effects
-                track = self.queue.current
-                if track is not None:
-                    await player.play_track(track, volume=self._volume, paused=self._paused, start_ms=position)
-                elif self._volume != 100:
-                    await player.change_volume(self._volume)
-            except BaseException:
-                self.queue = Queue(rng=self._rng)  # a failed restore leaves an empty session: nothing half-done
-                self._volume, self._paused, self._effects = 100, False, NO_EFFECTS
-                raise
-            self._changed("restore")
-            return self._state(position_ms=position if self.queue.current else 0)
-
-    @property
-    def paused_or_idle(self) -> bool:
-        """Nothing moves: no track, or paused (its record's position needs no fresh checkpoint)."""
-        return self._paused or self.queue.current is None
-
-    def board_posted(self, message_id: int) -> None:
-        """This bot posted the session's now-playing message: its record carries it from now (pushed at once),
-        so the bot can be told to edit it should the session move away while it is gone."""
-        self.nowplaying_message_id = message_id
-        self._changed("board")
-
-    def record(self) -> SessionRecord:
-        """This session as a record: what another bot needs to carry on from here."""
-        player = self._player
-        current = self.queue.current
-        return SessionRecord(
-            guild_id=self._guild_id,
-            channel_id=self._channel_id,
-            bot_id=self._bot_id,
-            text_channel_id=self._text_channel_id,
-            dj_role_id=self.dj_role_id,
-            tracks=self.queue.tracks,
-            current_position=self.queue.current_position,
-            position_ms=player.position if (player is not None and current is not None) else 0,
-            paused=self._paused,
-            volume=self._volume,
-            repeat=self.queue.repeat,
-            nowplaying_message_id=self.nowplaying_message_id,
-            lavalink_session_id=player.lavalink_session_id if player is not None else "",
-            effects=self._effects,
-            autoplay=self.autoplay,
-        )
-
     async def _join(self) -> VoicePlayer:
         if self._player is None or not self._player.connected:
             try:
@@ -259,8 +150,7 @@ class LocalSession:
             return
         self._ended = True
         self._ended_event.set()
-        if self._autoplay is not None:
-            await self._autoplay.cancel()
+        await self._stop_autoplay()
         if self._on_ending is not None:
             try:
                 await self._on_ending(self)
@@ -355,51 +245,12 @@ class LocalSession:
             self._changed("set_repeat")
             return self._state()
 
-    # -- effects --
-    async def set_effects(self, effects: Effects) -> SessionState:
-        check_effects(effects)
-        async with self._lock:
-            player = self._require_player()
-            await player.apply_filters(lavalink_filters(effects))  # refused: the session keeps its old ones
-            self._effects = effects
-            self._changed("set_effects")
-            return self._state()
-
     async def shuffle(self) -> SessionState:
         async with self._lock:
             self._require_player()
             self.queue.shuffle()
             self._changed("shuffle")
             return self._state()
-
-    # -- autoplay --
-    async def set_autoplay(self, enabled: bool) -> SessionState:
-        async with self._lock:
-            self._require_player()
-            self.autoplay = enabled
-            self._autoplay_if_ran_out()  # turned on after the queue ran out: start now
-            self._changed("set_autoplay")
-            return self._state()
-
-    def _autoplay_if_ran_out(self) -> None:
-        last = self.queue.tracks[-1] if self.queue.tracks else None
-        if self.autoplay and self._autoplay is not None and last is not None and self.queue.current is None:
-            self._autoplay.start(last, self.queue.tracks, self._queue_related)
-
-    async def _queue_related(self, tracks: Sequence[Track]) -> None:
-        """Autoplay found ``tracks``: they play, unless someone queued something meanwhile or turned it off."""
-        async with self._lock:
-            player = self._player
-            if player is None or self._ended or not self.autoplay or self.queue.current is not None:
-                return
-            before = self.queue.checkpoint()
-            self.queue.enqueue(tracks, EnqueueMode.FIFO, None)
-            try:
-                await self._play_current(player)
-            except BaseException:
-                self.queue.rollback(before)
-                raise
-            self._changed("enqueue")
 
     async def move(self, from_position: int, to_position: int) -> SessionState:
         async with self._lock:
@@ -449,30 +300,11 @@ class LocalSession:
             self._autoplay_if_ran_out()
             self._changed("advance")
 
-    async def replay(self) -> None:
-        """Lavalink lost this session's player (it restarted): put it back from the session's own record,
-        the current track where playback is by now, same volume and pause. The queue does not change."""
-        async with self._lock:
-            player = self._player
-            if player is None or self._ended:
-                return
-            record = self.record()
-            await player.replay(self.queue.current, volume=self._volume, paused=self._paused,
-                                start_ms=record.position_at(now_ms()))
-            self._changed("replay")
-
     async def on_voice_lost(self, ending: Ending) -> None:
         """The bot left the channel without us asking (kicked, channel deleted, Lavalink gone)."""
         await self.end(ending)
 
     # -- internals ----------------------------------------------------------------------------------
-    def _require_player(self) -> VoicePlayer:
-        # An ended (or never connected) session is no session at all: the same NoSession a child answers
-        # for a channel it does not hold, so Local and Remote sessions fail alike.
-        if self._ended or self._player is None:
-            raise NoSession()
-        return self._player
-
     async def _set_paused(self, paused: bool) -> SessionState:
         async with self._lock:
             player = self._require_player()
@@ -482,43 +314,3 @@ class LocalSession:
             self._paused = paused
             self._changed("pause")
             return self._state()
-
-    async def _play_or_restore(self, player: VoicePlayer, before: int) -> None:
-        # A failed Lavalink call must leave the queue as it was: the command "changes nothing".
-        try:
-            if self.queue.current is None:
-                await player.stop_track()
-            else:
-                await self._play_current(player)
-        except BaseException:
-            self.queue.restore(before)
-            raise
-
-    async def _play_current(self, player: VoicePlayer) -> None:
-        track = self.queue.current
-        if track is None:
-            return
-        await player.play_track(track, volume=self._volume, paused=self._paused)
-
-    def _state(self, position_ms: int | None = None) -> SessionState:
-        player = self._player
-        current = self.queue.current
-        if position_ms is None:
-            position_ms = player.position if (player is not None and current is not None) else 0
-        return SessionState(
-            guild_id=self._guild_id,
-            channel_id=self._channel_id,
-            bot_id=self._bot_id,
-            text_channel_id=self._text_channel_id,
-            connected=player is not None and not self._ended,
-            current=current,
-            current_position=self.queue.current_position,
-            position_ms=position_ms,
-            paused=self._paused,
-            volume=self._volume,
-            repeat=self.queue.repeat,
-            total=self.queue.total,
-            upcoming=self.queue.upcoming_count,
-            effects=self._effects,
-            autoplay=self.autoplay,
-        )
