@@ -26,6 +26,18 @@
   }
   setInterval(tick, 250);
 
+  // The fields of a card whose value the viewer changed (an input typed into, another option chosen), by id.
+  function edits(card) {
+    const changed = [];
+    for (const field of card.querySelectorAll("input[id], select[id]")) {
+      const initial = field.tagName === "SELECT"
+        ? (Array.from(field.options).find((o) => o.defaultSelected) || field.options[0] || {}).value
+        : field.defaultValue;
+      if (field.value !== initial) changed.push([field.id, field.value]);
+    }
+    return changed;
+  }
+
   function listen() {
     const cards = document.getElementById("cards");
     if (!cards || !window.EventSource) return;
@@ -40,11 +52,13 @@
       holder.innerHTML = data.html;
       const card = holder.firstElementChild;
       const focused = old && old.contains(document.activeElement) ? document.activeElement.id : null;
+      const typed = old ? edits(old) : [];  // what the viewer is typing or choosing survives the new card
       const open = old && old.querySelector("details.more") && old.querySelector("details.more").open;
       const status = old && old.querySelector(".status");
       if (old) old.replaceWith(card); else { cards.appendChild(card); const none = document.getElementById("no-cards"); if (none) none.remove(); }
       if (open) card.querySelector("details.more").open = true;
       if (status && status.textContent) { const s = card.querySelector(".status"); s.textContent = status.textContent; s.className = status.className; }
+      for (const [id, value] of typed) { const field = document.getElementById(id); if (field) field.value = value; }
       if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
       tick();
     });

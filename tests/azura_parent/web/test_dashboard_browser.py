@@ -151,6 +151,23 @@ async def test_a_non_dj_is_refused_a_dj_action_with_the_slash_commands_words(
     await page.context.close()
 
 
+async def test_what_a_viewer_types_survives_a_live_update_of_the_card(
+    browser: Browser, web: WebCluster, rooms: tuple[Channel, Channel]
+) -> None:
+    _, second = rooms
+    page = await logged_in(browser, web, "carol")
+    card = page.locator(f"#card-{second.id}")
+    await card.get_by_text("More controls").click()
+    await card.get_by_label("Volume").fill("85")
+    await card.get_by_label("Remove").fill("3-4")
+    await web.ok("bob", "pause")  # someone else changes the session: the card is sent again
+    await expect(card.locator(".facts")).to_contain_text(text("web.paused_fact", "en"))
+    await expect(card.get_by_label("Volume")).to_have_value("85")  # not the live card's 100, not "85100"
+    await expect(card.get_by_label("Remove")).to_have_value("3-4")
+    await web.ok("bob", "resume")
+    await page.context.close()
+
+
 async def test_without_javascript_the_page_reads_and_its_forms_still_work(
     browser: Browser, web: WebCluster, rooms: tuple[Channel, Channel]
 ) -> None:
