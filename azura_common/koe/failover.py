@@ -134,7 +134,8 @@ class Failover:
         self._attempting.add(parked.channel_id)
         try:
             record = parked.record()
-            session = await self.koe.restore(record, replacing=parked)
+            # the record again once a bot is found: nothing played while it waited for one (a child starting)
+            session = await self.koe.restore(record, replacing=parked, as_of_now=parked.record)
             state = await session.get_state()
         except KoeError as exc:
             log.debug("restoring %s: %s", parked.channel_id, exc)
