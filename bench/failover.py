@@ -6,21 +6,26 @@ As tests/azura_parent/test_e2e_faults.py does once: one guild, the parent busy w
 second session (a playlist) on a child. Each round: the fake Lavalink's truth names the bot playing that
 channel; that bot's process gets SIGKILL; the time counted is from the kill to the moment the fake Lavalink
 has exactly one unpaused player in the channel, on another bot, playing the same track (what a listener hears
-again). The killed child is started again on its port at once (the parent links it back when it is up), so
-with 4 children at least two spare bots are there in every round. Rounds are reported apart by whether the
-killed child had been killed (and restarted) before in the run: the parent's Link to that address then has a
-history of failed reconnects.
+again). The killed child is started again on its port at once (the parent links it back when it is up). A
+restart takes seconds (the process starts, logs in to Discord), longer than a round, so in some rounds no
+other child is serving at the kill: the session is parked (silent, its position held) until a restarted child
+is, and that round measures the restart. Each round notes how many other children were serving at the kill
+(``spare``); rounds are reported apart by that, and by whether the killed child had been killed (and
+restarted) before in the run: the parent's Link to that address then has a history of failed reconnects.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -40,6 +45,16 @@ def playing(cluster: BenchCluster, channel_id: int) -> dict[str, Any] | None:
     return found[0] if len(found) == 1 else None
 
 
+async def serving(cluster: BenchCluster, skip: int) -> int:
+    """How many children other than ``kids[skip]`` are serving (could take a session) right now."""
+    async def one(kid: Any) -> bool:
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            return bool(await kid.health(timeout=0.5) == "SERVING")
+        return False
+
+    return sum(await asyncio.gather(*(one(k) for i, k in enumerate(cluster.kids) if i != skip)))
+
+
 async def kill_rounds(args: argparse.Namespace) -> dict[str, Any]:
     rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="azura-failover-") as tmp:
@@ -56,6 +71,7 @@ async def kill_rounds(args: argparse.Namespace) -> dict[str, Any]:
                 index = int(name.removeprefix("kid-")) - 1
                 victim = cluster.kids[index]
                 await asyncio.sleep(args.play_s)  # the music plays on a moment before the crash
+                spare = await serving(cluster, index)
                 before = playing(cluster, channel) or before
                 killed = time.monotonic()
                 victim.kill()
@@ -66,10 +82,11 @@ async def kill_rounds(args: argparse.Namespace) -> dict[str, Any]:
                 took = time.monotonic() - killed
                 position_error = abs(after["position_ms"] - (before["position_ms"] + took * 1000))
                 rounds.append({"round": n + 1, "killed": name, "now_on": cluster.bot_name(int(after["user_id"])),
-                               "killed_before": name in restarted, "seconds": round(took, 3),
+                               "killed_before": name in restarted, "spare": spare, "seconds": round(took, 3),
                                "position_error_ms": round(position_error)})
                 restarted.add(name)
-                print(f"  kill {n + 1:2}: {name} → {rounds[-1]['now_on']} in {took:.2f} s", flush=True)
+                print(f"  kill {n + 1:2}: {name} → {rounds[-1]['now_on']} in {took:.2f} s ({spare} spare, "
+                      f"position off {position_error:.0f} ms)", flush=True)
                 await victim.stop()  # reaps the killed process
                 # back on its port (the parent links it again) while the next round's session plays on
                 cluster.kids[index] = await cluster.sandbox.spawn_child(name, port=victim.port, wait=False)
@@ -79,8 +96,11 @@ async def kill_rounds(args: argparse.Namespace) -> dict[str, Any]:
     by_history = {label: summarize(picked).as_dict("s")
                   for label, again in (("first_kill", False), ("killed_before", True))
                   if (picked := [r["seconds"] for r in rounds if r["killed_before"] is again])}
+    by_spare = {label: summarize(picked).as_dict("s")  # no spare bot: the round measured a restart
+                for label, some in (("a_spare_bot", True), ("no_spare_bot", False))
+                if (picked := [r["seconds"] for r in rounds if (r["spare"] > 0) is some])}
     return {"config": {k: v for k, v in vars(args).items() if k != "json"}, "rounds": rounds,
-            "seconds": summarize(times).as_dict("s"), "by_history": by_history, "goal_s": GOAL_S,
+            "seconds": summarize(times).as_dict("s"), "by_history": by_history, "by_spare": by_spare, "goal_s": GOAL_S,
             "within_goal": sum(1 for t in times if t <= GOAL_S)}
 
 
@@ -100,7 +120,7 @@ async def main() -> int:
     s = report["seconds"]
     print(f"  kill → same track on another bot: p50 {s['p50_s']:.2f} s, p90 {s['p90_s']:.2f} s, max "
           f"{s['max_s']:.2f} s; {report['within_goal']}/{len(report['rounds'])} within {GOAL_S:.0f} s")
-    for label, row in report["by_history"].items():
+    for label, row in (report["by_history"] | report["by_spare"]).items():
         print(f"    {label.replace('_', ' ')} ({row['count']}): p50 {row['p50_s']:.2f} s, max {row['max_s']:.2f} s")
     write_json(args.json, report)
     return 0

@@ -5,8 +5,8 @@ partition, a frozen process), each of its sessions is first *parked* (``ParkedSe
 working on its queue at once, nothing hangs) and its dead player is destroyed on Lavalink, so nothing
 plays on unattached. Then it is restored from the child's last record on a bot free in that server — the
 parent itself if it is free there, else a child through the usual lease handshake — same queue, same
-track at the position it had reached. With no bot free it stays parked and is retried every
-``retry_s`` until one frees up.
+track at the position it had reached. With no bot free it stays parked (its position where the music
+stopped) and is retried as soon as a bot links up (``bot_up``: a restarted child), and every ``retry_s``.
 
 A child that is stopping (``Draining``) gets the same treatment while it still plays: its sessions are
 restored elsewhere first, then it is told to stand down (``CloseReason.MOVED``), so the music does not
@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from .. import metrics
-from ..supervised import Supervised
+from ..supervised import Supervised, wait_set
 from .errors import KoeError
 from .koe import Koe
 from .parked import ParkedSession
@@ -38,7 +38,7 @@ __all__ = ["Failover", "Moved"]
 
 log = logging.getLogger(__name__)
 
-RETRY_S = 2.0  # a parked session tries again this often
+RETRY_S = 2.0  # a parked session tries again this often (and at once when a bot links up)
 DESTROY_TIMEOUT_S = 3.0
 
 
@@ -72,6 +72,7 @@ class Failover:
         self._tasks: set[asyncio.Task[None]] = set()
         self._retrier = Supervised("failover-retry", self._retry_parked)
         self._attempting: set[int] = set()  # channels with a restore under way
+        self._bot_up = asyncio.Event()  # a bot linked up: parked sessions try again now, not at the next tick
         self._moved_boards: dict[int, dict[int, MovedBoard]] = {}  # gone bot → its old boards, by voice channel
 
     def start(self) -> None:
@@ -133,7 +134,8 @@ class Failover:
         self._attempting.add(parked.channel_id)
         try:
             record = parked.record()
-            session = await self.koe.restore(record, replacing=parked)
+            # the record again once a bot is found: nothing played while it waited for one (a child starting)
+            session = await self.koe.restore(record, replacing=parked, as_of_now=parked.record)
             state = await session.get_state()
         except KoeError as exc:
             log.debug("restoring %s: %s", parked.channel_id, exc)
@@ -165,9 +167,14 @@ class Failover:
             except Exception:  # a notice that cannot be posted must not undo the move
                 log.exception("telling users that %s moved", moved.record.channel_id)
 
+    def bot_up(self) -> None:
+        """A bot just became able to take sessions: restore the parked ones now."""
+        self._bot_up.set()
+
     async def _retry_parked(self) -> None:
         while True:
-            await asyncio.sleep(self._retry_s)
+            await wait_set(self._bot_up, self._retry_s)
+            self._bot_up.clear()
             for route in self.koe.routes():
                 if isinstance(route.session, ParkedSession) and route.channel_id not in self._attempting:
                     await self._try_restore(route.session, time.monotonic())

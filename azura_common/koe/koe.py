@@ -137,14 +137,21 @@ class Koe:
         attempt.set_result(session)
         return session, True
 
-    async def restore(self, record: SessionRecord, *, replacing: Session | None = None) -> Session:
+    async def restore(
+        self, record: SessionRecord, *, replacing: Session | None = None,
+        as_of_now: Callable[[], SessionRecord] | None = None,
+    ) -> Session:
         """Bring a session back from its record on a bot free in its guild (failover, restart), routed as a
         new session is. ``replacing``: the session now in that channel (a parked or lost one), which the
-        restored one replaces only once it plays; on failure the channel keeps it."""
+        restored one replaces only once it plays; on failure the channel keeps it. ``as_of_now``: the record
+        again once a bot is found (finding one may wait for a starting child; a parked session's position
+        must not run on meanwhile)."""
         current = self.get(record.channel_id)
         if current is not None and current is not replacing:
             raise AlreadyConnected(key="errors.channel_has_session")
-        return await self._open_new(record.guild_id, record.channel_id, lambda s: s.restore(record))
+        return await self._open_new(
+            record.guild_id, record.channel_id, lambda s: s.restore(as_of_now() if as_of_now else record)
+        )
 
     async def _open_new(
         self, guild_id: int, channel_id: int, start: Callable[[Session], Awaitable[object]]

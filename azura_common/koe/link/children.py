@@ -155,11 +155,10 @@ class Children:
         A child that is only promised to a concurrent request is asked again after a short, jittered
         pause, so twenty simultaneous /plays spread over every free child instead of all but one failing."""
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
-        candidates = [
-            link for link in self.links if link.up and link.draining_until is None and link not in self._retiring
-        ]
+        candidates = self._in_pool()
         if self.links and not candidates:
             raise ChildUnavailable(UNREACHABLE)
+        asked = set(candidates)
         while candidates:
             chosen, held, answered = await self._acquire_round(guild_id, channel_id, candidates)
             if chosen is not None:
@@ -168,9 +167,17 @@ class Children:
                 raise ChildUnavailable(UNREACHABLE)  # "busy" would be a lie: nobody could say
             if not held or time.monotonic() > deadline:
                 return None
-            candidates = held
+            # Asked again: those only held (or starting), and any child that linked up meanwhile, which may be
+            # free now while a held one stays starting for seconds.
+            linked = [link for link in self._in_pool() if link not in asked]
+            asked.update(linked)
+            candidates = held + linked
             await asyncio.sleep(random.uniform(0.005, 0.03))
         return None
+
+    def _in_pool(self) -> list[ChildLink]:
+        """The Links that may get a new session now: up, not stopping, not retiring."""
+        return [link for link in self.links if link.up and link.draining_until is None and link not in self._retiring]
 
     async def _acquire_round(
         self, guild_id: int, channel_id: int, candidates: list[ChildLink]

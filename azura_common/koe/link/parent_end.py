@@ -51,6 +51,10 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 0.5
 DEAD_AFTER_S = 2.0
 QUERY_TIMEOUT_S = 2.0
+# Reconnect delays: from 0.2 s, doubling, at most 1 s. A child that is down is tried about once a second (a
+# refused connect costs nothing), so a restarted one is linked, and takes parked sessions, within ~1 s of serving;
+# a 5 s ceiling left sessions parked (silent) for seconds after their new bot was ready.
+BACKOFF_S = (0.2, 1.0)
 
 _LinkCall = grpc.aio.StreamStreamCall[pb.ParentEvent, pb.ChildEvent]
 _TOKEN_OUTCOMES = {
@@ -85,7 +89,7 @@ class ChildLink:
         *,
         heartbeat_s: float = HEARTBEAT_S,
         dead_after_s: float = DEAD_AFTER_S,
-        backoff_s: tuple[float, float] = (0.2, 5.0),
+        backoff_s: tuple[float, float] = BACKOFF_S,
     ) -> None:
         self.connection = connection
         self.koe = koe
@@ -219,6 +223,8 @@ class ChildLink:
                 if event.WhichOneof("event") == "hello":
                     first, self._heard_hello = not self._heard_hello, True
                     self._enter(await self._on_hello(event.hello, first=first))
+                    if self.up and self.failover is not None:
+                        self.failover.bot_up()  # sessions parked for want of a free bot may come here
                 else:
                     await self._on_event(event)
         finally:
