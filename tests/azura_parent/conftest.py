@@ -45,3 +45,13 @@ async def c(cluster: Cluster) -> AsyncIterator[Cluster]:
         yield cluster
     finally:
         await cluster.cleanup()
+
+
+@pytest_asyncio.fixture(loop_scope="function")
+async def fresh(tmp_path: Path) -> AsyncIterator[Cluster]:
+    """A cluster of the test's own, in real time: for fault tests that kill and restart its processes."""
+    c = await start_cluster(tmp_path, speed=1.0)
+    try:
+        yield c
+    finally:
+        await c.stop()

@@ -9,13 +9,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from e2e_cluster import Cluster, start_cluster
+from e2e_cluster import Cluster
 
 from azura_sandbox.fake_discord.world import Channel
 from azura_sandbox.waiting import eventually
@@ -24,15 +22,6 @@ pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.slow]
 
 FAILOVER_GOAL_S = 3.0
 POSITION_GOAL_MS = 2_000
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def fresh(tmp_path: Path) -> AsyncIterator[Cluster]:
-    c = await start_cluster(tmp_path, speed=1.0)
-    try:
-        yield c
-    finally:
-        await c.stop()
 
 
 def players(c: Cluster, room: Channel) -> list[dict[str, Any]]:

@@ -12,13 +12,10 @@ fails every time.)
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from e2e_cluster import Cluster, start_cluster
+from e2e_cluster import Cluster
 
 from azura_sandbox.fake_discord.world import Channel
 from azura_sandbox.waiting import eventually
@@ -28,15 +25,6 @@ pytestmark = [pytest.mark.asyncio(loop_scope="function"), pytest.mark.slow]
 BACK_AFTER_SERVING_S = 1.5  # the restarted child is linked (≤ 1 s backoff) and handed the parked session
 SECOND_KILL_GOAL_S = 1.0
 POSITION_GOAL_MS = 600
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def fresh(tmp_path: Path) -> AsyncIterator[Cluster]:
-    c = await start_cluster(tmp_path, speed=1.0)
-    try:
-        yield c
-    finally:
-        await c.stop()
 
 
 def playing(c: Cluster, room: Channel) -> dict[str, Any] | None:
