@@ -75,6 +75,17 @@ def effects_change(preset: str | None, speed: float | None, pitch: float | None)
     return EffectsChange(name, _rate(speed, "speed"), _rate(pitch, "pitch"))
 
 
+def equalizer_choice(preset: str) -> str:
+    """The preset of ``/equalizer`` (and the dashboard's), checked: its name ("" for flat), or the friendly
+    InvalidArgument naming the presets."""
+    try:
+        return equalizer_preset(preset)
+    except InvalidArgument:
+        raise InvalidArgument(argument="preset", key="effects.unknown_equalizer",
+                              params={"name": f"`{shorten(preset.strip(), 40)}`",
+                                      "presets": ", ".join(EQUALIZER_PRESETS)}) from None
+
+
 def _suggest(names: tuple[str, ...], typed: str) -> list[app_commands.Choice[str]]:
     wanted = typed.strip().lower()
     return [app_commands.Choice(name=shorten(n, CHOICE_LENGTH), value=n) for n in names if wanted in n]
@@ -112,12 +123,7 @@ class EffectsCommands(SessionCommands):
     @app_commands.command(name="equalizer", description="Shape the sound with an equalizer preset (flat is off).")
     @app_commands.describe(preset="flat, bass, pop, rock, electronic, classical, treble")
     async def equalizer(self, interaction: discord.Interaction, preset: str) -> None:
-        try:
-            name = equalizer_preset(preset)
-        except InvalidArgument:
-            raise InvalidArgument(argument="preset", key="effects.unknown_equalizer",
-                                  params={"name": f"`{shorten(preset.strip(), 40)}`",
-                                          "presets": ", ".join(EQUALIZER_PRESETS)}) from None
+        name = equalizer_choice(preset)
 
         async def work(voice: Voice, session: Session) -> str:
             locale = voice.public_locale

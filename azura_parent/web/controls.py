@@ -18,7 +18,6 @@ from dataclasses import replace
 import discord
 
 from azura_common.i18n import text
-from azura_common.koe.effects import EQUALIZER_PRESETS, equalizer_preset
 from azura_common.koe.errors import InvalidArgument, NothingPlaying, PermissionDenied
 from azura_common.koe.session import EnqueueMode, RemoveRange, RepeatMode, Session
 from azura_common.koe.validation import check_query
@@ -29,7 +28,7 @@ from azura_common.rules.remove import DJ_REMOVE, may_remove
 from azura_common.rules.skip import check_skip_options
 
 from ..commands.base import BotServices, open_in_channel, queue_tracks, session_in
-from ..commands.effects import effects_change
+from ..commands.effects import effects_change, equalizer_choice
 from ..commands.music import REPEAT_TEXT
 from ..commands.skipping import vote_or_skip
 from ..commands.voice import NotInVoice, Voice
@@ -140,12 +139,7 @@ class Controls:
         return self.t("effects.applied", channel=voice.channel.name, effects=applied)
 
     async def equalizer(self, voice: Voice, session: Session, form: Form) -> str:
-        preset = form.get("preset", "")
-        try:
-            name = equalizer_preset(preset)
-        except InvalidArgument:
-            raise InvalidArgument(key="effects.unknown_equalizer", params={
-                "name": preset.strip()[:40], "presets": ", ".join(EQUALIZER_PRESETS)}) from None
+        name = equalizer_choice(form.get("preset", ""))
         await self._dj(voice, command_needs_dj("equalizer"))
         await session.set_effects(replace((await session.get_state()).effects, equalizer=name))
         if not name:
